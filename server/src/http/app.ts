@@ -1,0 +1,62 @@
+/**
+ * Builds the Express app without listening (tests start it on port 0). Routes are thin and call
+ * services; every error goes through the problem middleware.
+ */
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { AppError } from '../errors/app-error';
+import { landingRoutes } from '../landing/landing-page';
+import { friendRoutes } from '../links/friend-routes';
+import { linkRoutes } from '../links/link-routes';
+import { orderRoutes } from '../orders/order-routes';
+import type { ServiceDeps } from '../service-deps';
+import { opsRoutes } from './ops-routes';
+import { notFoundHandler, problemHandler } from './problem';
+import { requestLog } from './request-log';
+import { shopAuth } from './shop-auth';
+
+/** DESIGN.md §5: bodies over 16 KiB are refused. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** What the app is built from. */
+export interface AppOptions {
+  deps: ServiceDeps;
+  /** Routers mounted before the API's own (sandbox simulators and QA routes); none in production. */
+  sandboxRouters?: Router[];
+}
+
+/** A body sent with any other type than JSON is refused rather than silently ignored. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send request bodies as application/json.');
+  }
+  next();
+};
+
+/** The HTTP app. */
+export function createApp(options: AppOptions): Express {
+  const { deps } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestLog(deps.logger));
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+  app.use(opsRoutes(deps.store));
+  app.use(landingRoutes(deps));
+
+  app.use(['/v1', '/sandbox'], requireJsonBody, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(friendRoutes(deps));
+  for (const router of options.sandboxRouters ?? []) app.use(router);
+
+  app.use(['/v1/orders', '/v1/links'], shopAuth(deps.store));
+  app.use(orderRoutes(deps));
+  app.use(linkRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,24 @@
+/** Gives every request an id (echoed as X-Request-Id) and logs one line when it finishes. */
+import type { RequestHandler } from 'express';
+import type pino from 'pino';
+import { randomBase62 } from '../ids';
+import { loggablePath } from '../logging/logger';
+import { setRequestId } from './request-context';
+
+const acceptableId = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** First middleware of the app. */
+export function requestLog(logger: pino.Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming !== undefined && acceptableId.test(incoming) ? incoming : `req_${randomBase62(16)}`;
+    setRequestId(req, id);
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info({ request_id: id, method: req.method, path: loggablePath(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}

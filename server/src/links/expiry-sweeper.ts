@@ -1,0 +1,49 @@
+/**
+ * The sweeper: the eager half of expiry. Reads apply expiry lazily, but a shop expects its
+ * `link.expired` webhook even when nobody looks at the link again. Works in bounded batches so
+ * one run never holds the write lock for long, however many links fall due at once.
+ */
+import type { ServiceDeps } from '../service-deps';
+import { linkEvent } from './link-service';
+
+/** What one sweep did. */
+export interface SweepResult {
+  linksExpired: number;
+  ordersClosed: number;
+}
+
+/** Expires every due link and closes every overdue order, `batchSize` rows per transaction. */
+export async function sweepOnce(deps: ServiceDeps, batchSize = 500): Promise<SweepResult> {
+  const result: SweepResult = { linksExpired: 0, ordersClosed: 0 };
+  for (;;) {
+    const now = deps.clock.now();
+    const expired = await deps.store.expireDueLinks(now, batchSize, (link) => linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now));
+    result.linksExpired += expired.length;
+    if (expired.length < batchSize) break;
+  }
+  for (;;) {
+    const closed = await deps.store.closeOverdueOrders(deps.clock.now(), batchSize);
+    result.ordersClosed += closed;
+    if (closed < batchSize) break;
+  }
+  return result;
+}
+
+/** Runs `sweepOnce` every `intervalMs` until stopped; a failing sweep is logged and retried next time. */
+export function startSweeper(deps: ServiceDeps, intervalMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepOnce(deps)
+      .then((result) => {
+        if (result.linksExpired + result.ordersClosed > 0) deps.logger.info(result, 'sweeper expired links and closed orders');
+      })
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'sweeper failed; will retry'));
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Friend API: what a friend sees for a link (public; the link ref is the capability). */
+import { Router } from 'express';
+import type { ServiceDeps } from '../service-deps';
+import { presentFriendView, readFriendLink } from './link-service';
+
+/** `GET /v1/pay/:ref`. */
+export function friendRoutes(deps: ServiceDeps): Router {
+  const router = Router();
+
+  router.get('/v1/pay/:ref', async (req, res) => {
+    const view = await readFriendLink(deps, req.params.ref as string);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(presentFriendView(view, deps.clock.now()));
+  });
+
+  return router;
+}

@@ -1,0 +1,175 @@
+/** Pay links: issue, show (to the shop and to friends), revoke, and expire lazily on every read. */
+import type { FriendView, IssuedLinkResponse, LinkResponse } from '../../../shared/api-types';
+import { maskName } from '../../../shared/mask';
+import { formatYuan } from '../../../shared/money';
+import { AppError } from '../errors/app-error';
+import { iso, settleOrder } from '../orders/order-service';
+import type { ServiceDeps } from '../service-deps';
+import type { LinkRecord, LinkView, NewEvent, OrderRecord, ShopRecord } from '../store/records';
+import { signLinkCode } from './link-code';
+import { verifyLinkRef } from './link-ref';
+import { signLinkToken } from './link-token';
+import type { LinkInputBody } from './link-schema';
+
+/** Link lifetime bounds and default, in seconds (DESIGN.md §4). */
+export const LINK_TTL = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
+/** Link ids are short so the code (`<id>.<mac>`) fits in 32 characters with a 90-bit MAC. */
+const LINK_ID_LENGTH = 12;
+
+/** The event a shop receives when a link changes state. */
+export function linkEvent(deps: ServiceDeps, link: LinkRecord, type: NewEvent['type'], at: number): NewEvent {
+  return {
+    id: deps.ids.newId('evt'),
+    shopId: link.shopId,
+    type,
+    payload: { link_id: link.id, order_id: link.orderId, status: link.status, at: iso(at) },
+    createdAt: at,
+  };
+}
+
+/** Expires the link if its time is up (the lazy half of expiry; the sweeper is the other). */
+export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<LinkRecord> {
+  const now = deps.clock.now();
+  if (link.status !== 'active' || link.expiresAt > now) return link;
+  const expired = await deps.store.transitionLink({
+    id: link.id,
+    from: ['active'],
+    to: 'expired',
+    at: now,
+    event: linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now),
+  });
+  return expired ?? (await deps.store.getLink(link.id)) ?? link;
+}
+
+function amounts(order: OrderRecord): { amount_total: number; amount_paid: number; amount_due: number } {
+  const due = order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
+  return { amount_total: order.amountTotal, amount_paid: order.amountPaid, amount_due: due };
+}
+
+/** The shop's view of a link. */
+export function presentLink(link: LinkRecord, order: OrderRecord): LinkResponse {
+  return {
+    id: link.id,
+    order_id: link.orderId,
+    status: link.status,
+    mode: link.mode,
+    expires_at: iso(link.expiresAt),
+    created_at: iso(link.createdAt),
+    message: link.message,
+    requester: { id: link.requesterId, name: link.requesterName, avatar_url: link.requesterAvatarUrl },
+    ...amounts(order),
+    contributions: [],
+  };
+}
+
+/** The share material for a freshly issued link: token, code, url, share card, QR. */
+function shareMaterial(deps: ServiceDeps, link: LinkRecord, order: OrderRecord) {
+  const token = signLinkToken(deps.keyring, { linkId: link.id, orderId: link.orderId, expiresAt: link.expiresAt }, deps.clock.now());
+  const code = signLinkCode(deps.keyring, link.id);
+  return {
+    token,
+    code,
+    url: `${deps.publicBaseUrl}/p/${code}`,
+    share: {
+      title: `帮我付一下：${formatYuan(order.amountTotal - order.amountPaid)}`,
+      path: `/pages/pay/index?t=${token}`,
+      // WeChat draws a screenshot of the page when imageUrl is empty; an item picture is better.
+      imageUrl: order.items.find((item) => item.image_url)?.image_url ?? '',
+    },
+    qr_url: `${deps.publicBaseUrl}/v1/links/${link.id}/qr.png`,
+  };
+}
+
+/** Issues a link for a pending order of this shop. */
+export async function issueLink(
+  deps: ServiceDeps,
+  shop: ShopRecord,
+  orderId: string,
+  input: LinkInputBody,
+): Promise<IssuedLinkResponse> {
+  const ttl = input.ttl_seconds ?? LINK_TTL.default;
+  if (!Number.isInteger(ttl) || ttl < LINK_TTL.min || ttl > LINK_TTL.max) {
+    throw new AppError('TTL_INVALID', `ttl_seconds must be a whole number from ${LINK_TTL.min} to ${LINK_TTL.max}.`, {
+      errors: [{ path: 'ttl_seconds', message: `must be from ${LINK_TTL.min} to ${LINK_TTL.max}` }],
+    });
+  }
+  const stored = await deps.store.getOrder(orderId);
+  if (stored === undefined || stored.shopId !== shop.id) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId} for this shop.`);
+  const order = await settleOrder(deps, stored);
+  if (order.status !== 'pending') throw new AppError('ORDER_NOT_PENDING', `Order ${order.id} is ${order.status}; links can be issued only for pending orders.`);
+  const now = deps.clock.now();
+  const link: LinkRecord = {
+    id: deps.ids.newId('lnk', LINK_ID_LENGTH),
+    orderId: order.id,
+    shopId: shop.id,
+    mode: input.mode ?? 'single',
+    status: 'active',
+    requesterId: input.requester.id,
+    requesterName: input.requester.name,
+    requesterAvatarUrl: input.requester.avatar_url ?? null,
+    message: input.message ?? null,
+    // Whole seconds, as in the token's `exp`, so the two never disagree.
+    expiresAt: Math.floor(Math.min(now + ttl * 1000, order.payDeadline) / 1000) * 1000,
+    createdAt: now,
+    closedAt: null,
+  };
+  await deps.store.insertLink(link);
+  return { ...presentLink(link, order), ...shareMaterial(deps, link, order) };
+}
+
+/** A link of this shop (expired lazily) with its order; 404 for anyone else's. */
+export async function getLinkForShop(deps: ServiceDeps, shop: ShopRecord, linkId: string): Promise<{ link: LinkRecord; order: OrderRecord }> {
+  const view = await deps.store.getLinkView(linkId);
+  if (view === undefined || view.link.shopId !== shop.id) throw new AppError('LINK_NOT_FOUND', `No link ${linkId} for this shop.`);
+  return { link: await settleLink(deps, view.link), order: await settleOrder(deps, view.order) };
+}
+
+/** Revokes an active link; revoking one already unusable changes nothing; a paid one is 409. */
+export async function revokeLink(deps: ServiceDeps, shop: ShopRecord, linkId: string): Promise<LinkResponse> {
+  const { link, order } = await getLinkForShop(deps, shop, linkId);
+  if (link.status === 'paid') throw new AppError('LINK_PAID', 'This link has been paid and cannot be revoked.');
+  if (link.status !== 'active') return presentLink(link, order);
+  const now = deps.clock.now();
+  const revoked = await deps.store.transitionLink({
+    id: link.id,
+    from: ['active'],
+    to: 'revoked',
+    at: now,
+    event: linkEvent(deps, { ...link, status: 'revoked' }, 'link.revoked', now),
+  });
+  if (revoked === undefined) {
+    // Someone else changed it first (paid, expired): report what it is now.
+    const current = await getLinkForShop(deps, shop, linkId);
+    if (current.link.status === 'paid') throw new AppError('LINK_PAID', 'This link has been paid and cannot be revoked.');
+    return presentLink(current.link, current.order);
+  }
+  return presentLink(revoked, order);
+}
+
+/** Reads the link a friend's ref names: signature first, then exactly one store read. */
+export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<LinkView> {
+  const linkId = verifyLinkRef(deps.keyring, ref, deps.clock.now());
+  const view = await deps.store.getLinkView(linkId);
+  if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
+  const link = await settleLink(deps, view.link);
+  const order = link === view.link ? view.order : await settleOrder(deps, view.order);
+  return { link, order, shopName: view.shopName };
+}
+
+/** What a friend sees for a link, whatever its status. */
+export function presentFriendView(view: LinkView, now: number): FriendView {
+  const { link, order } = view;
+  return {
+    link: {
+      status: link.status,
+      mode: link.mode,
+      expires_at: iso(link.expiresAt),
+      message: link.message,
+      requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
+    },
+    shop: { name: view.shopName },
+    order: { ...amounts(order), currency: order.currency, items: order.items },
+    contributions: [],
+    server_time: iso(now),
+  };
+}

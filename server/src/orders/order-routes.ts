@@ -1,0 +1,28 @@
+/** Shop API: orders. Thin: validate, call the service, present. */
+import { Router } from 'express';
+import { idempotent } from '../http/idempotency';
+import { shopOf } from '../http/request-context';
+import { parseWith } from '../http/validation';
+import type { ServiceDeps } from '../service-deps';
+import { orderInputSchema } from './order-schema';
+import { cancelOrder, getOrderForShop, presentOrder, upsertOrder } from './order-service';
+
+/** `/v1/orders` routes; mount behind shop authentication. */
+export function orderRoutes(deps: ServiceDeps): Router {
+  const router = Router();
+
+  router.post('/v1/orders', idempotent(deps.store, deps.clock, async (req) => {
+    const { created, order } = await upsertOrder(deps, shopOf(req), parseWith(orderInputSchema, req.body));
+    return { status: created ? 201 : 200, body: presentOrder(order) };
+  }));
+
+  router.get('/v1/orders/:id', async (req, res) => {
+    res.json(presentOrder(await getOrderForShop(deps, shopOf(req), req.params.id as string)));
+  });
+
+  router.post('/v1/orders/:id/cancel', idempotent(deps.store, deps.clock, async (req) => {
+    return { status: 200, body: presentOrder(await cancelOrder(deps, shopOf(req), req.params.id as string)) };
+  }));
+
+  return router;
+}

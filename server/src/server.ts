@@ -1,0 +1,109 @@
+/**
+ * Starts a Friend Pay server from a configuration: opens and migrates the store, binds the port
+ * (so the sandbox knows its own URL), builds the app and starts the background work.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express, Router } from 'express';
+import type pino from 'pino';
+import { AdjustableClock, systemClock, type Clock } from './clock';
+import type { Config } from './config/config';
+import { loadOrCreateSandboxSecrets } from './config/sandbox-secrets';
+import { createApp } from './http/app';
+import { randomIds, type IdSource } from './ids';
+import { startSweeper } from './links/expiry-sweeper';
+import { createLinkKeyring } from './links/link-keys';
+import { createLogger } from './logging/logger';
+import { sandboxRoutes } from './sandbox/sandbox-routes';
+import type { ServiceDeps } from './service-deps';
+import { openStore } from './store/open-store';
+import type { Store } from './store/store';
+
+/** Parts a caller (usually a test) may supply instead of the defaults. */
+export interface ServerOverrides {
+  store?: Store;
+  clock?: Clock;
+  ids?: IdSource;
+  logger?: pino.Logger;
+  /** Run the periodic sweeper (default true); tests call `sweepOnce` themselves. */
+  sweeper?: boolean;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: Express;
+  deps: ServiceDeps;
+  /** The sandbox's movable clock; undefined in production. */
+  sandboxClock: AdjustableClock | undefined;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Starts the server described by `config`. */
+export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const sandboxClock = config.sandbox ? new AdjustableClock(overrides.clock ?? systemClock) : undefined;
+  const clock: Clock = sandboxClock ?? overrides.clock ?? systemClock;
+  const secrets = config.sandbox && config.linkSigningKeys === undefined ? loadOrCreateSandboxSecrets(config.dataDir) : undefined;
+  const linkSigningKeys = config.linkSigningKeys ?? secrets?.linkSigningKeys;
+  if (linkSigningKeys === undefined) throw new Error('LINK_SIGNING_KEYS is required');
+
+  const store = overrides.store ?? (await openStore(config.database));
+  await store.migrate();
+
+  const server = http.createServer();
+  // Slow clients must not hold sockets forever; WeChat's notify timeout is 5 s, ours is generous.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error: unknown) {
+    await store.close();
+    throw error;
+  }
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const deps: ServiceDeps = {
+    store,
+    clock,
+    ids: overrides.ids ?? randomIds,
+    keyring: createLinkKeyring(linkSigningKeys),
+    logger,
+    publicBaseUrl: config.publicBaseUrl ?? url,
+  };
+  const sandboxRouters: Router[] = sandboxClock ? [sandboxRoutes(deps, sandboxClock)] : [];
+  const app = createApp({ deps, sandboxRouters });
+  server.on('request', app);
+  const sweeper = overrides.sweeper === false ? undefined : startSweeper(deps, config.sweepIntervalMs);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    app,
+    deps,
+    sandboxClock,
+    close() {
+      closing ??= (async () => {
+        await sweeper?.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** What every service needs, passed in so tests can swap any part (DESIGN.md §2). */
+import type pino from 'pino';
+import type { Clock } from './clock';
+import type { IdSource } from './ids';
+import type { LinkKeyring } from './links/link-keys';
+import type { Store } from './store/store';
+
+/** Services' dependencies. */
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  keyring: LinkKeyring;
+  logger: pino.Logger;
+  /** Where people reach this server, e.g. `https://pay.example.com`; links are built on it. */
+  publicBaseUrl: string;
+}

@@ -1,0 +1,336 @@
+/**
+ * The embedded SQLite engine (better-sqlite3, WAL). better-sqlite3 is synchronous, so each
+ * method runs its whole transaction before returning: nothing else can interleave with it in
+ * this process, and BEGIN IMMEDIATE makes other processes on the same file wait their turn.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { LinkStatus, OrderStatus, LinkMode } from '../../../../shared/states';
+import type { EventRecord, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, ShopRecord } from '../records';
+import type { CancelOrderResult, IdempotencyClaim, LinkTransition, Store, UpsertOrderResult } from '../store';
+import { sqliteMigrations } from './migrations';
+
+type Row = Record<string, unknown>;
+
+const str = (value: unknown): string => String(value);
+const num = (value: unknown): number => Number(value);
+const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+function shopFromRow(row: Row): ShopRecord {
+  return {
+    id: str(row.id),
+    name: str(row.name),
+    apiKeyHash: str(row.api_key_hash),
+    webhookUrl: strOrNull(row.webhook_url),
+    webhookSecret: str(row.webhook_secret),
+    createdAt: num(row.created_at),
+  };
+}
+
+function orderFromRow(row: Row, prefix = ''): OrderRecord {
+  const col = (name: string): unknown => row[prefix + name];
+  const shipTo = strOrNull(col('ship_to_json'));
+  return {
+    id: str(col('id')),
+    shopId: str(col('shop_id')),
+    shopOrderId: str(col('shop_order_id')),
+    shopperId: str(col('shopper_id')),
+    amountTotal: num(col('amount_total')),
+    amountPaid: num(col('amount_paid')),
+    amountRefunded: num(col('amount_refunded')),
+    currency: 'CNY',
+    items: JSON.parse(str(col('items_json'))) as OrderRecord['items'],
+    shipTo: shipTo === null ? null : (JSON.parse(shipTo) as OrderRecord['shipTo']),
+    payDeadline: num(col('pay_deadline')),
+    status: str(col('status')) as OrderStatus,
+    fingerprint: str(col('fingerprint')),
+    createdAt: num(col('created_at')),
+    updatedAt: num(col('updated_at')),
+    cancelledAt: numOrNull(col('cancelled_at')),
+  };
+}
+
+function linkFromRow(row: Row): LinkRecord {
+  return {
+    id: str(row.id),
+    orderId: str(row.order_id),
+    shopId: str(row.shop_id),
+    mode: str(row.mode) as LinkMode,
+    status: str(row.status) as LinkStatus,
+    requesterId: str(row.requester_id),
+    requesterName: str(row.requester_name),
+    requesterAvatarUrl: strOrNull(row.requester_avatar_url),
+    message: strOrNull(row.message),
+    expiresAt: num(row.expires_at),
+    createdAt: num(row.created_at),
+    closedAt: numOrNull(row.closed_at),
+  };
+}
+
+function eventFromRow(row: Row): EventRecord {
+  return {
+    id: str(row.id),
+    shopId: str(row.shop_id),
+    type: str(row.type) as NewEvent['type'],
+    payload: JSON.parse(str(row.payload_json)) as Record<string, unknown>,
+    createdAt: num(row.created_at),
+    deliveredAt: numOrNull(row.delivered_at),
+    attempts: num(row.attempts),
+    nextAttemptAt: num(row.next_attempt_at),
+    lastError: strOrNull(row.last_error),
+  };
+}
+
+function idempotencyFromRow(row: Row): IdempotencyRecord {
+  return {
+    scope: str(row.scope),
+    key: str(row.key),
+    requestHash: str(row.request_hash),
+    state: str(row.state) as IdempotencyRecord['state'],
+    statusCode: numOrNull(row.status_code),
+    responseBody: strOrNull(row.response_body),
+    createdAt: num(row.created_at),
+  };
+}
+
+const orderColumns = `o.id AS o_id, o.shop_id AS o_shop_id, o.shop_order_id AS o_shop_order_id,
+  o.shopper_id AS o_shopper_id, o.amount_total AS o_amount_total, o.amount_paid AS o_amount_paid,
+  o.amount_refunded AS o_amount_refunded, o.currency AS o_currency, o.items_json AS o_items_json,
+  o.ship_to_json AS o_ship_to_json, o.pay_deadline AS o_pay_deadline, o.status AS o_status,
+  o.fingerprint AS o_fingerprint, o.created_at AS o_created_at, o.updated_at AS o_updated_at,
+  o.cancelled_at AS o_cancelled_at`;
+
+/** Opens (creating the folder and file if needed) a SQLite store. Call `migrate()` before use. */
+export function openSqliteStore(file: string): SqliteStore {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return new SqliteStore(db);
+}
+
+/** The SQLite engine of the store. */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  #statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** A prepared statement, compiled once and reused: the hot paths never re-parse SQL. */
+  private sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `work` in a BEGIN IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlock). */
+  private write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    this.write(() => {
+      const applied = new Set(
+        (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => num(row.version)),
+      );
+      for (const migration of sqliteMigrations) {
+        if (applied.has(migration.version)) continue;
+        this.db.exec(migration.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, Date.now());
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.sql('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    this.db.close();
+  }
+
+  async insertShop(shop: ShopRecord): Promise<void> {
+    this.sql(
+      'INSERT INTO shops (id, name, api_key_hash, webhook_url, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(shop.id, shop.name, shop.apiKeyHash, shop.webhookUrl, shop.webhookSecret, shop.createdAt);
+  }
+
+  async findShopByApiKeyHash(apiKeyHash: string): Promise<ShopRecord | undefined> {
+    const row = this.sql('SELECT * FROM shops WHERE api_key_hash = ?').get(apiKeyHash) as Row | undefined;
+    return row && shopFromRow(row);
+  }
+
+  async getShop(id: string): Promise<ShopRecord | undefined> {
+    const row = this.sql('SELECT * FROM shops WHERE id = ?').get(id) as Row | undefined;
+    return row && shopFromRow(row);
+  }
+
+  async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
+    return this.write(() => {
+      const existing = this.sql('SELECT * FROM orders WHERE shop_id = ? AND shop_order_id = ?').get(order.shopId, order.shopOrderId) as Row | undefined;
+      if (existing !== undefined) {
+        const stored = orderFromRow(existing);
+        return { outcome: stored.fingerprint === order.fingerprint ? 'identical' : 'conflict', order: stored };
+      }
+      this.sql(
+        `INSERT INTO orders (id, shop_id, shop_order_id, shopper_id, amount_total, amount_paid, amount_refunded, currency,
+          items_json, ship_to_json, pay_deadline, status, fingerprint, created_at, updated_at, cancelled_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        order.id, order.shopId, order.shopOrderId, order.shopperId, order.amountTotal, order.amountPaid,
+        order.amountRefunded, order.currency, JSON.stringify(order.items),
+        order.shipTo === null ? null : JSON.stringify(order.shipTo), order.payDeadline, order.status,
+        order.fingerprint, order.createdAt, order.updatedAt, order.cancelledAt,
+      );
+      return { outcome: 'created', order };
+    });
+  }
+
+  async getOrder(id: string): Promise<OrderRecord | undefined> {
+    const row = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
+    return row && orderFromRow(row);
+  }
+
+  async findOrderByShopOrderId(shopId: string, shopOrderId: string): Promise<OrderRecord | undefined> {
+    const row = this.sql('SELECT * FROM orders WHERE shop_id = ? AND shop_order_id = ?').get(shopId, shopOrderId) as Row | undefined;
+    return row && orderFromRow(row);
+  }
+
+  /** Voids the order's active links; inside a transaction. */
+  private voidActiveLinks(orderId: string, at: number): LinkRecord[] {
+    const rows = this.sql("UPDATE links SET status = 'void', closed_at = ? WHERE order_id = ? AND status = 'active' RETURNING *").all(at, orderId) as Row[];
+    return rows.map(linkFromRow);
+  }
+
+  async cancelOrder(id: string, at: number): Promise<CancelOrderResult | undefined> {
+    return this.write(() => {
+      const row = this.sql(
+        "UPDATE orders SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *",
+      ).get(at, at, id) as Row | undefined;
+      if (row === undefined) {
+        const current = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
+        return current && { changed: false, order: orderFromRow(current), voidedLinks: [] };
+      }
+      return { changed: true, order: orderFromRow(row), voidedLinks: this.voidActiveLinks(id, at) };
+    });
+  }
+
+  async closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined> {
+    return this.write(() => {
+      const row = this.sql(
+        "UPDATE orders SET status = 'closed', updated_at = ? WHERE id = ? AND status = 'pending' AND pay_deadline <= ? RETURNING *",
+      ).get(now, id, now) as Row | undefined;
+      if (row === undefined) return undefined;
+      this.voidActiveLinks(id, now);
+      return orderFromRow(row);
+    });
+  }
+
+  async closeOverdueOrders(now: number, limit: number): Promise<number> {
+    return this.write(() => {
+      const rows = this.sql(
+        `UPDATE orders SET status = 'closed', updated_at = ?
+         WHERE id IN (SELECT id FROM orders WHERE status = 'pending' AND pay_deadline <= ? LIMIT ?) AND status = 'pending'
+         RETURNING id`,
+      ).all(now, now, limit) as Row[];
+      for (const row of rows) this.voidActiveLinks(str(row.id), now);
+      return rows.length;
+    });
+  }
+
+  async insertLink(link: LinkRecord): Promise<void> {
+    this.sql(
+      `INSERT INTO links (id, order_id, shop_id, mode, status, requester_id, requester_name, requester_avatar_url,
+        message, expires_at, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      link.id, link.orderId, link.shopId, link.mode, link.status, link.requesterId, link.requesterName,
+      link.requesterAvatarUrl, link.message, link.expiresAt, link.createdAt, link.closedAt,
+    );
+  }
+
+  async getLink(id: string): Promise<LinkRecord | undefined> {
+    const row = this.sql('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
+    return row && linkFromRow(row);
+  }
+
+  async listLinksOfOrder(orderId: string): Promise<LinkRecord[]> {
+    return (this.sql('SELECT * FROM links WHERE order_id = ? ORDER BY created_at, id').all(orderId) as Row[]).map(linkFromRow);
+  }
+
+  async getLinkView(id: string): Promise<LinkView | undefined> {
+    const row = this.sql(
+      `SELECT l.*, ${orderColumns}, s.name AS shop_name
+       FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
+       WHERE l.id = ?`,
+    ).get(id) as Row | undefined;
+    if (row === undefined) return undefined;
+    return { link: linkFromRow(row), order: orderFromRow(row, 'o_'), shopName: str(row.shop_name) };
+  }
+
+  private insertEvent(event: NewEvent): void {
+    this.sql(
+      'INSERT INTO events (id, shop_id, type, payload_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(event.id, event.shopId, event.type, JSON.stringify(event.payload), event.createdAt, event.createdAt);
+  }
+
+  async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {
+    return this.write(() => {
+      const placeholders = change.from.map(() => '?').join(', ');
+      const row = this.sql(`UPDATE links SET status = ?, closed_at = ? WHERE id = ? AND status IN (${placeholders}) RETURNING *`)
+        .get(change.to, change.at, change.id, ...change.from) as Row | undefined;
+      if (row === undefined) return undefined;
+      if (change.event) this.insertEvent(change.event);
+      return linkFromRow(row);
+    });
+  }
+
+  async expireDueLinks(now: number, limit: number, eventFor: (link: LinkRecord) => NewEvent): Promise<LinkRecord[]> {
+    return this.write(() => {
+      const rows = this.sql(
+        `UPDATE links SET status = 'expired', closed_at = ?
+         WHERE id IN (SELECT id FROM links WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?)
+           AND status = 'active'
+         RETURNING *`,
+      ).all(now, now, limit) as Row[];
+      const links = rows.map(linkFromRow);
+      for (const link of links) this.insertEvent(eventFor(link));
+      return links;
+    });
+  }
+
+  async listEvents(shopId: string, limit: number): Promise<EventRecord[]> {
+    return (this.sql('SELECT * FROM events WHERE shop_id = ? ORDER BY created_at DESC, id LIMIT ?').all(shopId, limit) as Row[]).map(eventFromRow);
+  }
+
+  async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
+    return this.write(() => {
+      const inserted = this.sql(
+        `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at)
+         VALUES (?, ?, ?, 'pending', NULL, NULL, ?) ON CONFLICT (scope, key) DO NOTHING`,
+      ).run(record.scope, record.key, record.requestHash, record.createdAt);
+      if (inserted.changes === 1) return { claimed: true } as const;
+      const row = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(record.scope, record.key) as Row;
+      return { claimed: false, existing: idempotencyFromRow(row) } as const;
+    });
+  }
+
+  async completeIdempotencyKey(scope: string, key: string, statusCode: number, responseBody: string): Promise<void> {
+    this.sql("UPDATE idempotency_keys SET state = 'done', status_code = ?, response_body = ? WHERE scope = ? AND key = ?")
+      .run(statusCode, responseBody, scope, key);
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    this.sql("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'").run(scope, key);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Stable error codes of the Friend Pay API, shared by the server and the mini program.
+ * Each code has one HTTP status and one human title; the server's problem+json middleware
+ * is the only place that turns them into responses.
+ */
+export const errorCatalog = {
+  VALIDATION_FAILED: { status: 422, title: 'Request validation failed' },
+  MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Body must be application/json' },
+  BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
+  UNAUTHORIZED: { status: 401, title: 'Missing or invalid API key' },
+  SESSION_INVALID: { status: 401, title: 'Missing or invalid session' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  ORDER_NOT_FOUND: { status: 404, title: 'Order not found' },
+  ORDER_CONFLICT: { status: 409, title: 'Order differs from the one stored' },
+  ORDER_NOT_PENDING: { status: 409, title: 'Order is no longer pending' },
+  LINK_INVALID: { status: 400, title: 'Link invalid' },
+  LINK_NOT_FOUND: { status: 404, title: 'Link not found' },
+  LINK_EXPIRED: { status: 410, title: 'Link expired' },
+  LINK_REVOKED: { status: 410, title: 'Link revoked' },
+  LINK_VOID: { status: 410, title: 'Link void' },
+  LINK_PAID: { status: 409, title: 'Link already paid' },
+  LINK_BUSY: { status: 409, title: 'Another friend is paying' },
+  TTL_INVALID: { status: 422, title: 'Link lifetime out of range' },
+  AMOUNT_INVALID: { status: 422, title: 'Amount invalid' },
+  IDEMPOTENCY_MISMATCH: { status: 422, title: 'Idempotency key reused with another request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this idempotency key is in progress' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'Idempotency key invalid' },
+  PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  WECHAT_UNAVAILABLE: { status: 502, title: 'WeChat is not answering' },
+  STORE_UNAVAILABLE: { status: 503, title: 'Storage unavailable' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+/** One of the stable error codes. */
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** RFC 9457 problem details as the API sends them. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  request_id?: string;
+  /** Seconds until a retry may succeed (LINK_BUSY, RATE_LIMITED). */
+  retry_after?: number;
+  /** Which fields failed validation. */
+  errors?: { path: string; message: string }[];
+}
+
+/** True when `value` names a known error code. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalog, value);
+}
