@@ -14,7 +14,9 @@ export function formatYuan(fen: number): string {
   const abs = Math.abs(Math.trunc(fen));
   const yuan = Math.floor(abs / 100);
   const cents = String(abs % 100).padStart(2, '0');
-  return `${sign}¥${yuan.toLocaleString('en-US')}.${cents}`;
+  // Thousands by hand: WeChat's JavaScript engine on some phones has no Intl.
+  const grouped = String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}¥${grouped}.${cents}`;
 }
 
 /** Sum of quantity × unit price over items, in fen. */

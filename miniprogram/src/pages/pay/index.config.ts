@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: '帮朋友付款',
+});
