@@ -15,6 +15,8 @@ import { startSweeper } from './links/expiry-sweeper';
 import { createLinkKeyring } from './links/link-keys';
 import { createLogger } from './logging/logger';
 import { sandboxRoutes } from './sandbox/sandbox-routes';
+import { createSandboxWechat, type SandboxWechat } from './sandbox/sandbox-wiring';
+import { createProductionWechat } from './wechat/production-wechat';
 import type { ServiceDeps } from './service-deps';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
@@ -27,6 +29,8 @@ export interface ServerOverrides {
   logger?: pino.Logger;
   /** Run the periodic sweeper (default true); tests call `sweepOnce` themselves. */
   sweeper?: boolean;
+  /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
+  sandboxTimeFactor?: number;
 }
 
 /** A listening server. */
@@ -37,6 +41,8 @@ export interface RunningServer {
   deps: ServiceDeps;
   /** The sandbox's movable clock; undefined in production. */
   sandboxClock: AdjustableClock | undefined;
+  /** The sandbox's WeChat simulators; undefined in production. */
+  sandbox: SandboxWechat | undefined;
   close(): Promise<void>;
 }
 
@@ -74,16 +80,21 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     throw error;
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const publicBaseUrl = config.publicBaseUrl ?? url;
+  const sandbox = sandboxClock
+    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1 })
+    : undefined;
   const deps: ServiceDeps = {
     store,
     clock,
     ids: overrides.ids ?? randomIds,
     keyring: createLinkKeyring(linkSigningKeys),
     logger,
-    publicBaseUrl: config.publicBaseUrl ?? url,
+    publicBaseUrl,
+    wechat: sandbox?.wechat ?? createProductionWechat(config, clock),
   };
-  const sandboxRouters: Router[] = sandboxClock ? [sandboxRoutes(deps, sandboxClock)] : [];
-  const app = createApp({ deps, sandboxRouters });
+  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
+  const app = createApp({ deps, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters });
   server.on('request', app);
   const sweeper = overrides.sweeper === false ? undefined : startSweeper(deps, config.sweepIntervalMs);
 
@@ -94,9 +105,11 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     app,
     deps,
     sandboxClock,
+    sandbox,
     close() {
       closing ??= (async () => {
         await sweeper?.stop();
+        await sandbox?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import type { IdSource } from './ids';
 import type { LinkKeyring } from './links/link-keys';
 import type { Store } from './store/store';
+import type { WechatDeps } from './wechat/wechat-deps';
 
 /** Services' dependencies. */
 export interface ServiceDeps {
@@ -14,4 +15,5 @@ export interface ServiceDeps {
   logger: pino.Logger;
   /** Where people reach this server, e.g. `https://pay.example.com`; links are built on it. */
   publicBaseUrl: string;
+  wechat: WechatDeps;
 }

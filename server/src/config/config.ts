@@ -228,7 +228,8 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
           apiV3Key,
           platformPublicKeyPem,
           platformPublicKeyId,
-          notifyUrl: notifyUrl ?? `${publicBaseUrl ?? ''}/v1/wechatpay/notify`,
+          // Empty: the server fills in its own /v1/wechatpay/notify once it knows its URL.
+          notifyUrl: notifyUrl ?? (publicBaseUrl ? `${publicBaseUrl}/v1/wechatpay/notify` : ''),
         }
       : undefined;
   const wechatLogin: WechatLoginConfig | undefined =

@@ -20,7 +20,9 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** What the app is built from. */
 export interface AppOptions {
   deps: ServiceDeps;
-  /** Routers mounted before the API's own (sandbox simulators and QA routes); none in production. */
+  /** Mounted before body parsing, e.g. the WeChat Pay simulator, which verifies signatures over raw bytes. */
+  rawRouters?: { path: string; router: Router }[];
+  /** Sandbox QA routes; none in production. */
   sandboxRouters?: Router[];
 }
 
@@ -47,6 +49,7 @@ export function createApp(options: AppOptions): Express {
   });
   app.use(opsRoutes(deps.store));
   app.use(landingRoutes(deps));
+  for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
 
   app.use(['/v1', '/sandbox'], requireJsonBody, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(friendRoutes(deps));

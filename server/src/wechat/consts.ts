@@ -1,0 +1,156 @@
+// Every WeChat wire string lives here: header names, the authorization scheme, the signed
+// message formats, API paths, states, error codes and time windows. Nothing else in the
+// server spells them out.
+
+/** The only signature scheme of WeChat Pay API v3 (requests, responses and notifications). */
+export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
+
+/** Request header carrying our signature. */
+export const HEADER_AUTHORIZATION = 'Authorization';
+/** Response and notification signature headers. */
+export const HEADER_WECHATPAY_TIMESTAMP = 'Wechatpay-Timestamp';
+export const HEADER_WECHATPAY_NONCE = 'Wechatpay-Nonce';
+export const HEADER_WECHATPAY_SIGNATURE = 'Wechatpay-Signature';
+export const HEADER_WECHATPAY_SERIAL = 'Wechatpay-Serial';
+export const HEADER_WECHATPAY_SIGNATURE_TYPE = 'Wechatpay-Signature-Type';
+/** WeChat Pay's request id, quoted in support tickets. */
+export const HEADER_REQUEST_ID = 'Request-ID';
+
+/** The `Authorization` header's parameter names, in the order WeChat documents them. */
+export const AUTHORIZATION_PARAMS = ['mchid', 'nonce_str', 'signature', 'timestamp', 'serial_no'] as const;
+
+/** Signatures and notifications older or newer than this are rejected (seconds). */
+export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
+/** Serial prefix of a WeChat Pay public key (public-key mode, not platform certificates). */
+export const PUBLIC_KEY_ID_PREFIX = 'PUB_KEY_ID_';
+
+/** Request signing message: `METHOD\nURL\ntimestamp\nnonce\nbody\n`. */
+export function requestSignatureMessage(method: string, url: string, timestamp: string, nonce: string, body: string): string {
+  return `${method}\n${url}\n${timestamp}\n${nonce}\n${body}\n`;
+}
+
+/** Response and notification signing message: `timestamp\nnonce\nbody\n`. */
+export function responseSignatureMessage(timestamp: string, nonce: string, body: string): string {
+  return `${timestamp}\n${nonce}\n${body}\n`;
+}
+
+/** Mini program `requestPayment` signing message: `appId\ntimeStamp\nnonceStr\npackage\n`. */
+export function paySignMessage(appId: string, timeStamp: string, nonceStr: string, packageValue: string): string {
+  return `${appId}\n${timeStamp}\n${nonceStr}\n${packageValue}\n`;
+}
+
+/** `package` value of `requestPayment`. */
+export function prepayPackage(prepayId: string): string {
+  return `prepay_id=${prepayId}`;
+}
+
+/** `signType` of `requestPayment` for API v3. */
+export const PAY_SIGN_TYPE = 'RSA';
+
+/** API v3 paths (relative to the base URL). */
+export const PATH_JSAPI_PREPAY = '/v3/pay/transactions/jsapi';
+export const PATH_QUERY_BY_OUT_TRADE_NO = '/v3/pay/transactions/out-trade-no/{out_trade_no}';
+export const PATH_CLOSE = '/v3/pay/transactions/out-trade-no/{out_trade_no}/close';
+export const PATH_REFUNDS = '/v3/refund/domestic/refunds';
+export const PATH_REFUND_BY_OUT_REFUND_NO = '/v3/refund/domestic/refunds/{out_refund_no}';
+
+/** Fills `{name}` placeholders of an API path, escaping each value. */
+export function fillPath(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (_match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`missing path value ${name}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** Only currency of domestic payments. */
+export const CURRENCY_CNY = 'CNY';
+/** Trade type of a mini program payment. */
+export const TRADE_TYPE_JSAPI = 'JSAPI';
+
+/** Rules WeChat applies to request fields. */
+export const DESCRIPTION_MAX_LENGTH = 127;
+export const OUT_TRADE_NO_PATTERN = /^[0-9A-Za-z_\-|*]{6,32}$/;
+export const OUT_REFUND_NO_PATTERN = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+/** RFC 3339 with an explicit offset, as `time_expire`, `success_time` and `create_time` use. */
+export const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
+/** WeChat Pay writes times in China Standard Time. */
+export const WECHAT_TIME_OFFSET = '+08:00';
+
+/** `trade_state` values. */
+export const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'] as const;
+export type TradeState = (typeof TRADE_STATES)[number];
+
+/** Refund `status` values. */
+export const REFUND_STATUSES = ['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** Notification `event_type` values. */
+export const PAYMENT_EVENT_TYPES = ['TRANSACTION.SUCCESS'] as const;
+export const REFUND_EVENT_TYPES = ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'] as const;
+export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
+export type RefundEventType = (typeof REFUND_EVENT_TYPES)[number];
+
+/** Notification envelope constants. */
+export const NOTIFICATION_RESOURCE_TYPE = 'encrypt-resource';
+export const RESOURCE_ALGORITHM = 'AEAD_AES_256_GCM';
+export const RESOURCE_ORIGINAL_TYPE_TRANSACTION = 'transaction';
+export const RESOURCE_ORIGINAL_TYPE_REFUND = 'refund';
+export const NOTIFICATION_SUMMARY: Record<PaymentEventType | RefundEventType, string> = {
+  'TRANSACTION.SUCCESS': '支付成功',
+  'REFUND.SUCCESS': '退款成功',
+  'REFUND.ABNORMAL': '退款异常',
+  'REFUND.CLOSED': '退款关闭',
+};
+
+/** AEAD_AES_256_GCM: a 32-byte APIv3 key, a 12-byte nonce, a 16-byte tag after the ciphertext. */
+export const APIV3_KEY_BYTES = 32;
+export const AEAD_NONCE_LENGTH = 12;
+export const AEAD_TAG_BYTES = 16;
+
+/** Error codes WeChat Pay API v3 answers with, and the HTTP status of each. */
+export const WECHATPAY_ERROR_STATUS = {
+  PARAM_ERROR: 400,
+  INVALID_REQUEST: 400,
+  ORDER_CLOSED: 400,
+  ORDERPAID: 400,
+  APPID_MCHID_NOT_MATCH: 400,
+  MCH_NOT_EXISTS: 400,
+  SIGN_ERROR: 401,
+  NO_AUTH: 403,
+  OUT_TRADE_NO_USED: 403,
+  NOT_ENOUGH: 403,
+  USER_ACCOUNT_ABNORMAL: 403,
+  ORDER_NOT_EXIST: 404,
+  RESOURCE_NOT_EXISTS: 404,
+  FREQUENCY_LIMITED: 429,
+  SYSTEM_ERROR: 500,
+  BANK_ERROR: 500,
+} as const;
+export type WechatPayServerCode = keyof typeof WECHATPAY_ERROR_STATUS;
+
+/** Delays between WeChat Pay's notification retries (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h). */
+export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10_800, 10_800, 10_800, 21_600, 21_600,
+].map((seconds) => seconds * 1000);
+
+/** A prepay_id may be used for two hours. */
+export const PREPAY_ID_TTL_MS = 2 * 60 * 60 * 1000;
+
+/** Mini program login (`code2Session`). */
+export const PATH_JSCODE2SESSION = '/sns/jscode2session';
+export const LOGIN_GRANT_TYPE = 'authorization_code';
+/** A `wx.login` code is single use and valid five minutes. */
+export const LOGIN_CODE_TTL_MS = 5 * 60 * 1000;
+/** `errcode` values of `code2Session`. */
+export const LOGIN_ERRCODES = {
+  SYSTEM_BUSY: -1,
+  OK: 0,
+  INVALID_APPID: 40013,
+  INVALID_CODE: 40029,
+  INVALID_APPSECRET: 40125,
+  CODE_USED: 40163,
+  RATE_LIMITED: 45011,
+  USER_BLOCKED: 40226,
+} as const;
