@@ -112,6 +112,8 @@ export interface FriendView {
     expires_at: string;
     message: string | null;
     requester: { name: string; avatar_url: string | null };
+    /** A friend is in the WeChat pay sheet right now (single mode: others get LINK_BUSY). */
+    paying: boolean;
   };
   shop: { name: string };
   order: {
@@ -122,7 +124,68 @@ export interface FriendView {
     items: OrderItem[];
   };
   contributions: PublicContribution[];
+  /** The viewer's own payments on this link, when the request carries their session token. */
+  my_payments: PaymentView[];
   server_time: string;
+}
+
+/** `POST /v1/sessions` body: the code from `wx.login`. */
+export interface SessionInput {
+  code: string;
+}
+
+/** A friend's session: send as `Authorization: Bearer <session_token>`. */
+export interface SessionResponse {
+  session_token: string;
+  expires_in: number;
+  /** The WeChat user, masked (never the full openid). */
+  user: string;
+}
+
+/** A payment as its payer sees it. */
+export interface PaymentView {
+  id: string;
+  link_id: string;
+  status: PaymentStatus;
+  amount: number;
+  created_at: string;
+  paid_at: string | null;
+  refunded_amount: number;
+  /** Until then the friend may finish paying in the pay sheet. */
+  payable_until: string;
+}
+
+/** The parameters for `wx.requestPayment`, exactly as WeChat names them. */
+export interface RequestPaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'RSA';
+  paySign: string;
+}
+
+/** `POST /v1/pay/{ref}/payments` body; `amount` only in group mode. */
+export interface CreatePaymentInput {
+  amount?: number;
+}
+
+/** `POST /v1/pay/{ref}/payments` answer. */
+export interface CreatePaymentResponse {
+  payment: PaymentView;
+  request_payment: RequestPaymentParams;
+  /** Only in the sandbox: what the sandbox pay sheet sends to `/sandbox/wechatpay/pay`. */
+  sandbox?: { prepay_id: string; openid: string };
+}
+
+/** A webhook delivery as the shop can list it. */
+export interface DeliveryView {
+  id: string;
+  type: string;
+  created_at: string;
+  delivered_at: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
 }
 
 /** `POST /sandbox/demo` answer. */

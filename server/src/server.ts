@@ -2,7 +2,9 @@
  * Starts a Friend Pay server from a configuration: opens and migrates the store, binds the port
  * (so the sandbox knows its own URL), builds the app and starts the background work.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Express, Router } from 'express';
 import type pino from 'pino';
@@ -29,6 +31,8 @@ export interface ServerOverrides {
   logger?: pino.Logger;
   /** Run the periodic sweeper (default true); tests call `sweepOnce` themselves. */
   sweeper?: boolean;
+  /** The H5 build to serve at `/app/` (default: miniprogram/dist/h5 when it exists). */
+  h5Dir?: string;
   /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
   sandboxTimeFactor?: number;
 }
@@ -44,6 +48,12 @@ export interface RunningServer {
   /** The sandbox's WeChat simulators; undefined in production. */
   sandbox: SandboxWechat | undefined;
   close(): Promise<void>;
+}
+
+/** The mini program's H5 build in this checkout, if it has been built. */
+export function defaultH5Dir(): string | undefined {
+  const dir = path.resolve(__dirname, '..', '..', 'miniprogram', 'dist', 'h5');
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -94,7 +104,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     wechat: sandbox?.wechat ?? createProductionWechat(config, clock),
   };
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
-  const app = createApp({ deps, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters });
+  const h5Dir = overrides.h5Dir ?? defaultH5Dir();
+  const app = createApp({ deps, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, ...(h5Dir ? { h5Dir } : {}) });
   server.on('request', app);
   const sweeper = overrides.sweeper === false ? undefined : startSweeper(deps, config.sweepIntervalMs);
 

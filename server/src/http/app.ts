@@ -24,6 +24,8 @@ export interface AppOptions {
   rawRouters?: { path: string; router: Router }[];
   /** Sandbox QA routes; none in production. */
   sandboxRouters?: Router[];
+  /** The mini program's H5 build, served at `/app/` when present. */
+  h5Dir?: string;
 }
 
 /** A body sent with any other type than JSON is refused rather than silently ignored. */
@@ -48,6 +50,12 @@ export function createApp(options: AppOptions): Express {
     res.status(204).end();
   });
   app.use(opsRoutes(deps.store));
+  if (options.h5Dir !== undefined) {
+    // The H5 pay page: index.html must never be cached (it names the hashed bundles), the bundles may be.
+    app.use('/app', express.static(options.h5Dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => {
+      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+    } }));
+  }
   app.use(landingRoutes(deps));
   for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
 

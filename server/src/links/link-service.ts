@@ -166,10 +166,12 @@ export function presentFriendView(view: LinkView, now: number): FriendView {
       expires_at: iso(link.expiresAt),
       message: link.message,
       requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
+      paying: false,
     },
     shop: { name: view.shopName },
     order: { ...amounts(order), currency: order.currency, items: order.items },
     contributions: [],
+    my_payments: [],
     server_time: iso(now),
   };
 }
