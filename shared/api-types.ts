@@ -54,7 +54,21 @@ export interface OrderResponse {
   ship_to: ShipTo | null;
   created_at: string;
   cancelled_at: string | null;
+  /** Every friend who paid, masked, with what they paid and what went back to them. */
   payers: Contribution[];
+  refunds: RefundView[];
+}
+
+/** A refund as the shop sees it: always to the friend who made the payment. */
+export interface RefundView {
+  id: string;
+  payment_id: string;
+  payer: string;
+  amount: number;
+  reason: string;
+  status: 'pending' | 'processing' | 'succeeded' | 'failed';
+  created_at: string;
+  succeeded_at: string | null;
 }
 
 /** `POST /v1/orders/{id}/links` body. */
@@ -119,7 +133,10 @@ export interface FriendView {
   order: {
     amount_total: number;
     amount_paid: number;
+    /** What the order still owes (total minus paid). */
     amount_due: number;
+    /** Part of the amount due that friends are paying right now (open payments). */
+    amount_reserved: number;
     currency: 'CNY';
     items: OrderItem[];
   };

@@ -13,12 +13,13 @@ import type { Config } from './config/config';
 import { loadOrCreateSandboxSecrets } from './config/sandbox-secrets';
 import { createApp } from './http/app';
 import { randomIds, type IdSource } from './ids';
-import { startSweeper } from './links/expiry-sweeper';
+import { startWorkers, type WorkerIntervals } from './background/workers';
 import { createLinkKeyring } from './links/link-keys';
 import { createLogger } from './logging/logger';
 import { sandboxRoutes } from './sandbox/sandbox-routes';
 import { createSandboxWechat, type SandboxWechat } from './sandbox/sandbox-wiring';
 import { createProductionWechat } from './wechat/production-wechat';
+import { createSessionKey } from './sessions/session-token';
 import type { ServiceDeps } from './service-deps';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
@@ -29,8 +30,10 @@ export interface ServerOverrides {
   clock?: Clock;
   ids?: IdSource;
   logger?: pino.Logger;
-  /** Run the periodic sweeper (default true); tests call `sweepOnce` themselves. */
-  sweeper?: boolean;
+  /** Run the background workers (default true); tests may call `sweepOnce` etc. themselves. */
+  workers?: boolean;
+  /** Worker intervals (defaults: sweep per SWEEP_INTERVAL_MS, reconcile 2 s, deliver 1 s). */
+  workerIntervals?: Partial<WorkerIntervals>;
   /** The H5 build to serve at `/app/` (default: miniprogram/dist/h5 when it exists). */
   h5Dir?: string;
   /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
@@ -74,6 +77,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const secrets = config.sandbox && config.linkSigningKeys === undefined ? loadOrCreateSandboxSecrets(config.dataDir) : undefined;
   const linkSigningKeys = config.linkSigningKeys ?? secrets?.linkSigningKeys;
   if (linkSigningKeys === undefined) throw new Error('LINK_SIGNING_KEYS is required');
+  const sessionSigningKey = config.sessionSigningKey ?? secrets?.sessionSigningKey ?? (config.sandbox ? loadOrCreateSandboxSecrets(config.dataDir).sessionSigningKey : undefined);
+  if (sessionSigningKey === undefined) throw new Error('SESSION_SIGNING_KEY is required');
 
   const store = overrides.store ?? (await openStore(config.database));
   await store.migrate();
@@ -102,12 +107,16 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     logger,
     publicBaseUrl,
     wechat: sandbox?.wechat ?? createProductionWechat(config, clock),
+    sessionKey: createSessionKey(sessionSigningKey),
+    sandboxMode: config.sandbox,
   };
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const app = createApp({ deps, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, ...(h5Dir ? { h5Dir } : {}) });
   server.on('request', app);
-  const sweeper = overrides.sweeper === false ? undefined : startSweeper(deps, config.sweepIntervalMs);
+  const workers = overrides.workers === false
+    ? undefined
+    : startWorkers(deps, { sweepMs: config.sweepIntervalMs, reconcileMs: 2000, deliverMs: 1000, ...overrides.workerIntervals });
 
   let closing: Promise<void> | undefined;
   return {
@@ -119,7 +128,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     sandbox,
     close() {
       closing ??= (async () => {
-        await sweeper?.stop();
+        await workers?.stop();
         await sandbox?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -1,4 +1,5 @@
 /** What every service needs, passed in so tests can swap any part (DESIGN.md §2). */
+import type { KeyObject } from 'node:crypto';
 import type pino from 'pino';
 import type { Clock } from './clock';
 import type { IdSource } from './ids';
@@ -16,4 +17,8 @@ export interface ServiceDeps {
   /** Where people reach this server, e.g. `https://pay.example.com`; links are built on it. */
   publicBaseUrl: string;
   wechat: WechatDeps;
+  /** True in sandbox mode: answers carry what the sandbox pay sheet needs. */
+  sandboxMode: boolean;
+  /** Signs and verifies friends' session tokens. */
+  sessionKey: KeyObject;
 }

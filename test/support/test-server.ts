@@ -60,7 +60,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     },
     'sandbox',
   );
-  const server = await startServer(config, { sweeper: false, sandboxTimeFactor: 0.001, ...overrides });
+  const server = await startServer(config, { workers: false, sandboxTimeFactor: 0.001, ...overrides });
 
   async function call<T>(method: string, urlPath: string, options: { body?: unknown; rawBody?: string; key?: string; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
     const headers: Record<string, string> = { ...options.headers };

@@ -8,6 +8,10 @@ import { landingRoutes } from '../landing/landing-page';
 import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';
 import { orderRoutes } from '../orders/order-routes';
+import { notifyRoutes } from '../payments/notify-routes';
+import { paymentRoutes } from '../payments/payment-routes';
+import { sessionRoutes } from '../sessions/session-routes';
+import { deliveryRoutes } from '../webhooks/delivery-routes';
 import type { ServiceDeps } from '../service-deps';
 import { opsRoutes } from './ops-routes';
 import { notFoundHandler, problemHandler } from './problem';
@@ -58,14 +62,19 @@ export function createApp(options: AppOptions): Express {
   }
   app.use(landingRoutes(deps));
   for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
+  // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
+  app.use(notifyRoutes(deps));
 
   app.use(['/v1', '/sandbox'], requireJsonBody, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(friendRoutes(deps));
+  app.use(sessionRoutes(deps));
+  app.use(paymentRoutes(deps));
   for (const router of options.sandboxRouters ?? []) app.use(router);
 
-  app.use(['/v1/orders', '/v1/links'], shopAuth(deps.store));
+  app.use(['/v1/orders', '/v1/links', '/v1/deliveries'], shopAuth(deps.store));
   app.use(orderRoutes(deps));
   app.use(linkRoutes(deps));
+  app.use(deliveryRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));

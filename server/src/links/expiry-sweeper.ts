@@ -28,22 +28,3 @@ export async function sweepOnce(deps: ServiceDeps, batchSize = 500): Promise<Swe
   }
   return result;
 }
-
-/** Runs `sweepOnce` every `intervalMs` until stopped; a failing sweep is logged and retried next time. */
-export function startSweeper(deps: ServiceDeps, intervalMs: number): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = sweepOnce(deps)
-      .then((result) => {
-        if (result.linksExpired + result.ordersClosed > 0) deps.logger.info(result, 'sweeper expired links and closed orders');
-      })
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'sweeper failed; will retry'));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
-}

@@ -1,6 +1,7 @@
 /** Friend API: what a friend sees for a link (public; the link ref is the capability). */
 import { Router } from 'express';
 import type { ServiceDeps } from '../service-deps';
+import { optionalSessionOpenid } from '../sessions/session-token';
 import { presentFriendView, readFriendLink } from './link-service';
 
 /** `GET /v1/pay/:ref`. */
@@ -9,8 +10,10 @@ export function friendRoutes(deps: ServiceDeps): Router {
 
   router.get('/v1/pay/:ref', async (req, res) => {
     const view = await readFriendLink(deps, req.params.ref as string);
+    const payments = await deps.store.listPaymentsOfOrder(view.order.id);
+    const viewer = optionalSessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentFriendView(view, deps.clock.now()));
+    res.json(presentFriendView(view, payments, viewer, deps.clock.now()));
   });
 
   return router;

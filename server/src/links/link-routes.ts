@@ -20,7 +20,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
 
   router.get('/v1/links/:id', async (req, res) => {
     const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id as string);
-    res.json(presentLink(link, order));
+    res.json(presentLink(link, order, await deps.store.listPaymentsOfOrder(order.id)));
   });
 
   router.post('/v1/links/:id/revoke', idempotent(deps.store, deps.clock, async (req) => {

@@ -1,11 +1,12 @@
 /** Pay links: issue, show (to the shop and to friends), revoke, and expire lazily on every read. */
 import type { FriendView, IssuedLinkResponse, LinkResponse } from '../../../shared/api-types';
-import { maskName } from '../../../shared/mask';
+import { maskId, maskName } from '../../../shared/mask';
 import { formatYuan } from '../../../shared/money';
 import { AppError } from '../errors/app-error';
-import { iso, settleOrder } from '../orders/order-service';
+import { iso, presentContribution, settleOrder, wasPaid } from '../orders/order-service';
+import { presentPayment } from '../payments/payment-rules';
 import type { ServiceDeps } from '../service-deps';
-import type { LinkRecord, LinkView, NewEvent, OrderRecord, ShopRecord } from '../store/records';
+import type { LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, ShopRecord } from '../store/records';
 import { signLinkCode } from './link-code';
 import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
@@ -46,8 +47,8 @@ function amounts(order: OrderRecord): { amount_total: number; amount_paid: numbe
   return { amount_total: order.amountTotal, amount_paid: order.amountPaid, amount_due: due };
 }
 
-/** The shop's view of a link. */
-export function presentLink(link: LinkRecord, order: OrderRecord): LinkResponse {
+/** The shop's view of a link, with the contributions made through it. */
+export function presentLink(link: LinkRecord, order: OrderRecord, payments: readonly PaymentRecord[] = []): LinkResponse {
   return {
     id: link.id,
     order_id: link.orderId,
@@ -58,7 +59,7 @@ export function presentLink(link: LinkRecord, order: OrderRecord): LinkResponse 
     message: link.message,
     requester: { id: link.requesterId, name: link.requesterName, avatar_url: link.requesterAvatarUrl },
     ...amounts(order),
-    contributions: [],
+    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map(presentContribution),
   };
 }
 
@@ -156,9 +157,14 @@ export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<Li
   return { link, order, shopName: view.shopName };
 }
 
-/** What a friend sees for a link, whatever its status. */
-export function presentFriendView(view: LinkView, now: number): FriendView {
+/**
+ * What a friend sees for a link, whatever its status. `payments` are the order's; `viewer` is the
+ * openid of the friend asking, when they sent their session.
+ */
+export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number): FriendView {
   const { link, order } = view;
+  const open = payments.filter((payment) => payment.status === 'created');
+  const ofLink = payments.filter((payment) => payment.linkId === link.id);
   return {
     link: {
       status: link.status,
@@ -166,12 +172,14 @@ export function presentFriendView(view: LinkView, now: number): FriendView {
       expires_at: iso(link.expiresAt),
       message: link.message,
       requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
-      paying: false,
+      paying: link.status === 'active' && ofLink.some((payment) => payment.status === 'created' && payment.leaseExpiresAt > now),
     },
     shop: { name: view.shopName },
-    order: { ...amounts(order), currency: order.currency, items: order.items },
-    contributions: [],
-    my_payments: [],
+    order: { ...amounts(order), amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },
+    contributions: ofLink
+      .filter((payment) => payment.keptAmount > 0 && payment.paidAt !== null)
+      .map((payment) => ({ payer: maskId(payment.payerOpenid), amount: payment.keptAmount, paid_at: iso(payment.paidAt ?? now) })),
+    my_payments: viewer === undefined ? [] : ofLink.filter((payment) => payment.payerOpenid === viewer).map(presentPayment),
     server_time: iso(now),
   };
 }

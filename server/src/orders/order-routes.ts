@@ -17,11 +17,13 @@ export function orderRoutes(deps: ServiceDeps): Router {
   }));
 
   router.get('/v1/orders/:id', async (req, res) => {
-    res.json(presentOrder(await getOrderForShop(deps, shopOf(req), req.params.id as string)));
+    const order = await getOrderForShop(deps, shopOf(req), req.params.id as string);
+    res.json(presentOrder(order, await deps.store.listPaymentsOfOrder(order.id), await deps.store.listRefundsOfOrder(order.id)));
   });
 
   router.post('/v1/orders/:id/cancel', idempotent(deps.store, deps.clock, async (req) => {
-    return { status: 200, body: presentOrder(await cancelOrder(deps, shopOf(req), req.params.id as string)) };
+    const order = await cancelOrder(deps, shopOf(req), req.params.id as string);
+    return { status: 200, body: presentOrder(order, await deps.store.listPaymentsOfOrder(order.id), await deps.store.listRefundsOfOrder(order.id)) };
   }));
 
   return router;

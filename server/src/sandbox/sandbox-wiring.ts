@@ -3,14 +3,14 @@
  * protocol paths, and clients pointed at them over HTTP. The clients cannot tell a simulator from
  * WeChat: only base URLs and keys differ (DESIGN.md §6).
  */
-import type { Router } from 'express';
+import { Router } from 'express';
 import type pino from 'pino';
 import type { AdjustableClock } from '../clock';
 import type { Config } from '../config/config';
 import { createWechatLoginClient } from '../wechat/login-client';
 import { createWechatPayClient } from '../wechat/pay-client';
 import type { WechatDeps } from '../wechat/wechat-deps';
-import { loadOrCreateSandboxWechatKeys } from './sandbox-keys';
+import { loadOrCreateSandboxWechatKeys, type SandboxWechatKeys } from './sandbox-keys';
 import { createSandboxWechatRoutes } from './sandbox-wechat-routes';
 import { createWechatLoginSimulator, type WechatLoginSimulator } from './wechat-login-simulator';
 import { createWechatPaySimulator, type WechatPaySimulator } from './wechatpay/simulator';
@@ -22,6 +22,8 @@ export const SANDBOX_WECHAT_API_PATH = '/sandbox/wechat-api';
 /** The sandbox's WeChat parts. */
 export interface SandboxWechat {
   wechat: WechatDeps;
+  /** The sandbox's merchant and platform keys (test material, generated per data folder). */
+  keys: SandboxWechatKeys;
   paySimulator: WechatPaySimulator | undefined;
   loginSimulator: WechatLoginSimulator | undefined;
   /** Mounted before body parsing: the Pay simulator verifies signatures over the exact bytes. */
@@ -82,10 +84,11 @@ export function createSandboxWechat(options: {
   const rawRouters: SandboxWechat['rawRouters'] = [];
   if (paySimulator) rawRouters.push({ path: SANDBOX_WECHATPAY_PATH, router: paySimulator.router });
   if (loginSimulator) rawRouters.push({ path: SANDBOX_WECHAT_API_PATH, router: loginSimulator.router });
-  const routes = paySimulator && loginSimulator ? [createSandboxWechatRoutes({ paySimulator, loginSimulator })] : [];
+  const routes = paySimulator && loginSimulator ? [Router().use('/sandbox', createSandboxWechatRoutes({ paySimulator, loginSimulator }))] : [];
 
   return {
     wechat: { pay, login, notifyUrl },
+    keys,
     paySimulator,
     loginSimulator,
     rawRouters,

@@ -1,6 +1,6 @@
 /** What the store keeps. Times are epoch milliseconds; money is integer fen. */
 import type { OrderItem, ShipTo } from '../../../shared/api-types';
-import type { LinkMode, LinkStatus, OrderStatus } from '../../../shared/states';
+import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from '../../../shared/states';
 
 /** A shop that integrates with the API. Only a hash of its API key is kept. */
 export interface ShopRecord {
@@ -83,4 +83,70 @@ export interface IdempotencyRecord {
   statusCode: number | null;
   responseBody: string | null;
   createdAt: number;
+}
+
+/** The parameters `wx.requestPayment` needs, kept so a friend's retry gets the very same ones. */
+export interface StoredRequestPayment {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'RSA';
+  paySign: string;
+}
+
+/** One friend's attempt to pay (DESIGN.md §4). `created` holds a lease (single) or a reservation (group). */
+export interface PaymentRecord {
+  id: string;
+  linkId: string;
+  orderId: string;
+  shopId: string;
+  mode: LinkMode;
+  payerOpenid: string;
+  /** The Idempotency-Key the friend's client sent with the create request. */
+  idempotencyKey: string;
+  amount: number;
+  status: PaymentStatus;
+  /** Our order number at WeChat Pay. */
+  outTradeNo: string;
+  prepayId: string | null;
+  requestPayment: StoredRequestPayment | null;
+  /** When WeChat stops accepting payment for it (`time_expire`). */
+  payableUntil: number;
+  /** Until then no other friend may pay a single-mode link; after it, the WeChat order is closed. */
+  leaseExpiresAt: number;
+  transactionId: string | null;
+  paidAt: number | null;
+  closedAt: number | null;
+  /** The part of a paid payment that counts toward the order (the rest of it is refunded). */
+  keptAmount: number;
+  /** What WeChat Pay has confirmed as refunded to the payer. */
+  refundedAmount: number;
+  /** When we last asked WeChat Pay about it (reconciler), to pace the queries. */
+  checkedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Why money goes back. */
+export type RefundReason = 'order_cancelled' | 'link_unpayable' | 'over_contribution' | 'order_already_paid';
+
+/** A refund of one payment, always to that payment's payer. */
+export interface RefundRecord {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  shopId: string;
+  payerOpenid: string;
+  outRefundNo: string;
+  amount: number;
+  reason: RefundReason;
+  /** `pending`: not yet accepted by WeChat Pay; `processing`: accepted; then `succeeded` or `failed`. */
+  status: 'pending' | 'processing' | 'succeeded' | 'failed';
+  wechatRefundId: string | null;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  succeededAt: number | null;
 }

@@ -3,7 +3,7 @@
  * with a conditional update, so two server instances racing cannot both win. Services see only
  * this interface, never SQL; engines live beside it (sqlite/, later postgres/).
  */
-import type { LinkStatus } from '../../../shared/states';
+import type { LinkStatus, OrderStatus, PaymentStatus } from '../../../shared/states';
 import type {
   EventRecord,
   IdempotencyRecord,
@@ -11,6 +11,8 @@ import type {
   LinkView,
   NewEvent,
   OrderRecord,
+  PaymentRecord,
+  RefundRecord,
   ShopRecord,
 } from './records';
 
@@ -41,6 +43,37 @@ export interface CancelOrderResult {
 
 /** Result of claiming an idempotency key. */
 export type IdempotencyClaim = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
+
+/**
+ * The operations available inside `Store.transaction`. They are small on purpose: the payment
+ * rules live once, in the services, and each engine only has to say how to read and write a row.
+ * Reads with `lock` take a row lock where the engine has them (PostgreSQL `FOR UPDATE`); SQLite
+ * serialises whole write transactions instead.
+ */
+export interface StoreTx {
+  getOrder(id: string, lock?: boolean): Promise<OrderRecord | undefined>;
+  getLink(id: string, lock?: boolean): Promise<LinkRecord | undefined>;
+  getShop(id: string): Promise<ShopRecord | undefined>;
+  getPayment(id: string, lock?: boolean): Promise<PaymentRecord | undefined>;
+  getPaymentByOutTradeNo(outTradeNo: string, lock?: boolean): Promise<PaymentRecord | undefined>;
+  findPaymentByIdempotencyKey(payerOpenid: string, key: string): Promise<PaymentRecord | undefined>;
+  listPaymentsOfLink(linkId: string, statuses: readonly PaymentStatus[]): Promise<PaymentRecord[]>;
+  listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]>;
+  insertPayment(payment: PaymentRecord): Promise<void>;
+  /** Applies `patch` if the payment is in one of `onlyIf`; the updated row, or undefined. */
+  updatePayment(id: string, patch: Partial<PaymentRecord>, onlyIf: readonly PaymentStatus[]): Promise<PaymentRecord | undefined>;
+  updateOrder(id: string, patch: Partial<OrderRecord>, onlyIf: readonly OrderStatus[]): Promise<OrderRecord | undefined>;
+  updateLink(id: string, patch: Partial<LinkRecord>, onlyIf: readonly LinkStatus[]): Promise<LinkRecord | undefined>;
+  /** Voids the order's active links (but `exceptLinkId`); returns them. */
+  voidActiveLinks(orderId: string, at: number, exceptLinkId?: string): Promise<LinkRecord[]>;
+  insertRefund(refund: RefundRecord): Promise<void>;
+  getRefundByOutRefundNo(outRefundNo: string, lock?: boolean): Promise<RefundRecord | undefined>;
+  updateRefund(id: string, patch: Partial<RefundRecord>, onlyIf: readonly RefundRecord['status'][]): Promise<RefundRecord | undefined>;
+  listRefundsOfOrder(orderId: string): Promise<RefundRecord[]>;
+  insertEvent(event: NewEvent): Promise<void>;
+  /** Records a WeChat Pay notification id; false when it was seen before (a duplicate). */
+  recordNotification(id: string, type: string, at: number): Promise<boolean>;
+}
 
 /** The store. All methods are async so the PostgreSQL engine fits the same shape. */
 export interface Store {
@@ -77,6 +110,29 @@ export interface Store {
   expireDueLinks(now: number, limit: number, eventFor: (link: LinkRecord) => NewEvent): Promise<LinkRecord[]>;
 
   listEvents(shopId: string, limit: number): Promise<EventRecord[]>;
+
+  /**
+   * Runs `work` in one transaction: all or nothing. `work` must do no I/O but the store's own
+   * (no WeChat calls inside): the SQLite engine holds its write lock for the whole callback.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+
+  getPayment(id: string): Promise<PaymentRecord | undefined>;
+  listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]>;
+  listRefundsOfOrder(orderId: string): Promise<RefundRecord[]>;
+  /** Open (`created`) payments created before `createdBefore`, least recently checked first. */
+  listOpenPayments(createdBefore: number, limit: number): Promise<PaymentRecord[]>;
+  /** Marks an open payment as just checked with WeChat Pay (the reconciler paces itself by it). */
+  markPaymentChecked(id: string, at: number): Promise<void>;
+  /** Refunds not yet accepted (or not yet confirmed) whose next attempt is due. */
+  listRefundsDue(now: number, limit: number): Promise<RefundRecord[]>;
+  /**
+   * Claims up to `limit` undelivered events that are due, pushing their next attempt to
+   * `claimUntil` so another instance does not deliver them at the same time.
+   */
+  claimDueEvents(now: number, limit: number, claimUntil: number): Promise<EventRecord[]>;
+  markEventDelivered(id: string, at: number): Promise<void>;
+  markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void>;
 
   /** Claims a key for a request; if it exists already, returns the stored record instead. */
   claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim>;

@@ -79,4 +79,65 @@ export const sqliteMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'payments, refunds, WeChat Pay notifications',
+    sql: `
+      CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        link_id TEXT NOT NULL REFERENCES links(id),
+        order_id TEXT NOT NULL REFERENCES orders(id),
+        shop_id TEXT NOT NULL REFERENCES shops(id),
+        mode TEXT NOT NULL CHECK (mode IN ('single', 'group')),
+        payer_openid TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        status TEXT NOT NULL CHECK (status IN ('created', 'paid', 'closed', 'failed', 'refunding', 'refunded')),
+        out_trade_no TEXT NOT NULL UNIQUE,
+        prepay_id TEXT,
+        request_payment_json TEXT,
+        payable_until INTEGER NOT NULL,
+        lease_expires_at INTEGER NOT NULL,
+        transaction_id TEXT,
+        paid_at INTEGER,
+        closed_at INTEGER,
+        kept_amount INTEGER NOT NULL DEFAULT 0 CHECK (kept_amount >= 0 AND kept_amount <= amount),
+        refunded_amount INTEGER NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
+        checked_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (payer_openid, idempotency_key)
+      );
+      -- A single-mode link has at most one open payment: the database itself refuses a second.
+      CREATE UNIQUE INDEX payments_one_open_per_single_link ON payments (link_id) WHERE status = 'created' AND mode = 'single';
+      CREATE INDEX payments_order ON payments (order_id);
+      CREATE INDEX payments_link ON payments (link_id, status);
+      CREATE INDEX payments_open ON payments (created_at) WHERE status = 'created';
+      CREATE TABLE refunds (
+        id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL REFERENCES payments(id),
+        order_id TEXT NOT NULL REFERENCES orders(id),
+        shop_id TEXT NOT NULL REFERENCES shops(id),
+        payer_openid TEXT NOT NULL,
+        out_refund_no TEXT NOT NULL UNIQUE,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'succeeded', 'failed')),
+        wechat_refund_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        succeeded_at INTEGER
+      );
+      CREATE INDEX refunds_order ON refunds (order_id);
+      CREATE INDEX refunds_due ON refunds (next_attempt_at) WHERE status IN ('pending', 'processing');
+      CREATE TABLE wechatpay_notifications (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -7,8 +7,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { LinkStatus, OrderStatus, LinkMode } from '../../../../shared/states';
-import type { EventRecord, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, ShopRecord } from '../records';
-import type { CancelOrderResult, IdempotencyClaim, LinkTransition, Store, UpsertOrderResult } from '../store';
+import type {
+  EventRecord,
+  IdempotencyRecord,
+  LinkRecord,
+  LinkView,
+  NewEvent,
+  OrderRecord,
+  PaymentRecord,
+  RefundRecord,
+  ShopRecord,
+} from '../records';
+import { linkColumns, orderColumns as orderColumnMap, paymentColumns, refundColumns, rowToRecord, toColumnValue, type ColumnMap } from '../columns';
+import type { CancelOrderResult, IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
 type Row = Record<string, unknown>;
@@ -117,8 +128,171 @@ export function openSqliteStore(file: string): SqliteStore {
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   #statements = new Map<string, Database.Statement>();
+  /** The tail of the queue of `transaction` calls; each waits for the one before. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** True between BEGIN and COMMIT of a `transaction`, whose callback may await between statements. */
+  #inTransaction = false;
+  readonly #tx: StoreTx;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.#tx = this.createTx();
+  }
+
+  /**
+   * Every method other than `transaction` starts with `while (this.#inTransaction) await
+   * this.settled();`: a statement run while a transaction's callback is suspended would become
+   * part of that transaction. The test and the statements that follow run in one synchronous
+   * stretch, so nothing can open a transaction between them; outside transactions the test is
+   * all it costs.
+   */
+  private settled(): Promise<unknown> {
+    return this.#queue;
+  }
+
+  async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    // Transactions queue behind each other, so when one runs no other is open here.
+    const run = async (): Promise<T> => {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.#inTransaction = true;
+      try {
+        const result = await work(this.#tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error: unknown) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        this.#inTransaction = false;
+      }
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Builds (once) a conditional UPDATE of the given fields of a table. */
+  private update<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, statusColumn: string, onlyIf: readonly string[]): Row | undefined {
+    const keys = (Object.keys(patch) as (keyof T & string)[]).filter((key) => key in columns);
+    if (keys.length === 0) throw new Error(`empty update of ${table}`);
+    const sets = keys.map((key) => `${columns[key].column} = ?`).join(', ');
+    const statuses = onlyIf.map(() => '?').join(', ');
+    const values = keys.map((key) => toColumnValue(columns[key], patch[key]));
+    return this.sql(`UPDATE ${table} SET ${sets} WHERE id = ? AND ${statusColumn} IN (${statuses}) RETURNING *`).get(...values, id, ...onlyIf) as Row | undefined;
+  }
+
+  private insertRow<T extends object>(table: string, columns: ColumnMap<T>, record: T): void {
+    const keys = Object.keys(columns) as (keyof T & string)[];
+    this.sql(`INSERT INTO ${table} (${keys.map((key) => columns[key].column).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
+      .run(...keys.map((key) => toColumnValue(columns[key], record[key])));
+  }
+
+  private createTx(): StoreTx {
+    const payment = (row: Row | undefined) => (row === undefined ? undefined : rowToRecord(paymentColumns, row));
+    const refund = (row: Row | undefined) => (row === undefined ? undefined : rowToRecord(refundColumns, row));
+    return {
+      getOrder: async (id) => {
+        const row = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
+        return row && orderFromRow(row);
+      },
+      getLink: async (id) => {
+        const row = this.sql('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
+        return row && linkFromRow(row);
+      },
+      getShop: async (id) => {
+        const row = this.sql('SELECT * FROM shops WHERE id = ?').get(id) as Row | undefined;
+        return row && shopFromRow(row);
+      },
+      getPayment: async (id) => payment(this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined),
+      getPaymentByOutTradeNo: async (outTradeNo) => payment(this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined),
+      findPaymentByIdempotencyKey: async (payerOpenid, key) =>
+        payment(this.sql('SELECT * FROM payments WHERE payer_openid = ? AND idempotency_key = ?').get(payerOpenid, key) as Row | undefined),
+      listPaymentsOfLink: async (linkId, statuses) =>
+        (this.sql(`SELECT * FROM payments WHERE link_id = ? AND status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at, id`).all(linkId, ...statuses) as Row[])
+          .map((row) => rowToRecord(paymentColumns, row)),
+      listPaymentsOfOrder: async (orderId) => this.paymentsOfOrder(orderId),
+      insertPayment: async (record) => this.insertRow('payments', paymentColumns, record),
+      updatePayment: async (id, patch, onlyIf) => payment(this.update('payments', paymentColumns, id, patch, 'status', onlyIf)),
+      updateOrder: async (id, patch, onlyIf) => {
+        const row = this.update('orders', orderColumnMap, id, patch, 'status', onlyIf);
+        return row && orderFromRow(row);
+      },
+      updateLink: async (id, patch, onlyIf) => {
+        const row = this.update('links', linkColumns, id, patch, 'status', onlyIf);
+        return row && linkFromRow(row);
+      },
+      voidActiveLinks: async (orderId, at, exceptLinkId) =>
+        (this.sql("UPDATE links SET status = 'void', closed_at = ? WHERE order_id = ? AND status = 'active' AND id <> ? RETURNING *").all(at, orderId, exceptLinkId ?? '') as Row[]).map(linkFromRow),
+      insertRefund: async (record) => this.insertRow('refunds', refundColumns, record),
+      getRefundByOutRefundNo: async (outRefundNo) => refund(this.sql('SELECT * FROM refunds WHERE out_refund_no = ?').get(outRefundNo) as Row | undefined),
+      updateRefund: async (id, patch, onlyIf) => refund(this.update('refunds', refundColumns, id, patch, 'status', onlyIf)),
+      listRefundsOfOrder: async (orderId) => this.refundsOfOrder(orderId),
+      insertEvent: async (event) => this.insertEvent(event),
+      recordNotification: async (id, type, at) =>
+        this.sql('INSERT INTO wechatpay_notifications (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, type, at).changes === 1,
+    };
+  }
+
+  private paymentsOfOrder(orderId: string): PaymentRecord[] {
+    return (this.sql('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at, id').all(orderId) as Row[]).map((row) => rowToRecord(paymentColumns, row));
+  }
+
+  private refundsOfOrder(orderId: string): RefundRecord[] {
+    return (this.sql('SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at, id').all(orderId) as Row[]).map((row) => rowToRecord(refundColumns, row));
+  }
+
+  async getPayment(id: string): Promise<PaymentRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
+    const row = this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
+    return row && rowToRecord(paymentColumns, row);
+  }
+
+  async listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]> {
+    while (this.#inTransaction) await this.settled();
+    return this.paymentsOfOrder(orderId);
+  }
+
+  async listRefundsOfOrder(orderId: string): Promise<RefundRecord[]> {
+    while (this.#inTransaction) await this.settled();
+    return this.refundsOfOrder(orderId);
+  }
+
+  async listOpenPayments(createdBefore: number, limit: number): Promise<PaymentRecord[]> {
+    while (this.#inTransaction) await this.settled();
+    return (this.sql("SELECT * FROM payments WHERE status = 'created' AND created_at <= ? ORDER BY COALESCE(checked_at, 0), created_at LIMIT ?").all(createdBefore, limit) as Row[])
+      .map((row) => rowToRecord(paymentColumns, row));
+  }
+
+  async markPaymentChecked(id: string, at: number): Promise<void> {
+    while (this.#inTransaction) await this.settled();
+    this.sql("UPDATE payments SET checked_at = ? WHERE id = ? AND status = 'created'").run(at, id);
+  }
+
+  async listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {
+    while (this.#inTransaction) await this.settled();
+    return (this.sql("SELECT * FROM refunds WHERE status IN ('pending', 'processing') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").all(now, limit) as Row[])
+      .map((row) => rowToRecord(refundColumns, row));
+  }
+
+  async claimDueEvents(now: number, limit: number, claimUntil: number): Promise<EventRecord[]> {
+    while (this.#inTransaction) await this.settled();
+    return this.write(() =>
+      (this.sql(
+        `UPDATE events SET next_attempt_at = ?
+         WHERE id IN (SELECT id FROM events WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`,
+      ).all(claimUntil, now, limit) as Row[]).map(eventFromRow),
+    );
+  }
+
+  async markEventDelivered(id: string, at: number): Promise<void> {
+    while (this.#inTransaction) await this.settled();
+    this.sql('UPDATE events SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL').run(at, id);
+  }
+
+  async markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    while (this.#inTransaction) await this.settled();
+    this.sql('UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+  }
 
   /** A prepared statement, compiled once and reused: the hot paths never re-parse SQL. */
   private sql(text: string): Database.Statement {
@@ -152,6 +326,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    while (this.#inTransaction) await this.settled();
     this.sql('SELECT 1').get();
   }
 
@@ -161,22 +336,26 @@ export class SqliteStore implements Store {
   }
 
   async insertShop(shop: ShopRecord): Promise<void> {
+    while (this.#inTransaction) await this.settled();
     this.sql(
       'INSERT INTO shops (id, name, api_key_hash, webhook_url, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(shop.id, shop.name, shop.apiKeyHash, shop.webhookUrl, shop.webhookSecret, shop.createdAt);
   }
 
   async findShopByApiKeyHash(apiKeyHash: string): Promise<ShopRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     const row = this.sql('SELECT * FROM shops WHERE api_key_hash = ?').get(apiKeyHash) as Row | undefined;
     return row && shopFromRow(row);
   }
 
   async getShop(id: string): Promise<ShopRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     const row = this.sql('SELECT * FROM shops WHERE id = ?').get(id) as Row | undefined;
     return row && shopFromRow(row);
   }
 
   async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const existing = this.sql('SELECT * FROM orders WHERE shop_id = ? AND shop_order_id = ?').get(order.shopId, order.shopOrderId) as Row | undefined;
       if (existing !== undefined) {
@@ -198,11 +377,13 @@ export class SqliteStore implements Store {
   }
 
   async getOrder(id: string): Promise<OrderRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     const row = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
     return row && orderFromRow(row);
   }
 
   async findOrderByShopOrderId(shopId: string, shopOrderId: string): Promise<OrderRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     const row = this.sql('SELECT * FROM orders WHERE shop_id = ? AND shop_order_id = ?').get(shopId, shopOrderId) as Row | undefined;
     return row && orderFromRow(row);
   }
@@ -214,6 +395,7 @@ export class SqliteStore implements Store {
   }
 
   async cancelOrder(id: string, at: number): Promise<CancelOrderResult | undefined> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const row = this.sql(
         "UPDATE orders SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *",
@@ -227,6 +409,7 @@ export class SqliteStore implements Store {
   }
 
   async closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const row = this.sql(
         "UPDATE orders SET status = 'closed', updated_at = ? WHERE id = ? AND status = 'pending' AND pay_deadline <= ? RETURNING *",
@@ -238,6 +421,7 @@ export class SqliteStore implements Store {
   }
 
   async closeOverdueOrders(now: number, limit: number): Promise<number> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const rows = this.sql(
         `UPDATE orders SET status = 'closed', updated_at = ?
@@ -250,6 +434,7 @@ export class SqliteStore implements Store {
   }
 
   async insertLink(link: LinkRecord): Promise<void> {
+    while (this.#inTransaction) await this.settled();
     this.sql(
       `INSERT INTO links (id, order_id, shop_id, mode, status, requester_id, requester_name, requester_avatar_url,
         message, expires_at, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -260,15 +445,18 @@ export class SqliteStore implements Store {
   }
 
   async getLink(id: string): Promise<LinkRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     const row = this.sql('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
     return row && linkFromRow(row);
   }
 
   async listLinksOfOrder(orderId: string): Promise<LinkRecord[]> {
+    while (this.#inTransaction) await this.settled();
     return (this.sql('SELECT * FROM links WHERE order_id = ? ORDER BY created_at, id').all(orderId) as Row[]).map(linkFromRow);
   }
 
   async getLinkView(id: string): Promise<LinkView | undefined> {
+    while (this.#inTransaction) await this.settled();
     const row = this.sql(
       `SELECT l.*, ${orderColumns}, s.name AS shop_name
        FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
@@ -285,6 +473,7 @@ export class SqliteStore implements Store {
   }
 
   async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const placeholders = change.from.map(() => '?').join(', ');
       const row = this.sql(`UPDATE links SET status = ?, closed_at = ? WHERE id = ? AND status IN (${placeholders}) RETURNING *`)
@@ -296,6 +485,7 @@ export class SqliteStore implements Store {
   }
 
   async expireDueLinks(now: number, limit: number, eventFor: (link: LinkRecord) => NewEvent): Promise<LinkRecord[]> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const rows = this.sql(
         `UPDATE links SET status = 'expired', closed_at = ?
@@ -310,10 +500,12 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(shopId: string, limit: number): Promise<EventRecord[]> {
+    while (this.#inTransaction) await this.settled();
     return (this.sql('SELECT * FROM events WHERE shop_id = ? ORDER BY created_at DESC, id LIMIT ?').all(shopId, limit) as Row[]).map(eventFromRow);
   }
 
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
+    while (this.#inTransaction) await this.settled();
     return this.write(() => {
       const inserted = this.sql(
         `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at)
@@ -326,11 +518,13 @@ export class SqliteStore implements Store {
   }
 
   async completeIdempotencyKey(scope: string, key: string, statusCode: number, responseBody: string): Promise<void> {
+    while (this.#inTransaction) await this.settled();
     this.sql("UPDATE idempotency_keys SET state = 'done', status_code = ?, response_body = ? WHERE scope = ? AND key = ?")
       .run(statusCode, responseBody, scope, key);
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    while (this.#inTransaction) await this.settled();
     this.sql("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'").run(scope, key);
   }
 }

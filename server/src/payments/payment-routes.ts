@@ -1,0 +1,42 @@
+/** Friend API: pay (create a payment), read it, cancel it. The session token says who the friend is. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error';
+import { parseWith } from '../http/validation';
+import type { ServiceDeps } from '../service-deps';
+import { sessionOpenid } from '../sessions/session-token';
+import { presentPayment } from './payment-rules';
+import { cancelPayment, createPayment, getPaymentForPayer } from './payment-service';
+
+const createSchema = z.strictObject({ amount: z.number().optional() });
+const keyPattern = /^[\x21-\x7e]{8,128}$/;
+
+/** Payment routes. */
+export function paymentRoutes(deps: ServiceDeps): Router {
+  const router = Router();
+
+  router.post('/v1/pay/:ref/payments', async (req, res) => {
+    const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
+    const idempotencyKey = req.get('idempotency-key');
+    if (idempotencyKey === undefined || !keyPattern.test(idempotencyKey)) {
+      throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Send an Idempotency-Key header (8-128 printable characters) so a retry never pays twice.');
+    }
+    const body = parseWith(createSchema, req.body ?? {});
+    const answer = await createPayment(deps, { ref: req.params.ref as string, openid, idempotencyKey, amount: body.amount });
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(201).json(answer);
+  });
+
+  router.get('/v1/payments/:id', async (req, res) => {
+    const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(presentPayment(await getPaymentForPayer(deps, req.params.id as string, openid)));
+  });
+
+  router.post('/v1/payments/:id/cancel', async (req, res) => {
+    const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
+    res.json(presentPayment(await cancelPayment(deps, req.params.id as string, openid)));
+  });
+
+  return router;
+}

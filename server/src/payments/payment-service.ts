@@ -1,0 +1,228 @@
+/**
+ * A friend pays: reserve (single-mode lease or group-mode amount) in one transaction, then ask
+ * WeChat Pay for a prepay outside it, then hand back the `wx.requestPayment` parameters. The same
+ * friend retrying gets the same payment and parameters; another friend gets LINK_BUSY.
+ */
+import type { CreatePaymentResponse } from '../../../shared/api-types';
+import { AppError } from '../errors/app-error';
+import { verifyLinkRef } from '../links/link-ref';
+import { settleLink } from '../links/link-service';
+import type { ServiceDeps } from '../service-deps';
+import type { PaymentRecord } from '../store/records';
+import { PREPAY_ID_TTL_MS } from '../wechat/consts';
+import { WechatPayError } from '../wechat/errors';
+import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, presentPayment, secondsUntil } from './payment-rules';
+import { applyPaymentSuccess } from './settlement';
+
+/** Reserves the payment (or finds the friend's open one) in one transaction. */
+async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number): Promise<PaymentRecord> {
+  return deps.store.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const byKey = await tx.findPaymentByIdempotencyKey(openid, idempotencyKey);
+    if (byKey !== undefined) {
+      if (byKey.linkId !== linkId || (requested !== undefined && requested !== byKey.amount)) {
+        throw new AppError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used for another payment request.');
+      }
+      if (byKey.status === 'created') return byKey;
+      if (byKey.keptAmount > 0) throw new AppError('LINK_PAID', 'You have already paid this.');
+      throw new AppError('IDEMPOTENCY_MISMATCH', 'The payment made with this Idempotency-Key has ended; start a new one with a new key.');
+    }
+    const link = await tx.getLink(linkId, true);
+    if (link === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
+    const order = await tx.getOrder(link.orderId, true);
+    if (order === undefined) throw new Error(`link ${link.id} has no order`);
+    const refusal = linkRefusal(link, order, now);
+    if (refusal) throw refusal;
+
+    const open = (await tx.listPaymentsOfOrder(order.id)).filter((payment) => payment.status === 'created');
+    let amount: number;
+    if (link.mode === 'single') {
+      const mine = open.find((payment) => payment.linkId === link.id && payment.payerOpenid === openid);
+      if (mine !== undefined) return mine;
+      const holder = open.find((payment) => payment.linkId === link.id);
+      if (holder !== undefined) {
+        const retryAfter = secondsUntil(holder.leaseExpiresAt, now);
+        throw new AppError('LINK_BUSY', 'Another friend is paying this right now; try again when they are done.', { retryAfter });
+      }
+      if (requested !== undefined) throw new AppError('AMOUNT_INVALID', 'A single-mode link pays the whole amount due; send no amount.');
+      amount = amountDue(order, open);
+    } else {
+      const due = amountDue(order, open);
+      if (requested === undefined) throw new AppError('AMOUNT_INVALID', `Say how much you pay: from 1 to ${due} fen.`);
+      if (due === 0) {
+        const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.leaseExpiresAt)), now);
+        throw new AppError('LINK_BUSY', 'Other friends are paying the rest right now.', { retryAfter });
+      }
+      if (!Number.isSafeInteger(requested) || requested < 1 || requested > due) {
+        throw new AppError('AMOUNT_INVALID', `The amount must be a whole number of fen from 1 to ${due}.`);
+      }
+      amount = requested;
+    }
+    if (amount <= 0) {
+      // Other links of the order hold the rest in open payments.
+      const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.leaseExpiresAt)), now);
+      throw new AppError('LINK_BUSY', 'Someone is paying this order right now.', { retryAfter });
+    }
+    // The WeChat order stays payable while its prepay_id lives (2 h), never past the link; the
+    // lease is shorter, and when it ends the reconciler closes the WeChat order.
+    const payableUntil = Math.floor(Math.min(now + PREPAY_ID_TTL_MS, link.expiresAt) / 1000) * 1000;
+    const leaseExpiresAt = Math.min(now + leaseMs, payableUntil);
+    const id = deps.ids.newId('pay');
+    const payment: PaymentRecord = {
+      id,
+      linkId: link.id,
+      orderId: order.id,
+      shopId: order.shopId,
+      mode: link.mode,
+      payerOpenid: openid,
+      idempotencyKey,
+      amount,
+      status: 'created',
+      outTradeNo: outTradeNoFor(id),
+      prepayId: null,
+      requestPayment: null,
+      payableUntil,
+      leaseExpiresAt,
+      transactionId: null,
+      paidAt: null,
+      closedAt: null,
+      keptAmount: 0,
+      refundedAmount: 0,
+      checkedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.insertPayment(payment);
+    return payment;
+  });
+}
+
+/** The description WeChat shows in the pay sheet and the payer's bill (at most 127 characters). */
+function descriptionFor(shopName: string): string {
+  return Array.from(`${shopName}-好友代付`).slice(0, 127).join('');
+}
+
+/** Creates (or returns the friend's open) payment and its `wx.requestPayment` parameters. */
+export async function createPayment(
+  deps: ServiceDeps,
+  input: { ref: string; openid: string; idempotencyKey: string; amount: number | undefined },
+): Promise<CreatePaymentResponse> {
+  const linkId = verifyLinkRef(deps.keyring, input.ref, deps.clock.now());
+  const view = await deps.store.getLinkView(linkId);
+  if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
+  await settleLink(deps, view.link);
+  let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS);
+
+  if (payment.prepayId === null || payment.requestPayment === null) {
+    let prepayId: string;
+    try {
+      ({ prepayId } = await deps.wechat.pay.prepay({
+        outTradeNo: payment.outTradeNo,
+        description: descriptionFor(view.shopName),
+        amountTotal: payment.amount,
+        payerOpenid: payment.payerOpenid,
+        notifyUrl: deps.wechat.notifyUrl,
+        timeExpire: payment.payableUntil,
+      }));
+    } catch (error: unknown) {
+      // A refusal means no order exists at WeChat: release the reservation now. A timeout may
+      // have created one: keep it; the friend's retry repeats the same prepay, and the
+      // reconciler closes it when the lease ends.
+      if (error instanceof WechatPayError && !error.retryable) {
+        await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'failed', closedAt: deps.clock.now(), updatedAt: deps.clock.now() }, ['created']));
+      }
+      deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'prepay failed');
+      throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay is not answering; try again in a moment.', { retryAfter: 5 });
+    }
+    const params = deps.wechat.pay.requestPaymentParams(prepayId);
+    payment = await deps.store.transaction(async (tx) => {
+      const current = await tx.getPayment(payment.id, true);
+      // Two requests of the same friend raced: keep the first parameters stored.
+      if (current?.requestPayment) return current;
+      return (await tx.updatePayment(payment.id, { prepayId, requestPayment: params, updatedAt: deps.clock.now() }, ['created'])) ?? current ?? payment;
+    });
+  }
+  if (payment.requestPayment === null || payment.prepayId === null) throw new AppError('PAYMENT_NOT_OPEN', 'This payment is no longer open.');
+  return {
+    payment: presentPayment(payment),
+    request_payment: payment.requestPayment,
+    ...(deps.sandboxMode ? { sandbox: { prepay_id: payment.prepayId, openid: payment.payerOpenid } } : {}),
+  };
+}
+
+/** How long a payment stays `created` before reading it asks WeChat Pay (the notification may be late). */
+const QUERY_AFTER_MS = 3000;
+
+/** The payer's own payment; a still-open one a few seconds old is checked with WeChat Pay first. */
+export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, openid: string): Promise<PaymentRecord> {
+  let payment = await deps.store.getPayment(paymentId);
+  if (payment === undefined || payment.payerOpenid !== openid) throw new AppError('PAYMENT_NOT_FOUND', 'No such payment of yours.');
+  const now = deps.clock.now();
+  if (payment.status === 'created' && payment.prepayId !== null && now - payment.createdAt >= QUERY_AFTER_MS && (payment.checkedAt === null || now - payment.checkedAt >= QUERY_AFTER_MS)) {
+    await checkWithWechat(deps, payment);
+    payment = (await deps.store.getPayment(paymentId)) ?? payment;
+  }
+  return payment;
+}
+
+/** Asks WeChat Pay about an open payment and applies a success it reports; returns the trade state. */
+export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord): Promise<string | undefined> {
+  await deps.store.markPaymentChecked(payment.id, deps.clock.now());
+  try {
+    const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo);
+    if (transaction.tradeState === 'SUCCESS' || transaction.tradeState === 'REFUND') {
+      await applyPaymentSuccess(deps, {
+        outTradeNo: transaction.outTradeNo,
+        transactionId: transaction.transactionId ?? '',
+        amount: transaction.amountTotal ?? payment.amount,
+        payerOpenid: transaction.payerOpenid ?? payment.payerOpenid,
+        paidAt: transaction.successTime ? Date.parse(transaction.successTime) : deps.clock.now(),
+      });
+    }
+    return transaction.tradeState;
+  } catch (error: unknown) {
+    if (error instanceof WechatPayError && error.code === 'ORDER_NOT_EXIST') return 'ORDER_NOT_EXIST';
+    deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'payment query failed');
+    return undefined;
+  }
+}
+
+/** Trade states in which WeChat will not (or did not) take the money. */
+const NOT_PAID_STATES = new Set(['NOTPAY', 'CLOSED', 'PAYERROR', 'REVOKED', 'ORDER_NOT_EXIST']);
+
+/**
+ * Closes an open payment at WeChat Pay and releases its lease or reservation, but only once
+ * WeChat confirms it is closed or not paid (DESIGN.md §4); one WeChat reports paid is applied.
+ * If the close fails yet WeChat says not paid, the lease is released all the same: should the
+ * friend still pay, that success is refunded to them in full.
+ */
+export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord): Promise<'closed' | 'paid' | 'pending'> {
+  let confirmed = false;
+  try {
+    await deps.wechat.pay.close(payment.outTradeNo);
+    confirmed = true;
+  } catch (error: unknown) {
+    const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
+    if (code === 'ORDER_NOT_EXIST' || code === 'ORDER_CLOSED') confirmed = true;
+    else deps.logger.warn({ payment_id: payment.id, code }, 'close failed; asking WeChat Pay whether it was paid');
+  }
+  if (!confirmed) {
+    const state = await checkWithWechat(deps, payment);
+    if (state === 'SUCCESS' || state === 'REFUND') return 'paid';
+    if (state === undefined || !NOT_PAID_STATES.has(state)) return 'pending';
+  }
+  const now = deps.clock.now();
+  const closed = await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'closed', closedAt: now, updatedAt: now }, ['created']));
+  if (closed) return 'closed';
+  return (await deps.store.getPayment(payment.id))?.keptAmount ? 'paid' : 'pending';
+}
+
+/** The payer gave up in the pay sheet: close the WeChat order at once and free the link. */
+export async function cancelPayment(deps: ServiceDeps, paymentId: string, openid: string): Promise<PaymentRecord> {
+  const payment = await deps.store.getPayment(paymentId);
+  if (payment === undefined || payment.payerOpenid !== openid) throw new AppError('PAYMENT_NOT_FOUND', 'No such payment of yours.');
+  if (payment.status !== 'created') return payment;
+  const outcome = await closeOpenPayment(deps, payment);
+  if (outcome === 'pending') throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay did not confirm the cancellation; try again in a moment.', { retryAfter: 5 });
+  return (await deps.store.getPayment(paymentId)) ?? payment;
+}

@@ -1,0 +1,60 @@
+/**
+ * Delivers the outbox to shops. Events are written in the same transaction as the change they
+ * report, so none is lost on a crash; this claims due ones (so two instances never send the same
+ * one at once), POSTs them signed, and retries failures with exponential backoff and jitter.
+ */
+import type { ServiceDeps } from '../service-deps';
+import type { EventRecord } from '../store/records';
+import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
+
+const BATCH = 20;
+/** A claimed event is retried by anyone after this, should the claimer die mid-send. */
+const CLAIM_MS = 30_000;
+const TIMEOUT_MS = 5_000;
+
+/** Delay before attempt `attempts + 1`: 10 s doubling to 6 h, times a random 0.5-1.5 so retries spread. */
+export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(10_000 * 2 ** attempts, 6 * 3600_000);
+  return Math.round(base * (0.5 + random()));
+}
+
+/** The JSON a shop receives. */
+export function webhookBody(event: EventRecord): string {
+  return JSON.stringify({ id: event.id, type: event.type, created_at: new Date(event.createdAt).toISOString(), data: event.payload });
+}
+
+/** Sends every due event once; returns how many were delivered. */
+export async function deliverOnce(deps: ServiceDeps): Promise<number> {
+  const now = deps.clock.now();
+  const events = await deps.store.claimDueEvents(now, BATCH, now + CLAIM_MS);
+  let delivered = 0;
+  await Promise.all(events.map(async (event) => {
+    const shop = await deps.store.getShop(event.shopId);
+    if (shop === undefined || shop.webhookUrl === null) {
+      // Nowhere to send it; the shop can still list it.
+      await deps.store.markEventDelivered(event.id, deps.clock.now());
+      return;
+    }
+    const body = webhookBody(event);
+    try {
+      const response = await fetch(shop.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(shop.webhookSecret, body, Math.floor(deps.clock.now() / 1000)), 'user-agent': 'FriendPay-Webhooks/1' },
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: 'manual',
+      });
+      await response.body?.cancel();
+      if (response.status >= 200 && response.status < 300) {
+        await deps.store.markEventDelivered(event.id, deps.clock.now());
+        delivered += 1;
+        return;
+      }
+      await deps.store.markEventFailed(event.id, deps.clock.now() + retryDelayMs(event.attempts), `HTTP ${response.status}`);
+    } catch (error: unknown) {
+      const reason = error instanceof Error ? error.name : 'error';
+      await deps.store.markEventFailed(event.id, deps.clock.now() + retryDelayMs(event.attempts), reason);
+    }
+  }));
+  return delivered;
+}

@@ -1,0 +1,66 @@
+/** Builds WeChat Pay notifications the way WeChat Pay does, for replay and forgery tests. */
+import crypto from 'node:crypto';
+import type { SandboxWechatKeys } from '../../server/src/sandbox/sandbox-keys';
+import { encryptResource } from '../../server/src/wechat/aead';
+import { responseSignatureMessage } from '../../server/src/wechat/consts';
+import { formatWechatTime } from '../../server/src/wechat/time';
+
+/** A notification ready to POST. */
+export interface BuiltNotification {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What the payment notification says. */
+export interface TransactionFacts {
+  outTradeNo: string;
+  transactionId: string;
+  amount: number;
+  openid: string;
+  successTime: number;
+}
+
+/** A TRANSACTION.SUCCESS notification; `signWith` and `timestamp` let a test forge or age it. */
+export function paymentNotification(
+  keys: SandboxWechatKeys,
+  facts: TransactionFacts,
+  options: { eventId?: string; timestamp?: number; signWith?: string; mchId?: string } = {},
+): BuiltNotification {
+  const resource = {
+    appid: keys.appId,
+    mchid: options.mchId ?? keys.mchId,
+    out_trade_no: facts.outTradeNo,
+    transaction_id: facts.transactionId,
+    trade_type: 'JSAPI',
+    trade_state: 'SUCCESS',
+    trade_state_desc: '支付成功',
+    bank_type: 'OTHERS',
+    attach: '',
+    success_time: formatWechatTime(facts.successTime),
+    payer: { openid: facts.openid },
+    amount: { total: facts.amount, payer_total: facts.amount, currency: 'CNY', payer_currency: 'CNY' },
+  };
+  const nonce = crypto.randomBytes(6).toString('hex');
+  const body = JSON.stringify({
+    id: options.eventId ?? crypto.randomUUID(),
+    create_time: formatWechatTime(facts.successTime),
+    resource_type: 'encrypt-resource',
+    event_type: 'TRANSACTION.SUCCESS',
+    summary: '支付成功',
+    resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: encryptResource(JSON.stringify(resource), keys.apiV3Key, nonce, 'transaction'), associated_data: 'transaction', nonce },
+  });
+  const timestamp = String(options.timestamp ?? Math.floor(facts.successTime / 1000));
+  const headerNonce = crypto.randomBytes(16).toString('hex');
+  const signature = crypto.sign('sha256', Buffer.from(responseSignatureMessage(timestamp, headerNonce, body)), options.signWith ?? keys.platform.privateKeyPem).toString('base64');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-nonce': headerNonce,
+      'wechatpay-serial': keys.platform.publicKeyId,
+      'wechatpay-signature': signature,
+      'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
+    },
+  };
+}
