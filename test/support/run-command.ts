@@ -4,7 +4,9 @@ import path from 'node:path';
 
 /** The repository root. */
 export const repoRoot = path.resolve(__dirname, '..', '..');
-const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+// node --import tsx, not the tsx binary: tsx runs the script in a child process, which a SIGKILL
+// of tsx would leave running (and holding its port).
+const nodeArgs = (script: string, args: string[]): string[] => ['--import', 'tsx', path.join(repoRoot, script), ...args];
 
 /** What a finished command did. */
 export interface CommandResult {
@@ -16,7 +18,7 @@ export interface CommandResult {
 /** Runs `script` (a path under server/src/cli) to completion. */
 export function runCli(script: string, args: string[], env: Record<string, string>, cwd = repoRoot): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(repoRoot, script), ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, nodeArgs(script, args), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -27,9 +29,9 @@ export function runCli(script: string, args: string[], env: Record<string, strin
 }
 
 /** Starts `script` and resolves once its stdout contains `marker`. */
-export function startCli(script: string, env: Record<string, string>, marker: string, timeoutMs = 20_000): Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string }> {
+export function startCli(script: string, env: Record<string, string>, marker: string, timeoutMs = 20_000, args: string[] = []): Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(repoRoot, script)], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, nodeArgs(script, args), { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -44,7 +46,8 @@ export function startCli(script: string, env: Record<string, string>, marker: st
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': by then everything the child wrote has been read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`${script} exited with ${code} before printing "${marker}".\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     });

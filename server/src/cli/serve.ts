@@ -3,7 +3,7 @@ import { runServer } from './run-server';
 
 async function main(): Promise<void> {
   const server = await runServer('production');
-  process.stderr.write(`friend-pay: production server listening on ${server.url} (public ${server.deps.publicBaseUrl})\n`);
+  process.stdout.write(`Friend Pay (production) listening on ${server.url}, public URL ${server.deps.publicBaseUrl}\n`);
 }
 
 main().catch((error: unknown) => {
