@@ -54,6 +54,9 @@ describe('a server killed between prepay and notification', () => {
       };
       const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string; webhook_secret: string };
       let server = await startCli('server/src/cli/serve.ts', env, 'listening on');
+      for (const sandboxPath of ['/sandbox/demo', '/sandbox/clock', '/sandbox/wx/login', '/sandbox/wechatpay/pay', '/sandbox/faults']) {
+        expect((await fetch(`${base}${sandboxPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, sandboxPath).toBe(404);
+      }
       const auth = { authorization: `Bearer ${shop.api_key}`, 'content-type': 'application/json' };
       const order = await json<OrderResponse>(await fetch(`${base}/v1/orders`, { method: 'POST', headers: auth, body: JSON.stringify({
         shop_order_id: 'crash-1', shopper_id: 's1', amount_total: 660, items: [{ title: 'Tea', quantity: 1, unit_price: 660 }],

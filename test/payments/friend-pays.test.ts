@@ -123,6 +123,37 @@ describe('a friend pays a single-mode link', () => {
     expect((await server.call('POST', '/v1/sessions', { body: { code: 'made-up-code' } })).status).toBe(401);
   });
 
+  it('checks a payment with WeChat Pay when its payer asks after a few seconds without a notification', async () => {
+    const { link } = await shopWithLink(server);
+    const friend = await loginFriend(server, 'o_asker');
+    await server.call('POST', '/sandbox/faults', { body: { notifications: { drop: true } } });
+    const created = (await startPayment(server, friend, link.code)).json;
+    await payInSheet(server, friend, created);
+    const read = () => server.call<PaymentView>('GET', `/v1/payments/${created.payment.id}`, { headers: { authorization: `Bearer ${friend.token}` } });
+    expect((await read()).json.status).toBe('created');
+    server.sandboxClock!.advance(3);
+    expect((await read()).json.status).toBe('paid');
+  });
+
+  it('retries a webhook the shop refused, with backoff, until it is delivered', async () => {
+    const receiver = await startWebhookReceiver((index) => (index < 2 ? 500 : 200));
+    const { link, shop } = await shopWithLink(server, { webhookUrl: receiver.url });
+    await server.call('POST', `/v1/links/${link.id}/revoke`, { key: shop.api_key });
+    expect(await deliverOnce(server.deps)).toBe(0);
+    expect(await deliverOnce(server.deps)).toBe(0); // not due yet: backing off
+    expect(receiver.received).toHaveLength(1);
+    server.sandboxClock!.advance(16);
+    expect(await deliverOnce(server.deps)).toBe(0);
+    server.sandboxClock!.advance(31);
+    expect(await deliverOnce(server.deps)).toBe(1);
+    expect(receiver.received).toHaveLength(3);
+    const ids = receiver.received.map((r) => (JSON.parse(r.body) as { id: string }).id);
+    expect(new Set(ids).size).toBe(1);
+    const [delivery] = (await server.call<{ deliveries: { attempts: number; delivered_at: string | null; type: string }[] }>('GET', '/v1/deliveries', { key: shop.api_key })).json.deliveries;
+    expect(delivery).toMatchObject({ type: 'link.revoked', attempts: 3, delivered_at: expect.any(String) });
+    await receiver.close();
+  });
+
   it('finds a payment whose notification was dropped, by querying WeChat Pay', async () => {
     const { link, orderId, shop } = await shopWithLink(server);
     const friend = await loginFriend(server, 'o_dropped');
