@@ -20,6 +20,8 @@ import { sandboxRoutes } from './sandbox/sandbox-routes';
 import { createSandboxWechat, type SandboxWechat } from './sandbox/sandbox-wiring';
 import { createProductionWechat } from './wechat/production-wechat';
 import { createSessionKey } from './sessions/session-token';
+import { createRateLimits } from './http/rate-limits';
+import { createMetrics } from './observability/metrics';
 import type { ServiceDeps } from './service-deps';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
@@ -108,11 +110,18 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     publicBaseUrl,
     wechat: sandbox?.wechat ?? createProductionWechat(config, clock),
     sessionKey: createSessionKey(sessionSigningKey),
+    metrics: createMetrics(async () => {
+      const oldest = await store.oldestUndeliveredEventAt();
+      return oldest === undefined ? 0 : Math.max(0, (clock.now() - oldest) / 1000);
+    }),
     sandboxMode: config.sandbox,
   };
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
-  const app = createApp({ deps, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, ...(h5Dir ? { h5Dir } : {}) });
+  const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
+  if (!(await rateLimits.ready(3000))) logger.warn('Redis not ready; rate limits count in memory until it is');
+  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, ...(h5Dir ? { h5Dir } : {}) });
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined
@@ -130,6 +139,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       closing ??= (async () => {
         await workers?.stop();
         await sandbox?.close();
+        await rateLimits.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -4,6 +4,7 @@ import type pino from 'pino';
 import type { Clock } from './clock';
 import type { IdSource } from './ids';
 import type { LinkKeyring } from './links/link-keys';
+import type { Metrics } from './observability/metrics';
 import type { Store } from './store/store';
 import type { WechatDeps } from './wechat/wechat-deps';
 
@@ -21,4 +22,5 @@ export interface ServiceDeps {
   sandboxMode: boolean;
   /** Signs and verifies friends' session tokens. */
   sessionKey: KeyObject;
+  metrics: Metrics;
 }

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { defaultRateLimits, type RateLimitConfig } from '../http/rate-limits';
 
 /** How the server runs: `sandbox` mounts the simulators and QA routes; `production` never does. */
 export type RunMode = 'sandbox' | 'production';
@@ -56,6 +57,13 @@ export interface Config {
   wechatPay: WechatPayConfig | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sweepIntervalMs: number;
+  /** Shared rate-limit budgets across instances when set. */
+  redisUrl: string | undefined;
+  /** Prefix of this deployment's keys in Redis. */
+  redisKeyPrefix: string;
+  /** Express `trust proxy`: how the client IP is found behind a load balancer. */
+  trustProxy: boolean | number | string;
+  rateLimits: RateLimitConfig;
 }
 
 /** A bad or missing configuration value; `problems` name each variable. */
@@ -175,6 +183,32 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     return ms;
   }, 5_000);
 
+  const redisUrl = read('REDIS_URL', (value) => {
+    if (!/^rediss?:\/\//.test(value)) throw new Error('must start with redis:// or rediss://');
+    new URL(value);
+    return value;
+  });
+  const redisKeyPrefix = read('REDIS_KEY_PREFIX', (value) => {
+    if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(value)) throw new Error('must be 1-64 of [A-Za-z0-9_:.-]');
+    return value;
+  }, 'friendpay');
+  const trustProxy = read('TRUST_PROXY', (value): boolean | number | string => {
+    if (value === 'true' || value === 'false') return value === 'true';
+    if (/^\d+$/.test(value)) return Number(value);
+    return value; // e.g. "loopback" or a list of subnets, as Express takes it
+  }, false);
+  const perMinute = (value: string): number => {
+    const count = Number(value);
+    if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error('must be a whole number of requests per minute from 1 to 1000000');
+    return count;
+  };
+  const rateLimits: RateLimitConfig = {
+    friendViewsPerIp: read('RATE_LIMIT_FRIEND_VIEWS_PER_MINUTE', perMinute, defaultRateLimits.friendViewsPerIp),
+    sessionsPerIp: read('RATE_LIMIT_SESSIONS_PER_MINUTE', perMinute, defaultRateLimits.sessionsPerIp),
+    paymentsPerUser: read('RATE_LIMIT_PAYMENTS_PER_MINUTE', perMinute, defaultRateLimits.paymentsPerUser),
+    shopRequestsPerKey: read('RATE_LIMIT_SHOP_PER_MINUTE', perMinute, defaultRateLimits.shopRequestsPerKey),
+  };
+
   const appId = read('WECHAT_APPID', text);
   const appSecret = read('WECHAT_APP_SECRET', text);
   const apiBaseUrl = read('WECHAT_API_BASE_URL', parseHttpUrl, 'https://api.weixin.qq.com');
@@ -249,6 +283,10 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     wechatPay,
     logLevel,
     sweepIntervalMs,
+    redisUrl,
+    redisKeyPrefix,
+    trustProxy,
+    rateLimits: Object.freeze(rateLimits),
   });
 }
 

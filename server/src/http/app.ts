@@ -16,6 +16,7 @@ import type { ServiceDeps } from '../service-deps';
 import { opsRoutes } from './ops-routes';
 import { notFoundHandler, problemHandler } from './problem';
 import { requestLog } from './request-log';
+import type { RateLimits } from './rate-limits';
 import { shopAuth } from './shop-auth';
 
 /** DESIGN.md §5: bodies over 16 KiB are refused. */
@@ -30,6 +31,9 @@ export interface AppOptions {
   sandboxRouters?: Router[];
   /** The mini program's H5 build, served at `/app/` when present. */
   h5Dir?: string;
+  rateLimits: RateLimits;
+  /** Express `trust proxy`, so rate limits see the client's IP behind a load balancer. */
+  trustProxy?: boolean | number | string;
 }
 
 /** A body sent with any other type than JSON is refused rather than silently ignored. */
@@ -48,12 +52,13 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy ?? false);
 
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, deps.metrics));
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
-  app.use(opsRoutes(deps.store));
+  app.use(opsRoutes(deps.store, deps.metrics));
   if (options.h5Dir !== undefined) {
     // The H5 pay page: index.html must never be cached (it names the hashed bundles), the bundles may be.
     app.use('/app', express.static(options.h5Dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => {
@@ -66,12 +71,12 @@ export function createApp(options: AppOptions): Express {
   app.use(notifyRoutes(deps));
 
   app.use(['/v1', '/sandbox'], requireJsonBody, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
-  app.use(friendRoutes(deps));
-  app.use(sessionRoutes(deps));
-  app.use(paymentRoutes(deps));
+  app.use(friendRoutes(deps, options.rateLimits));
+  app.use(sessionRoutes(deps, options.rateLimits));
+  app.use(paymentRoutes(deps, options.rateLimits));
   for (const router of options.sandboxRouters ?? []) app.use(router);
 
-  app.use(['/v1/orders', '/v1/links', '/v1/deliveries'], shopAuth(deps.store));
+  app.use(['/v1/orders', '/v1/links', '/v1/deliveries'], shopAuth(deps.store, options.rateLimits));
   app.use(orderRoutes(deps));
   app.use(linkRoutes(deps));
   app.use(deliveryRoutes(deps));

@@ -3,12 +3,13 @@ import type { RequestHandler } from 'express';
 import type pino from 'pino';
 import { randomBase62 } from '../ids';
 import { loggablePath } from '../logging/logger';
+import type { Metrics } from '../observability/metrics';
 import { setRequestId } from './request-context';
 
 const acceptableId = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** First middleware of the app. */
-export function requestLog(logger: pino.Logger): RequestHandler {
+/** First middleware of the app; also feeds the request-duration metric, labelled by route pattern. */
+export function requestLog(logger: pino.Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const id = incoming !== undefined && acceptableId.test(incoming) ? incoming : `req_${randomBase62(16)}`;
@@ -17,6 +18,9 @@ export function requestLog(logger: pino.Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The route pattern (`/v1/pay/:ref`), never the path: paths hold capabilities and ids.
+      const routePath: unknown = (req.route as { path?: unknown } | undefined)?.path;
+      metrics.request(req.method, typeof routePath === 'string' ? routePath : 'unmatched', res.statusCode, ms / 1000);
       logger.info({ request_id: id, method: req.method, path: loggablePath(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();

@@ -19,6 +19,7 @@ export async function sweepOnce(deps: ServiceDeps, batchSize = 500): Promise<Swe
     const now = deps.clock.now();
     const expired = await deps.store.expireDueLinks(now, batchSize, (link) => linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now));
     result.linksExpired += expired.length;
+    deps.metrics.linksExpired(expired.length);
     if (expired.length < batchSize) break;
   }
   for (;;) {

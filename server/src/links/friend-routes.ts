@@ -1,17 +1,20 @@
 /** Friend API: what a friend sees for a link (public; the link ref is the capability). */
 import { Router } from 'express';
+import type { RateLimits } from '../http/rate-limits';
 import type { ServiceDeps } from '../service-deps';
 import { optionalSessionOpenid } from '../sessions/session-token';
 import { presentFriendView, readFriendLink } from './link-service';
 
 /** `GET /v1/pay/:ref`. */
-export function friendRoutes(deps: ServiceDeps): Router {
+export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   const router = Router();
 
   router.get('/v1/pay/:ref', async (req, res) => {
+    await limits.consume('friendViewsPerIp', req.ip ?? 'unknown');
     const view = await readFriendLink(deps, req.params.ref as string);
     const payments = await deps.store.listPaymentsOfOrder(view.order.id);
     const viewer = optionalSessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
+    deps.metrics.linkViewed();
     res.setHeader('Cache-Control', 'no-store');
     res.json(presentFriendView(view, payments, viewer, deps.clock.now()));
   });

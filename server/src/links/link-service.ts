@@ -39,6 +39,7 @@ export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<L
     at: now,
     event: linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now),
   });
+  if (expired) deps.metrics.linksExpired(1);
   return expired ?? (await deps.store.getLink(link.id)) ?? link;
 }
 
@@ -115,6 +116,7 @@ export async function issueLink(
     closedAt: null,
   };
   await deps.store.insertLink(link);
+  deps.metrics.linkIssued();
   return { ...presentLink(link, order), ...shareMaterial(deps, link, order) };
 }
 

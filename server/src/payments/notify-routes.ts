@@ -33,6 +33,7 @@ export function notifyRoutes(deps: ServiceDeps): Router {
     } catch (error: unknown) {
       const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
       deps.logger.warn({ code }, 'notification rejected');
+      deps.metrics.notificationRejected(code);
       const unauthenticated = ['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'SERIAL_UNKNOWN', 'TIMESTAMP_OUT_OF_WINDOW'].includes(code);
       fail(res, unauthenticated ? 401 : 400, unauthenticated ? 'signature verification failed' : 'notification could not be read');
       return;

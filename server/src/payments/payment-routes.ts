@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 import { parseWith } from '../http/validation';
+import type { RateLimits } from '../http/rate-limits';
 import type { ServiceDeps } from '../service-deps';
 import { sessionOpenid } from '../sessions/session-token';
 import { presentPayment } from './payment-rules';
@@ -12,11 +13,12 @@ const createSchema = z.strictObject({ amount: z.number().optional() });
 const keyPattern = /^[\x21-\x7e]{8,128}$/;
 
 /** Payment routes. */
-export function paymentRoutes(deps: ServiceDeps): Router {
+export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   const router = Router();
 
   router.post('/v1/pay/:ref/payments', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
+    await limits.consume('paymentsPerUser', openid);
     const idempotencyKey = req.get('idempotency-key');
     if (idempotencyKey === undefined || !keyPattern.test(idempotencyKey)) {
       throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Send an Idempotency-Key header (8-128 printable characters) so a retry never pays twice.');

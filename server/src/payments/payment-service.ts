@@ -16,7 +16,8 @@ import { applyPaymentSuccess } from './settlement';
 
 /** Reserves the payment (or finds the friend's open one) in one transaction. */
 async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number): Promise<PaymentRecord> {
-  return deps.store.transaction(async (tx) => {
+  let created = false;
+  const payment = await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     const byKey = await tx.findPaymentByIdempotencyKey(openid, idempotencyKey);
     if (byKey !== undefined) {
@@ -42,6 +43,7 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       const holder = open.find((payment) => payment.linkId === link.id);
       if (holder !== undefined) {
         const retryAfter = secondsUntil(holder.leaseExpiresAt, now);
+        deps.metrics.payment('busy');
         throw new AppError('LINK_BUSY', 'Another friend is paying this right now; try again when they are done.', { retryAfter });
       }
       if (requested !== undefined) throw new AppError('AMOUNT_INVALID', 'A single-mode link pays the whole amount due; send no amount.');
@@ -93,8 +95,11 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       updatedAt: now,
     };
     await tx.insertPayment(payment);
+    created = true;
     return payment;
   });
+  if (created) deps.metrics.payment('created');
+  return payment;
 }
 
 /** The description WeChat shows in the pay sheet and the payer's bill (at most 127 characters). */
@@ -130,6 +135,7 @@ export async function createPayment(
       // reconciler closes it when the lease ends.
       if (error instanceof WechatPayError && !error.retryable) {
         await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'failed', closedAt: deps.clock.now(), updatedAt: deps.clock.now() }, ['created']));
+        deps.metrics.payment('failed');
       }
       deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'prepay failed');
       throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay is not answering; try again in a moment.', { retryAfter: 5 });
@@ -213,7 +219,10 @@ export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord
   }
   const now = deps.clock.now();
   const closed = await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'closed', closedAt: now, updatedAt: now }, ['created']));
-  if (closed) return 'closed';
+  if (closed) {
+    deps.metrics.payment('closed');
+    return 'closed';
+  }
   return (await deps.store.getPayment(payment.id))?.keptAmount ? 'paid' : 'pending';
 }
 

@@ -90,6 +90,15 @@ async function completeIfPaid(deps: ServiceDeps, tx: StoreTx, order: OrderRecord
  * when the link or order can no longer take it) is refunded to this payer.
  */
 export async function applyPaymentSuccess(deps: ServiceDeps, paid: PaidTransaction, eventId?: string): Promise<SuccessOutcome> {
+  const outcome = await applySuccessInTransaction(deps, paid, eventId);
+  if (outcome.kind === 'applied') {
+    deps.metrics.payment('paid');
+    if (outcome.orderPaid) deps.metrics.linkPaid();
+  }
+  return outcome;
+}
+
+function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eventId?: string): Promise<SuccessOutcome> {
   return deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     const payment = await tx.getPaymentByOutTradeNo(paid.outTradeNo, true);
@@ -141,7 +150,7 @@ export interface CompletedRefund {
 
 /** Applies a refund's success once: the payer's payment, the order's refunded total, `payment.refunded`. */
 export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefund, eventId?: string): Promise<'applied' | 'duplicate' | 'unknown' | 'mismatch'> {
-  return deps.store.transaction(async (tx) => {
+  const outcome = await deps.store.transaction(async (tx): Promise<'applied' | 'duplicate' | 'unknown' | 'mismatch'> => {
     const now = deps.clock.now();
     const refund = await tx.getRefundByOutRefundNo(done.outRefundNo, true);
     if (refund === undefined) return 'unknown';
@@ -171,6 +180,8 @@ export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefun
     );
     return 'applied';
   });
+  if (outcome === 'applied') deps.metrics.payment('refunded');
+  return outcome;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { SessionResponse } from '../../../shared/api-types';
 import { maskId } from '../../../shared/mask';
 import { AppError } from '../errors/app-error';
 import { parseWith } from '../http/validation';
+import type { RateLimits } from '../http/rate-limits';
 import type { ServiceDeps } from '../service-deps';
 import { WechatLoginError } from '../wechat/errors';
 import { SESSION_TTL_SECONDS, signSessionToken } from './session-token';
@@ -26,9 +27,10 @@ function loginProblem(error: WechatLoginError): AppError {
 }
 
 /** Session routes. */
-export function sessionRoutes(deps: ServiceDeps): Router {
+export function sessionRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   const router = Router();
   router.post('/v1/sessions', async (req, res) => {
+    await limits.consume('sessionsPerIp', req.ip ?? 'unknown');
     const { code } = parseWith(sessionSchema, req.body);
     let openid: string;
     try {

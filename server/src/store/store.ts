@@ -110,6 +110,8 @@ export interface Store {
   expireDueLinks(now: number, limit: number, eventFor: (link: LinkRecord) => NewEvent): Promise<LinkRecord[]>;
 
   listEvents(shopId: string, limit: number): Promise<EventRecord[]>;
+  /** When the oldest event not yet delivered was written (for the outbox lag metric); undefined when none. */
+  oldestUndeliveredEventAt(): Promise<number | undefined>;
 
   /**
    * Runs `work` in one transaction: all or nothing. `work` must do no I/O but the store's own

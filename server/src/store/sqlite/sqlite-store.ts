@@ -504,6 +504,12 @@ export class SqliteStore implements Store {
     return (this.sql('SELECT * FROM events WHERE shop_id = ? ORDER BY created_at DESC, id LIMIT ?').all(shopId, limit) as Row[]).map(eventFromRow);
   }
 
+  async oldestUndeliveredEventAt(): Promise<number | undefined> {
+    while (this.#inTransaction) await this.settled();
+    const row = this.sql('SELECT MIN(created_at) AS oldest FROM events WHERE delivered_at IS NULL').get() as Row;
+    return row.oldest === null ? undefined : num(row.oldest);
+  }
+
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
     while (this.#inTransaction) await this.settled();
     return this.write(() => {
