@@ -36,6 +36,8 @@ export interface ServerOverrides {
   workers?: boolean;
   /** Worker intervals (defaults: sweep per SWEEP_INTERVAL_MS, reconcile 2 s, deliver 1 s). */
   workerIntervals?: Partial<WorkerIntervals>;
+  /** Routes mounted with the app's own middleware, e.g. the benchmark's Express hello. */
+  extraRouters?: Router[];
   /** The H5 build to serve at `/app/` (default: miniprogram/dist/h5 when it exists). */
   h5Dir?: string;
   /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
@@ -121,7 +123,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
   if (!(await rateLimits.ready(3000))) logger.warn('Redis not ready; rate limits count in memory until it is');
-  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, ...(h5Dir ? { h5Dir } : {}) });
+  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined

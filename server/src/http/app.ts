@@ -29,6 +29,8 @@ export interface AppOptions {
   rawRouters?: { path: string; router: Router }[];
   /** Sandbox QA routes; none in production. */
   sandboxRouters?: Router[];
+  /** Routes a caller adds with the app's full middleware (the benchmark's hello route). */
+  extraRouters?: Router[];
   /** The mini program's H5 build, served at `/app/` when present. */
   h5Dir?: string;
   rateLimits: RateLimits;
@@ -81,6 +83,7 @@ export function createApp(options: AppOptions): Express {
   app.use(linkRoutes(deps));
   app.use(deliveryRoutes(deps));
 
+  for (const router of options.extraRouters ?? []) app.use(router);
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;
