@@ -41,6 +41,15 @@ describe('HTTP contract', () => {
     expect(answer.text).not.toMatch(/at .*\.(ts|js):\d+/);
   });
 
+  it('refuses JSON with a key repeated in one object, whichever value would have won', async () => {
+    const body = orderBody(server.deps.clock.now());
+    const text = JSON.stringify(body).replace('{', '{"amount_total":1,');
+    const answer = await server.call('POST', '/v1/orders', { key: shop.api_key, rawBody: text });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ code: 'MALFORMED_JSON' });
+    expect(answer.text).toContain('amount_total');
+  });
+
   it('answers a body sent as another content type with 415', async () => {
     const answer = await server.call('POST', '/v1/orders', { key: shop.api_key, rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(answer.status).toBe(415);

@@ -4,6 +4,7 @@
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { AppError } from '../errors/app-error';
+import { findDuplicateKey } from './json-guard';
 import { landingRoutes } from '../landing/landing-page';
 import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';
@@ -47,6 +48,18 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** Runs before parsing; a body that is not JSON at all is left to the parser's own 400. */
+function refuseDuplicateKeys(_req: unknown, _res: unknown, buffer: Buffer): void {
+  const text = buffer.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    return;
+  }
+  const key = findDuplicateKey(text);
+  if (key !== undefined) throw new AppError('MALFORMED_JSON', `The key "${key.slice(0, 40)}" appears twice in one object.`);
+}
+
 /** The HTTP app. */
 export function createApp(options: AppOptions): Express {
   const { deps } = options;
@@ -72,7 +85,7 @@ export function createApp(options: AppOptions): Express {
   // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
   app.use(notifyRoutes(deps));
 
-  app.use(['/v1', '/sandbox'], requireJsonBody, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(['/v1', '/sandbox'], requireJsonBody, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], verify: refuseDuplicateKeys }));
   app.use(friendRoutes(deps, options.rateLimits));
   app.use(sessionRoutes(deps, options.rateLimits));
   app.use(paymentRoutes(deps, options.rateLimits));

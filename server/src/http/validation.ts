@@ -2,16 +2,21 @@
 import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 
-/** Rejects control characters (NUL included): nothing we store or show needs them. */
-const noControlCharacters = (value: string): boolean => !/[\u0000-\u001f\u007f]/.test(value);
+/**
+ * Control characters (NUL included) and bidirectional overrides: nothing we store or show needs
+ * them, and an override can make a name shown to a friend read as something else.
+ */
+const forbiddenCharacters = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
-/** A trimmed-length-checked, control-free string. */
+/** A string of `min`-`max` characters, well-formed, without control or bidi-override characters, not blank. */
 export function text(min: number, max: number): z.ZodString {
   return z
     .string()
     .min(min, `must be at least ${min} character${min === 1 ? '' : 's'}`)
     .max(max, `must be at most ${max} characters`)
-    .refine(noControlCharacters, 'must not contain control characters') as unknown as z.ZodString;
+    .refine((value) => !forbiddenCharacters.test(value), 'must not contain control or direction-override characters')
+    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode')
+    .refine((value) => min === 0 || value.trim().length > 0, 'must not be blank') as unknown as z.ZodString;
 }
 
 /** An http(s) URL of reasonable length. */
