@@ -126,6 +126,12 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
     res.json({ out_trade_no: result.outTradeNo, trade_state: result.tradeState, transaction_id: result.transactionId ?? null, notification_id: result.notificationId ?? null });
   });
 
+  // WeChat Pay's side of the books, for QA and for tests that compare it with ours.
+  router.get('/wechatpay/ledger', (_req: Request, res: Response) => {
+    const ledger = options.paySimulator.ledger;
+    res.json({ transactions: ledger.transactions(), refunds: ledger.refunds() });
+  });
+
   router.get('/faults', (_req: Request, res: Response) => {
     res.json(faultsView(paySimulator.faults.current()));
   });
