@@ -59,6 +59,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Shared rate-limit budgets across instances when set. */
   redisUrl: string | undefined;
+  /** Per-attempt timeout of WeChat Pay calls. */
+  wechatPayTimeoutMs: number;
   /** Prefix of this deployment's keys in Redis. */
   redisKeyPrefix: string;
   /** Express `trust proxy`: how the client IP is found behind a load balancer. */
@@ -188,6 +190,11 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     new URL(value);
     return value;
   });
+  const wechatPayTimeoutMs = read('WECHATPAY_TIMEOUT_MS', (value) => {
+    const ms = Number(value);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 60_000) throw new Error('must be a whole number of milliseconds from 100 to 60000');
+    return ms;
+  }, 10_000);
   const redisKeyPrefix = read('REDIS_KEY_PREFIX', (value) => {
     if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(value)) throw new Error('must be 1-64 of [A-Za-z0-9_:.-]');
     return value;
@@ -285,6 +292,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     sweepIntervalMs,
     redisUrl,
     redisKeyPrefix,
+    wechatPayTimeoutMs,
     trustProxy,
     rateLimits: Object.freeze(rateLimits),
   });

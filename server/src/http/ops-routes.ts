@@ -14,7 +14,7 @@ export function opsRoutes(store: Store, metrics: Metrics): Router {
     try {
       await store.ping();
     } catch {
-      throw new AppError('STORE_UNAVAILABLE', 'The store does not answer.');
+      throw new AppError('STORE_UNAVAILABLE', 'The store does not answer.', { retryAfter: 5 });
     }
     res.json({ status: 'ready', store: store.engine });
   });

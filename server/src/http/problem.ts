@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { errorCatalog, type ErrorCode, type Problem } from '../../../shared/errors';
 import { AppError } from '../errors/app-error';
 import type pino from 'pino';
+import { isStoreUnavailable } from '../store/store-errors';
 import { requestIdOf } from './request-context';
 
 /** Sends a problem response for `code`. */
@@ -63,6 +64,11 @@ export function problemHandler(logger: pino.Logger): ErrorRequestHandler {
     const parserCode = bodyParserCode(error);
     if (parserCode !== undefined) {
       sendProblem(res, requestId, parserCode, bodyParserDetails[parserCode]);
+      return;
+    }
+    if (isStoreUnavailable(error)) {
+      logger.warn({ request_id: requestId, code: (error as { code?: unknown }).code }, 'store unavailable');
+      sendProblem(res, requestId, 'STORE_UNAVAILABLE', 'Our storage is briefly unavailable; retry in a few seconds.', { retryAfter: 5 });
       return;
     }
     logger.error({ err: error, request_id: requestId }, 'unhandled error');

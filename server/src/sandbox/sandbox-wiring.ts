@@ -60,6 +60,7 @@ export function createSandboxWechat(options: {
         platformPublicKey: config.wechatPay.platformPublicKeyPem,
         platformPublicKeyId: config.wechatPay.platformPublicKeyId,
         clock,
+        timeoutMs: config.wechatPayTimeoutMs,
       })
     : createWechatPayClient({
         baseUrl: `${selfUrl}${SANDBOX_WECHATPAY_PATH}`,
@@ -71,6 +72,7 @@ export function createSandboxWechat(options: {
         platformPublicKey: keys.platform.publicKeyPem,
         platformPublicKeyId: keys.platform.publicKeyId,
         clock,
+        timeoutMs: config.wechatPayTimeoutMs,
       });
 
   const appId = config.wechatLogin?.appId ?? pay.appId;

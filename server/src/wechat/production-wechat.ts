@@ -21,6 +21,7 @@ export function createProductionWechat(config: Config, clock: Clock): WechatDeps
       platformPublicKey: pay.platformPublicKeyPem,
       platformPublicKeyId: pay.platformPublicKeyId,
       clock,
+      timeoutMs: config.wechatPayTimeoutMs,
     }),
     login: createWechatLoginClient({ baseUrl: login.apiBaseUrl, appId: login.appId, appSecret: login.appSecret }),
     notifyUrl: pay.notifyUrl,

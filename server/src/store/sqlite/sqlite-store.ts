@@ -114,13 +114,14 @@ const orderColumns = `o.id AS o_id, o.shop_id AS o_shop_id, o.shop_order_id AS o
   o.cancelled_at AS o_cancelled_at`;
 
 /** Opens (creating the folder and file if needed) a SQLite store. Call `migrate()` before use. */
-export function openSqliteStore(file: string): SqliteStore {
+export function openSqliteStore(file: string, options: { busyTimeoutMs?: number } = {}): SqliteStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // How long a write waits for another process's lock before the request gets 503.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   return new SqliteStore(db);
 }
 
