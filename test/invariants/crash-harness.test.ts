@@ -1,26 +1,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '../support/friends';
+import { freePort } from '../support/ports';
 import { runCli, startCli, stopChild } from '../support/run-command';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-crashes-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface SimulatedTrade { outTradeNo: string; payerOpenid: string; amountTotal: number; tradeState: string }
 interface SimulatedRefund { outRefundNo: string; outTradeNo: string; amountRefund: number; status: string }

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,21 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CreatePaymentResponse, IssuedLinkResponse, OrderResponse, SessionResponse } from '../../shared/api-types';
 import { verifyWebhook } from '../../server/src/webhooks/webhook-signature';
 import { eventually, startWebhookReceiver } from '../support/friends';
+import { freePort } from '../support/ports';
 import { runCli, startCli, stopChild } from '../support/run-command';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-crash-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function json<T>(response: Response): Promise<T> {
   const text = await response.text();
