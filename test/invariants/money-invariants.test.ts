@@ -199,7 +199,8 @@ describe('money invariants under random sequences of everything that can happen'
           await server.stop();
         }
       }),
-      { numRuns: 25, endOnFailure: true },
+      // FC_SEED=<seed from a failure> replays that exact run.
+      { numRuns: 25, endOnFailure: true, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
     );
     console.info(`money invariants: ${sequences} sequences, ${steps} steps, 0 violations; seen ${JSON.stringify(seen)}`);
   }, 240_000);

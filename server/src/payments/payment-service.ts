@@ -40,14 +40,15 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
     if (link.mode === 'single') {
       const mine = open.find((payment) => payment.linkId === link.id && payment.payerOpenid === openid);
       if (mine !== undefined) return mine;
-      const holder = open.find((payment) => payment.linkId === link.id);
-      if (holder !== undefined) {
-        const retryAfter = secondsUntil(holder.leaseExpiresAt, now);
+      // One friend pays everything that is left, so nobody else may be paying any part of the
+      // order (through this link or another): otherwise the link would be paid in pieces.
+      if (open.length > 0) {
+        const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.leaseExpiresAt)), now);
         deps.metrics.payment('busy');
         throw new AppError('LINK_BUSY', 'Another friend is paying this right now; try again when they are done.', { retryAfter });
       }
       if (requested !== undefined) throw new AppError('AMOUNT_INVALID', 'A single-mode link pays the whole amount due; send no amount.');
-      amount = amountDue(order, open);
+      amount = order.amountTotal - order.amountPaid;
     } else {
       const due = amountDue(order, open);
       if (requested === undefined) throw new AppError('AMOUNT_INVALID', `Say how much you pay: from 1 to ${due} fen.`);
