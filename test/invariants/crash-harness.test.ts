@@ -19,6 +19,11 @@ describe('crash harness', () => {
   it('keeps our ledger and WeChat Pay\'s in exact agreement through repeated SIGKILLs', async () => {
     const simulators = await startCli('server/src/sandbox/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', path.join(tmp, 'wechat'), '--time-factor', '0.005']);
     const receiver = await startWebhookReceiver();
+    let server: Awaited<ReturnType<typeof startCli>> | undefined;
+    let driving = true;
+    let stopped = false;
+    let killer: Promise<void> = Promise.resolve();
+    try {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]!) as Record<string, string>;
@@ -30,17 +35,18 @@ describe('crash harness', () => {
       LINK_SIGNING_KEYS: `k1:${crypto.randomBytes(32).toString('base64url')}`, SESSION_SIGNING_KEY: crypto.randomBytes(32).toString('base64url'),
     };
     const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string };
-    let server = await startCli('server/src/cli/serve.ts', env, 'listening on');
+    server = await startCli('server/src/cli/serve.ts', env, 'listening on');
     const KILLS = 5;
     let crashes = 0;
-    let driving = true;
 
     // Kill the server at random moments while the friends pay (and after, until it has died KILLS times), and start it again.
-    const killer = (async () => {
-      while (driving || crashes < KILLS) {
+    killer = (async () => {
+      while (!stopped && (driving || crashes < KILLS)) {
         await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 600));
-        server.child.kill('SIGKILL');
-        await new Promise((resolve) => server.child.once('close', resolve));
+        if (stopped) break;
+        const victim = server!.child;
+        victim.kill('SIGKILL');
+        await new Promise((resolve) => victim.once('close', resolve));
         crashes += 1;
         server = await startCli('server/src/cli/serve.ts', env, 'listening on');
       }
@@ -73,8 +79,13 @@ describe('crash harness', () => {
       const contributions = i === 3 ? [[0, 400]] : group ? [[0, 400], [1, 500]] : [[0, undefined]];
       for (const [f, amount] of contributions as [number, number | undefined][]) {
         const openid = `o_crash_${i}_${f}`;
-        const { json: login } = await call<{ code: string }>('POST', `${wechat}/sandbox/wx/login`, { openid });
-        const session = await call<{ session_token: string }>('POST', `${base}/v1/sessions`, { code: login.code });
+        // A login code is single use: if the server died after spending it, log in again, as the
+        // mini program would.
+        let session: { status: number; json: { session_token: string } };
+        do {
+          const { json: login } = await call<{ code: string }>('POST', `${wechat}/sandbox/wx/login`, { openid });
+          session = await call<{ session_token: string }>('POST', `${base}/v1/sessions`, { code: login.code });
+        } while (session.status === 401);
         const created = await call<{ request_payment: { package: string } }>('POST', `${base}/v1/pay/${link.json.code}/payments`, amount === undefined ? {} : { amount }, { authorization: `Bearer ${session.json.session_token}`, 'idempotency-key': `crash-pay-${i}-${f}` });
         expect(created.status, JSON.stringify(created.json)).toBe(201);
         await call('POST', `${wechat}/sandbox/wechatpay/pay`, { prepay_id: created.json.request_payment.package.replace('prepay_id=', ''), openid, outcome: 'success' });
@@ -93,7 +104,6 @@ describe('crash harness', () => {
     driving = false;
     await killer;
 
-    try {
       // Converge: WeChat retries notifications, the reconciler queries, refunds settle, webhooks go out.
       const deadline = Date.now() + 90_000;
       let ours: { out_trade_no: string; status: string; paid_at: number | null; payer_openid: string; amount: number }[] = [];
@@ -132,7 +142,10 @@ describe('crash harness', () => {
       expect(crashes).toBeGreaterThanOrEqual(KILLS);
       console.info(`crash harness: ${payments} payments, survived ${crashes} SIGKILLs, ${refunds.length} refunds, ${received.length} webhook deliveries`);
     } finally {
-      await stopChild(server.child);
+      // Whatever failed, no process of this test outlives it.
+      stopped = true;
+      await killer.catch(() => undefined);
+      if (server) await stopChild(server.child);
       await receiver.close();
       await stopChild(simulators.child);
     }
