@@ -3,21 +3,21 @@ import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FriendView, IssuedLinkResponse } from '../../shared/api-types';
 import { sweepOnce } from '../../server/src/links/expiry-sweeper';
-import { openSqliteStore } from '../../server/src/store/sqlite/sqlite-store';
 import type { CreatedShop } from '../../server/src/shops/shop-service';
 import { countingStore, type CountingStore } from '../support/counting-store';
-import { startTestServer, testSigningKey, type TestServer } from '../support/test-server';
+import { createTestDatabase, openTestStore } from '../support/test-database';
+import { engines, startTestServer, testSigningKey, type TestServer } from '../support/test-server';
 
 const requester = { id: 'shopper-1', name: '张三', avatar_url: 'https://img.example.com/a.png' };
 
-describe('pay links', () => {
+describe.each(engines)('pay links (%s)', (engine) => {
   let server: TestServer;
   let counter: CountingStore;
   let shop: CreatedShop;
   const signingKey = testSigningKey('k1');
 
   beforeEach(async () => {
-    counter = countingStore(openSqliteStore(':memory:'));
+    counter = countingStore(await openTestStore(engine));
     server = await startTestServer({ LINK_SIGNING_KEYS: signingKey }, { store: counter.store });
     shop = await server.newShop();
   });
@@ -201,12 +201,13 @@ describe('pay links', () => {
   });
 });
 
-describe('signing key rotation', () => {
+describe.each(engines)('signing key rotation (%s)', (engine) => {
   it('verifies links signed with an old key while it is configured, and rejects them once removed', async () => {
     const oldKey = testSigningKey('old');
     const newKey = testSigningKey('new');
-    const dataDir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/friend-pay-rotation-`);
-    const dbUrl = `sqlite:${dataDir}/rotation.sqlite`;
+    // One database that outlives the three servers: a SQLite file, or a PostgreSQL schema.
+    const database = await createTestDatabase(engine);
+    const dbUrl = database.url;
 
     const before = await startTestServer({ LINK_SIGNING_KEYS: oldKey, DATABASE_URL: dbUrl });
     const shop = await before.newShop();
@@ -226,6 +227,6 @@ describe('signing key rotation', () => {
     expect((await retired.call('GET', `/v1/pay/${link.code}`)).status).toBe(400);
     expect((await retired.call('GET', `/v1/pay/${fresh.token}`)).status).toBe(200);
     await retired.stop();
-    (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   });
 });

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssuedLinkResponse, OrderResponse } from '../../shared/api-types';
 import type { CreatedShop } from '../../server/src/shops/shop-service';
-import { orderBody, startTestServer, type TestServer } from '../support/test-server';
+import { engines, orderBody, startTestServer, type TestServer } from '../support/test-server';
 
 const requester = { id: 'shopper-1', name: 'Alice' };
 
-describe('shop API: orders', () => {
+describe.each(engines)('shop API: orders (%s)', (engine) => {
   let server: TestServer;
   let shop: CreatedShop;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, {}, { engine });
     shop = await server.newShop();
   });
   afterAll(async () => server.stop());
@@ -75,10 +75,10 @@ describe('shop API: orders', () => {
   });
 });
 
-describe('shop API: tenancy and authentication', () => {
+describe.each(engines)('shop API: tenancy and authentication (%s)', (engine) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, {}, { engine });
   });
   afterAll(async () => server.stop());
 

@@ -4,12 +4,12 @@ import { reconcileOnce } from '../../server/src/payments/reconciler';
 import { deliverOnce } from '../../server/src/webhooks/webhook-deliverer';
 import { verifyWebhook } from '../../server/src/webhooks/webhook-signature';
 import { eventually, loginFriend, payInSheet, shopWithLink, startPayment, startWebhookReceiver } from '../support/friends';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { engines, startTestServer, type TestServer } from '../support/test-server';
 
-describe('a friend pays a single-mode link', () => {
+describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, {}, { engine });
   });
   afterEach(async () => server.stop());
 

@@ -3,14 +3,14 @@ import type { OrderResponse } from '../../shared/api-types';
 import { reconcileOnce } from '../../server/src/payments/reconciler';
 import { eventually, loginFriend, payInSheet, shopWithLink, startPayment } from '../support/friends';
 import { paymentNotification } from '../support/notifications';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { engines, startTestServer, type TestServer } from '../support/test-server';
 
 const LEASE_SECONDS = 5 * 60;
 
-describe('group mode and refunds to the payer', () => {
+describe.each(engines)('group mode and refunds to the payer (%s)', (engine) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, {}, { engine });
   });
   afterEach(async () => server.stop());
 
@@ -126,10 +126,10 @@ describe('group mode and refunds to the payer', () => {
   });
 });
 
-describe('notifications are applied once, and only genuine ones', () => {
+describe.each(engines)('notifications are applied once, and only genuine ones (%s)', (engine) => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, {}, { engine });
   });
   afterEach(async () => server.stop());
 

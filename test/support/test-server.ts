@@ -1,4 +1,8 @@
-/** Starts a real server on port 0 (in-memory SQLite, sandbox mode) and talks to it over HTTP. */
+/**
+ * Starts a real server on port 0 (sandbox mode) and talks to it over HTTP. The store is in-memory
+ * SQLite, or with `{ engine: 'postgres' }` (or TEST_STORE_ENGINE=postgres) a PostgreSQL schema of
+ * the server's own, dropped when it stops.
+ */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +11,7 @@ import type { OrderInput } from '../../shared/api-types';
 import { loadConfig } from '../../server/src/config/config';
 import { startServer, type RunningServer, type ServerOverrides } from '../../server/src/server';
 import { createShop, type CreatedShop } from '../../server/src/shops/shop-service';
+import { createTestDatabase, defaultEngine, type Engine, type TestDatabase } from './test-database';
 
 /** A fresh random signing key (test keys are made at test time, never committed). */
 export function testSigningKey(kid: string): string {
@@ -45,14 +50,24 @@ export function orderBody(now: number, overrides: Partial<OrderInput> = {}): Ord
   };
 }
 
+/** How to start a test server. */
+export interface TestServerOptions {
+  /** The store engine (default: TEST_STORE_ENGINE, else sqlite); ignored when `env` or `overrides` name the store. */
+  engine?: Engine;
+}
+
 /** Starts a sandbox server; `env` adds or replaces configuration variables. */
-export async function startTestServer(env: Record<string, string> = {}, overrides: ServerOverrides = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, overrides: ServerOverrides = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const engine = options.engine ?? defaultEngine();
+  // A schema of the server's own, unless the test brought its database (or store) along.
+  const database: TestDatabase | undefined =
+    engine === 'postgres' && env.DATABASE_URL === undefined && overrides.store === undefined ? await createTestDatabase('postgres') : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-test-'));
   const config = loadConfig(
     {
       SANDBOX: '1',
       PORT: '0',
-      DATABASE_URL: 'sqlite::memory:',
+      DATABASE_URL: database?.url ?? 'sqlite::memory:',
       DATA_DIR: dataDir,
       LINK_SIGNING_KEYS: testSigningKey('k1'),
       LOG_LEVEL: 'silent',
@@ -60,7 +75,14 @@ export async function startTestServer(env: Record<string, string> = {}, override
     },
     'sandbox',
   );
-  const server = await startServer(config, { workers: false, sandboxTimeFactor: 0.001, ...overrides });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { workers: false, sandboxTimeFactor: 0.001, ...overrides });
+  } catch (error: unknown) {
+    await database?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 
   async function call<T>(method: string, urlPath: string, options: { body?: unknown; rawBody?: string; key?: string; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
     const headers: Record<string, string> = { ...options.headers };
@@ -91,7 +113,11 @@ export async function startTestServer(env: Record<string, string> = {}, override
     },
     async stop() {
       await server.close();
+      await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
+
+/** The engines, for tests that take everything from here. */
+export { engines, type Engine } from './test-database';

@@ -47,8 +47,8 @@ export type IdempotencyClaim = { claimed: true } | { claimed: false; existing: I
 /**
  * The operations available inside `Store.transaction`. They are small on purpose: the payment
  * rules live once, in the services, and each engine only has to say how to read and write a row.
- * Reads with `lock` take a row lock where the engine has them (PostgreSQL `FOR UPDATE`); SQLite
- * serialises whole write transactions instead.
+ * Reads with `lock` take a row lock where the engine has them (PostgreSQL `FOR NO KEY UPDATE`,
+ * the order's row first); SQLite serialises whole write transactions instead.
  */
 export interface StoreTx {
   getOrder(id: string, lock?: boolean): Promise<OrderRecord | undefined>;
@@ -116,6 +116,8 @@ export interface Store {
   /**
    * Runs `work` in one transaction: all or nothing. `work` must do no I/O but the store's own
    * (no WeChat calls inside): the SQLite engine holds its write lock for the whole callback.
+   * PostgreSQL may run `work` a second time (after a deadlock, a serialization failure or a
+   * unique violation), so it must have no effect outside `tx` but its return value.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
 

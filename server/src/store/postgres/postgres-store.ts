@@ -1,0 +1,609 @@
+/**
+ * The PostgreSQL engine of the store (`pg`), for several server instances on one database.
+ *
+ * Concurrency, in the terms the instances meet each other:
+ * - every state change is one transaction whose UPDATE carries its condition (`status = ANY(...)`)
+ *   and returns the changed row, so of two instances racing only one sees a row come back;
+ * - reads with `lock` take `FOR NO KEY UPDATE` (row locks that, unlike `FOR UPDATE`, do not block
+ *   the foreign-key checks of inserts such as a new link of the order), and a locked read of a
+ *   link, payment or refund first locks its order: every transaction locks in the same order
+ *   (order, then the rows under it), so two instances working on one order wait for each other
+ *   instead of deadlocking;
+ * - background batches take their rows with `FOR NO KEY UPDATE SKIP LOCKED`, so two instances'
+ *   sweepers and deliverers never take the same rows, and never wait for each other;
+ * - migrations run under an advisory lock, so instances starting together migrate once.
+ * BIGINT arrives as a string; the row mappers turn it back into a number.
+ */
+import crypto from 'node:crypto';
+import pg from 'pg';
+import type {
+  EventRecord,
+  IdempotencyRecord,
+  LinkRecord,
+  LinkView,
+  NewEvent,
+  OrderRecord,
+  PaymentRecord,
+  RefundRecord,
+  ShopRecord,
+} from '../records';
+import { linkColumns, orderColumns, paymentColumns, refundColumns, rowToRecord, toColumnValue, type Column, type ColumnMap } from '../columns';
+import type { CancelOrderResult, IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import { postgresMigrations } from './migrations';
+
+type Row = Record<string, unknown>;
+
+/** What runs a statement: the pool (one statement, autocommitted) or a transaction's client. */
+interface Queryable {
+  query<R extends pg.QueryResultRow>(config: pg.QueryConfig<unknown[]>): Promise<pg.QueryResult<R>>;
+}
+
+/** How to reach the database. */
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/database`; a `schema` query parameter is used as `schema`. */
+  url: string;
+  /** The schema holding the tables (created by `migrate()` if missing); default: the role's search_path. */
+  schema?: string;
+  /** Most connections the pool opens (default 10). */
+  maxConnections?: number;
+}
+
+const col = (column: string, kind: Column['kind']): Column => ({ column, kind });
+
+const shopColumns: ColumnMap<ShopRecord> = {
+  id: col('id', 'text'),
+  name: col('name', 'text'),
+  apiKeyHash: col('api_key_hash', 'text'),
+  webhookUrl: col('webhook_url', 'text?'),
+  webhookSecret: col('webhook_secret', 'text'),
+  createdAt: col('created_at', 'int'),
+};
+
+const eventColumns: ColumnMap<EventRecord> = {
+  id: col('id', 'text'),
+  shopId: col('shop_id', 'text'),
+  type: col('type', 'text'),
+  payload: col('payload_json', 'json'),
+  createdAt: col('created_at', 'int'),
+  deliveredAt: col('delivered_at', 'int?'),
+  attempts: col('attempts', 'int'),
+  nextAttemptAt: col('next_attempt_at', 'int'),
+  lastError: col('last_error', 'text?'),
+};
+
+const idempotencyColumns: ColumnMap<IdempotencyRecord> = {
+  scope: col('scope', 'text'),
+  key: col('key', 'text'),
+  requestHash: col('request_hash', 'text'),
+  state: col('state', 'text'),
+  statusCode: col('status_code', 'int?'),
+  responseBody: col('response_body', 'text?'),
+  createdAt: col('created_at', 'int'),
+};
+
+/**
+ * A table's columns by name. Statements name their columns rather than `*`: a prepared
+ * `SELECT *` fails ("cached plan must not change result type") on every connection that prepared
+ * it once a later migration adds a column, as it would on running instances during a deploy.
+ */
+function columnList<T>(columns: ColumnMap<T>, prefix = ''): string {
+  return (Object.keys(columns) as (keyof T)[]).map((key) => `${prefix}${columns[key].column}`).join(', ');
+}
+
+const SHOP = columnList(shopColumns);
+const ORDER = columnList(orderColumns);
+const LINK = columnList(linkColumns);
+const PAYMENT = columnList(paymentColumns);
+const REFUND = columnList(refundColumns);
+const EVENT = columnList(eventColumns);
+const IDEMPOTENCY = columnList(idempotencyColumns);
+/** The link's columns in statements that join or update from another relation. */
+const LINK_OF_L = columnList(linkColumns, 'l.');
+const LINK_OF_LINKS = columnList(linkColumns, 'links.');
+const EVENT_OF_EVENTS = columnList(eventColumns, 'events.');
+
+/** The order's columns under an `o_` alias, for the one-query friend view. */
+const viewOrderColumns = Object.fromEntries(
+  Object.entries(orderColumns).map(([field, column]) => [field, col(`o_${column.column}`, column.kind)]),
+) as ColumnMap<OrderRecord>;
+const viewOrderSelect = Object.values<Column>(orderColumns).map((column) => `o.${column.column} AS o_${column.column}`).join(', ');
+
+const toShop = (row: Row): ShopRecord => rowToRecord(shopColumns, row);
+const toOrder = (row: Row): OrderRecord => rowToRecord(orderColumns, row);
+const toLink = (row: Row): LinkRecord => rowToRecord(linkColumns, row);
+const toPayment = (row: Row): PaymentRecord => rowToRecord(paymentColumns, row);
+const toRefund = (row: Row): RefundRecord => rowToRecord(refundColumns, row);
+const toEvent = (row: Row): EventRecord => rowToRecord(eventColumns, row);
+
+/** Row locks of locked reads and batch claims (see the file comment for why not FOR UPDATE). */
+const LOCK = 'FOR NO KEY UPDATE';
+/** SQLSTATEs after which running the transaction again can succeed. */
+const RETRYABLE = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  // unique_violation: READ COMMITTED let the transaction miss a row another one committed meanwhile
+  // (the same friend's request twice at once); run again, it finds that row and answers from it.
+  '23505',
+]);
+/** A transaction that hits a retryable error runs once more, then the error is the caller's. */
+const MAX_ATTEMPTS = 2;
+/** The least wait before that second run (up to twice this, at random). */
+const RETRY_DELAY_MS = 50;
+/** Advisory lock class of migrations (the object id is the schema's hash): "fpmg". */
+const MIGRATION_LOCK_CLASS = 0x66706d67;
+/** Schema names we accept: no quoting games in identifiers or connection options. */
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A named statement per SQL text: pg prepares it once per connection and then only binds values,
+ * so PostgreSQL parses the hot paths' statements (friend view, API key lookup) once, not per request.
+ */
+function statement(text: string, values: readonly unknown[]): pg.QueryConfig<unknown[]> {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `fp_${crypto.createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: [...values] };
+}
+
+async function rows(db: Queryable, text: string, values: readonly unknown[] = []): Promise<Row[]> {
+  return (await db.query<Row>(statement(text, values))).rows;
+}
+
+async function first(db: Queryable, text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
+  return (await rows(db, text, values))[0];
+}
+
+async function changes(db: Queryable, text: string, values: readonly unknown[] = []): Promise<number> {
+  return (await db.query<Row>(statement(text, values))).rowCount ?? 0;
+}
+
+function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** A conditional UPDATE of the patched fields of one row, returning the row if it changed. */
+async function updateRow<T extends object>(db: Queryable, table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, onlyIf: readonly string[]): Promise<Row | undefined> {
+  const keys = (Object.keys(patch) as (keyof T & string)[]).filter((key) => key in columns);
+  if (keys.length === 0) throw new Error(`empty update of ${table}`);
+  const sets = keys.map((key, index) => `${columns[key].column} = $${index + 1}`).join(', ');
+  const values = keys.map((key) => toColumnValue(columns[key], patch[key]));
+  return first(db, `UPDATE ${table} SET ${sets} WHERE id = $${keys.length + 1} AND status = ANY($${keys.length + 2}::text[]) RETURNING ${columnList(columns)}`, [...values, id, onlyIf]);
+}
+
+async function insertRow<T extends object>(db: Queryable, table: string, columns: ColumnMap<T>, record: T): Promise<void> {
+  const keys = Object.keys(columns) as (keyof T & string)[];
+  await db.query(statement(
+    `INSERT INTO ${table} (${keys.map((key) => columns[key].column).join(', ')}) VALUES (${keys.map((_, index) => `$${index + 1}`).join(', ')})`,
+    keys.map((key) => toColumnValue(columns[key], record[key])),
+  ));
+}
+
+/** Inserts events in one statement however many there are (a sweep writes up to a batch of them). */
+async function insertEvents(db: Queryable, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(statement(
+    `INSERT INTO events (id, shop_id, type, payload_json, created_at, next_attempt_at)
+     SELECT id, shop_id, type, payload_json, created_at, created_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS e(id, shop_id, type, payload_json, created_at)`,
+    [events.map((e) => e.id), events.map((e) => e.shopId), events.map((e) => e.type), events.map((e) => JSON.stringify(e.payload)), events.map((e) => e.createdAt)],
+  ));
+}
+
+/** Locks the order a link, payment or refund belongs to: the first lock of the lock order. */
+async function lockOrderOf(db: Queryable, table: 'links' | 'payments' | 'refunds', column: 'id' | 'out_trade_no' | 'out_refund_no', value: string): Promise<void> {
+  await db.query(statement(`SELECT 1 FROM orders WHERE id = (SELECT order_id FROM ${table} WHERE ${column} = $1) ${LOCK}`, [value]));
+}
+
+async function voidActiveLinks(db: Queryable, orderIds: readonly string[], at: number, exceptLinkId = ''): Promise<LinkRecord[]> {
+  return (await rows(db, `UPDATE links SET status = 'void', closed_at = $1 WHERE order_id = ANY($2::text[]) AND status = 'active' AND id <> $3 RETURNING ${LINK}`, [at, orderIds, exceptLinkId])).map(toLink);
+}
+
+/** The operations of one transaction, all on its client. */
+function transactionOn(db: Queryable): StoreTx {
+  const payment = (row: Row | undefined) => (row === undefined ? undefined : toPayment(row));
+  const refund = (row: Row | undefined) => (row === undefined ? undefined : toRefund(row));
+  const lockIf = (lock: boolean | undefined): string => (lock ? LOCK : '');
+  return {
+    getOrder: async (id, lock) => {
+      const row = await first(db, `SELECT ${ORDER} FROM orders WHERE id = $1 ${lockIf(lock)}`, [id]);
+      return row && toOrder(row);
+    },
+    getLink: async (id, lock) => {
+      if (lock) await lockOrderOf(db, 'links', 'id', id);
+      const row = await first(db, `SELECT ${LINK} FROM links WHERE id = $1 ${lockIf(lock)}`, [id]);
+      return row && toLink(row);
+    },
+    getShop: async (id) => {
+      const row = await first(db, `SELECT ${SHOP} FROM shops WHERE id = $1`, [id]);
+      return row && toShop(row);
+    },
+    getPayment: async (id, lock) => {
+      if (lock) await lockOrderOf(db, 'payments', 'id', id);
+      return payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE id = $1 ${lockIf(lock)}`, [id]));
+    },
+    getPaymentByOutTradeNo: async (outTradeNo, lock) => {
+      if (lock) await lockOrderOf(db, 'payments', 'out_trade_no', outTradeNo);
+      return payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE out_trade_no = $1 ${lockIf(lock)}`, [outTradeNo]));
+    },
+    findPaymentByIdempotencyKey: async (payerOpenid, key) =>
+      payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE payer_openid = $1 AND idempotency_key = $2`, [payerOpenid, key])),
+    listPaymentsOfLink: async (linkId, statuses) =>
+      (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE link_id = $1 AND status = ANY($2::text[]) ORDER BY created_at, id`, [linkId, statuses])).map(toPayment),
+    listPaymentsOfOrder: async (orderId) => (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toPayment),
+    insertPayment: (record) => insertRow(db, 'payments', paymentColumns, record),
+    updatePayment: async (id, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, id, patch, onlyIf)),
+    updateOrder: async (id, patch, onlyIf) => {
+      const row = await updateRow(db, 'orders', orderColumns, id, patch, onlyIf);
+      return row && toOrder(row);
+    },
+    updateLink: async (id, patch, onlyIf) => {
+      const row = await updateRow(db, 'links', linkColumns, id, patch, onlyIf);
+      return row && toLink(row);
+    },
+    voidActiveLinks: (orderId, at, exceptLinkId) => voidActiveLinks(db, [orderId], at, exceptLinkId),
+    insertRefund: (record) => insertRow(db, 'refunds', refundColumns, record),
+    getRefundByOutRefundNo: async (outRefundNo, lock) => {
+      if (lock) await lockOrderOf(db, 'refunds', 'out_refund_no', outRefundNo);
+      return refund(await first(db, `SELECT ${REFUND} FROM refunds WHERE out_refund_no = $1 ${lockIf(lock)}`, [outRefundNo]));
+    },
+    updateRefund: async (id, patch, onlyIf) => refund(await updateRow(db, 'refunds', refundColumns, id, patch, onlyIf)),
+    listRefundsOfOrder: async (orderId) => (await rows(db, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toRefund),
+    insertEvent: (event) => insertEvents(db, [event]),
+    recordNotification: async (id, type, at) =>
+      (await changes(db, 'INSERT INTO wechatpay_notifications (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, at])) === 1,
+  };
+}
+
+/** Splits a `schema` query parameter off the URL, and checks it. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined; options: string | undefined } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  const options = parsed.searchParams.get('options') ?? undefined;
+  parsed.searchParams.delete('schema');
+  parsed.searchParams.delete('options');
+  if (schema !== undefined) checkSchema(schema);
+  return { connectionString: parsed.toString(), schema, options };
+}
+
+function checkSchema(schema: string): void {
+  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`the PostgreSQL schema "${schema.slice(0, 70)}" must be 1-63 of [a-z0-9_], not starting with a digit`);
+}
+
+/** Opens a PostgreSQL store (connections are made on first use). Call `migrate()` before use. */
+export function openPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const { connectionString, schema: urlSchema, options: urlOptions } = parsePostgresUrl(options.url);
+  const schema = options.schema ?? urlSchema;
+  if (schema !== undefined) checkSchema(schema);
+  // search_path is a startup option of each connection: no extra round trip, and every pooled
+  // connection (prepared statements included) sees this schema's tables only.
+  const connectionOptions = [urlOptions, schema === undefined ? undefined : `-c search_path=${schema}`].filter((part) => part !== undefined).join(' ');
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'friend-pay',
+    ...(connectionOptions === '' ? {} : { options: connectionOptions }),
+  });
+  // An idle connection that dies (the database restarted) is dropped by the pool and the next
+  // query opens a new one; without a listener the 'error' event would end the process.
+  pool.on('error', () => undefined);
+  return new PostgresStore(pool, schema);
+}
+
+/** The PostgreSQL engine of the store. */
+export class PostgresStore implements Store {
+  readonly engine = 'postgres' as const;
+  #closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    /** The schema of the tables, or undefined for the connection's default search_path. */
+    readonly schema: string | undefined,
+  ) {}
+
+  /**
+   * Runs `work` in BEGIN ... COMMIT on one pooled client; rolls back on any error, and runs it
+   * once more after a deadlock, a serialization failure or a unique violation (see RETRYABLE).
+   */
+  private async inTransaction<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error: unknown) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError: unknown) {
+          // The connection itself failed: release() with an error discards it.
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      } finally {
+        client.release(broken);
+      }
+      // The transaction we collided with was woken by our rollback; rerun at once and ours could
+      // take a row lock back before it does, and the two deadlock again (seen on a loaded host).
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * (1 + Math.random())));
+    }
+  }
+
+  async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.inTransaction(async (client) => {
+      let open = true;
+      // A callback that kept `tx` and used it after its transaction ended would write outside
+      // any transaction (or into the next user's of that pooled connection): refuse instead.
+      const guarded: Queryable = {
+        query: (config) => (open ? client.query(config) : Promise.reject(new Error('StoreTx used after its transaction ended'))),
+      };
+      try {
+        return await work(transactionOn(guarded));
+      } finally {
+        open = false;
+      }
+    });
+  }
+
+  async migrate(): Promise<void> {
+    await this.inTransaction(async (db) => {
+      // Several instances starting at once: the first migrates, the others wait, then find
+      // nothing left to do. The lock is the transaction's, so a crash cannot leave it held.
+      await db.query(statement('SELECT pg_advisory_xact_lock($1, hashtext(coalesce($2::text, current_schema(), \'\')))', [MIGRATION_LOCK_CLASS, this.schema ?? null]));
+      if (this.schema !== undefined) {
+        // Checked first: CREATE SCHEMA IF NOT EXISTS would need CREATE on the database even when
+        // the schema exists, which a least-privilege role does not have.
+        const exists = await first(db, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+        if (exists === undefined) await db.query({ text: `CREATE SCHEMA "${this.schema}"` });
+        await db.query({ text: `SET LOCAL search_path TO "${this.schema}"` });
+      }
+      await db.query({ text: 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)' });
+      const applied = new Set((await db.query<Row>({ text: 'SELECT version FROM schema_migrations' })).rows.map((row) => Number(row.version)));
+      for (const migration of postgresMigrations) {
+        if (applied.has(migration.version)) continue;
+        await db.query({ text: migration.sql });
+        await db.query({ text: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', values: [migration.version, migration.name, Date.now()] });
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.pool.end();
+  }
+
+  async insertShop(shop: ShopRecord): Promise<void> {
+    await insertRow(this.pool, 'shops', shopColumns, shop);
+  }
+
+  async findShopByApiKeyHash(apiKeyHash: string): Promise<ShopRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${SHOP} FROM shops WHERE api_key_hash = $1`, [apiKeyHash]);
+    return row && toShop(row);
+  }
+
+  async getShop(id: string): Promise<ShopRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${SHOP} FROM shops WHERE id = $1`, [id]);
+    return row && toShop(row);
+  }
+
+  async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
+    const keys = Object.keys(orderColumns) as (keyof OrderRecord)[];
+    // ON CONFLICT waits for a concurrent insert of the same shop order id to commit, so the
+    // SELECT after it always finds the row that won.
+    const inserted = await changes(
+      this.pool,
+      `INSERT INTO orders (${keys.map((key) => orderColumns[key].column).join(', ')}) VALUES (${keys.map((_, index) => `$${index + 1}`).join(', ')})
+       ON CONFLICT (shop_id, shop_order_id) DO NOTHING`,
+      keys.map((key) => toColumnValue(orderColumns[key], order[key])),
+    );
+    if (inserted === 1) return { outcome: 'created', order };
+    const stored = await this.findOrderByShopOrderId(order.shopId, order.shopOrderId);
+    if (stored === undefined) throw new Error(`order ${order.shopOrderId} conflicted but cannot be read`);
+    return { outcome: stored.fingerprint === order.fingerprint ? 'identical' : 'conflict', order: stored };
+  }
+
+  async getOrder(id: string): Promise<OrderRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${ORDER} FROM orders WHERE id = $1`, [id]);
+    return row && toOrder(row);
+  }
+
+  async findOrderByShopOrderId(shopId: string, shopOrderId: string): Promise<OrderRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${ORDER} FROM orders WHERE shop_id = $1 AND shop_order_id = $2`, [shopId, shopOrderId]);
+    return row && toOrder(row);
+  }
+
+  async cancelOrder(id: string, at: number): Promise<CancelOrderResult | undefined> {
+    return this.inTransaction(async (db) => {
+      const row = await first(db, `UPDATE orders SET status = 'cancelled', cancelled_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending' RETURNING ${ORDER}`, [at, id]);
+      if (row === undefined) {
+        const current = await first(db, `SELECT ${ORDER} FROM orders WHERE id = $1`, [id]);
+        return current && { changed: false, order: toOrder(current), voidedLinks: [] };
+      }
+      return { changed: true, order: toOrder(row), voidedLinks: await voidActiveLinks(db, [id], at) };
+    });
+  }
+
+  async closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined> {
+    return this.inTransaction(async (db) => {
+      const row = await first(db, `UPDATE orders SET status = 'closed', updated_at = $1 WHERE id = $2 AND status = 'pending' AND pay_deadline <= $1 RETURNING ${ORDER}`, [now, id]);
+      if (row === undefined) return undefined;
+      await voidActiveLinks(db, [id], now);
+      return toOrder(row);
+    });
+  }
+
+  async closeOverdueOrders(now: number, limit: number): Promise<number> {
+    return this.inTransaction(async (db) => {
+      const closed = await rows(
+        db,
+        `WITH due AS (
+           SELECT id FROM orders WHERE status = 'pending' AND pay_deadline <= $1 ORDER BY pay_deadline LIMIT $2 ${LOCK} SKIP LOCKED
+         )
+         UPDATE orders SET status = 'closed', updated_at = $1 FROM due WHERE orders.id = due.id AND orders.status = 'pending'
+         RETURNING orders.id`,
+        [now, limit],
+      );
+      if (closed.length > 0) await voidActiveLinks(db, closed.map((row) => String(row.id)), now);
+      return closed.length;
+    });
+  }
+
+  async insertLink(link: LinkRecord): Promise<void> {
+    await insertRow(this.pool, 'links', linkColumns, link);
+  }
+
+  async getLink(id: string): Promise<LinkRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK} FROM links WHERE id = $1`, [id]);
+    return row && toLink(row);
+  }
+
+  async listLinksOfOrder(orderId: string): Promise<LinkRecord[]> {
+    return (await rows(this.pool, `SELECT ${LINK} FROM links WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toLink);
+  }
+
+  async getLinkView(id: string): Promise<LinkView | undefined> {
+    const row = await first(
+      this.pool,
+      `SELECT ${LINK_OF_L}, ${viewOrderSelect}, s.name AS shop_name
+       FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
+       WHERE l.id = $1`,
+      [id],
+    );
+    if (row === undefined) return undefined;
+    return { link: toLink(row), order: rowToRecord(viewOrderColumns, row), shopName: String(row.shop_name) };
+  }
+
+  async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {
+    const update = `UPDATE links SET status = $1, closed_at = $2 WHERE id = $3 AND status = ANY($4::text[]) RETURNING ${LINK}`;
+    if (change.event === undefined) {
+      const row = await first(this.pool, update, [change.to, change.at, change.id, change.from]);
+      return row && toLink(row);
+    }
+    const event = change.event;
+    return this.inTransaction(async (db) => {
+      const row = await first(db, update, [change.to, change.at, change.id, change.from]);
+      if (row === undefined) return undefined;
+      await insertEvents(db, [event]);
+      return toLink(row);
+    });
+  }
+
+  async expireDueLinks(now: number, limit: number, eventFor: (link: LinkRecord) => NewEvent): Promise<LinkRecord[]> {
+    return this.inTransaction(async (db) => {
+      const links = (await rows(
+        db,
+        `WITH due AS (
+           SELECT id FROM links WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 ${LOCK} SKIP LOCKED
+         )
+         UPDATE links SET status = 'expired', closed_at = $1 FROM due WHERE links.id = due.id AND links.status = 'active'
+         RETURNING ${LINK_OF_LINKS}`,
+        [now, limit],
+      )).map(toLink);
+      await insertEvents(db, links.map(eventFor));
+      return links;
+    });
+  }
+
+  async listEvents(shopId: string, limit: number): Promise<EventRecord[]> {
+    return (await rows(this.pool, `SELECT ${EVENT} FROM events WHERE shop_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [shopId, limit])).map(toEvent);
+  }
+
+  async oldestUndeliveredEventAt(): Promise<number | undefined> {
+    const row = await first(this.pool, 'SELECT MIN(created_at) AS oldest FROM events WHERE delivered_at IS NULL');
+    return row === undefined || row.oldest === null ? undefined : Number(row.oldest);
+  }
+
+  async getPayment(id: string): Promise<PaymentRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${PAYMENT} FROM payments WHERE id = $1`, [id]);
+    return row && toPayment(row);
+  }
+
+  async listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]> {
+    return (await rows(this.pool, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toPayment);
+  }
+
+  async listRefundsOfOrder(orderId: string): Promise<RefundRecord[]> {
+    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toRefund);
+  }
+
+  async listOpenPayments(createdBefore: number, limit: number): Promise<PaymentRecord[]> {
+    // SKIP LOCKED: a payment another instance is settling or closing right now is left to it.
+    return (await rows(
+      this.pool,
+      `SELECT ${PAYMENT} FROM payments WHERE status = 'created' AND created_at <= $1 ORDER BY COALESCE(checked_at, 0), created_at LIMIT $2 ${LOCK} SKIP LOCKED`,
+      [createdBefore, limit],
+    )).map(toPayment);
+  }
+
+  async markPaymentChecked(id: string, at: number): Promise<void> {
+    await changes(this.pool, "UPDATE payments SET checked_at = $1 WHERE id = $2 AND status = 'created'", [at, id]);
+  }
+
+  async listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {
+    // SKIP LOCKED: a refund another instance is recording right now is left to it.
+    return (await rows(
+      this.pool,
+      `SELECT ${REFUND} FROM refunds WHERE status IN ('pending', 'processing') AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 ${LOCK} SKIP LOCKED`,
+      [now, limit],
+    )).map(toRefund);
+  }
+
+  async claimDueEvents(now: number, limit: number, claimUntil: number): Promise<EventRecord[]> {
+    // One statement: the inner SELECT locks the due rows it takes and skips those another
+    // instance is claiming; a row claimed and committed meanwhile is re-checked and no longer due.
+    return (await rows(
+      this.pool,
+      `WITH due AS (
+         SELECT id FROM events WHERE delivered_at IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 ${LOCK} SKIP LOCKED
+       )
+       UPDATE events SET next_attempt_at = $1 FROM due WHERE events.id = due.id AND events.delivered_at IS NULL
+       RETURNING ${EVENT_OF_EVENTS}`,
+      [claimUntil, now, limit],
+    )).map(toEvent);
+  }
+
+  async markEventDelivered(id: string, at: number): Promise<void> {
+    await changes(this.pool, 'UPDATE events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2 AND delivered_at IS NULL', [at, id]);
+  }
+
+  async markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    await changes(this.pool, 'UPDATE events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
+    // Without SQLite's single writer, a pending claim can be released between our conflicting
+    // INSERT and the SELECT; then the key is free again and the INSERT is tried once more.
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const inserted = await changes(
+        this.pool,
+        `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at)
+         VALUES ($1, $2, $3, 'pending', NULL, NULL, $4) ON CONFLICT (scope, key) DO NOTHING`,
+        [record.scope, record.key, record.requestHash, record.createdAt],
+      );
+      if (inserted === 1) return { claimed: true };
+      const row = await first(this.pool, `SELECT ${IDEMPOTENCY} FROM idempotency_keys WHERE scope = $1 AND key = $2`, [record.scope, record.key]);
+      if (row !== undefined) return { claimed: false, existing: rowToRecord(idempotencyColumns, row) };
+    }
+    throw new Error(`idempotency key ${record.key} kept changing while it was claimed`);
+  }
+
+  async completeIdempotencyKey(scope: string, key: string, statusCode: number, responseBody: string): Promise<void> {
+    await changes(this.pool, "UPDATE idempotency_keys SET state = 'done', status_code = $1, response_body = $2 WHERE scope = $3 AND key = $4", [statusCode, responseBody, scope, key]);
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    await changes(this.pool, "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
+  }
+}

@@ -1,0 +1,229 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LinkRecord } from '../../server/src/store/records';
+import type { Store } from '../../server/src/store/store';
+import { createTestDatabase, engines, openStoreOn, openTestStore, type TestDatabase } from '../support/test-database';
+import { eventRecord, linkRecord, orderRecord, paymentRecord, refundRecord, seedLink, shopRecord, storedEvent } from './records';
+
+describe.each(engines)('the store contract (%s)', (engine) => {
+  const stores: Store[] = [];
+  const databases: TestDatabase[] = [];
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    for (const database of databases.splice(0)) await database.drop();
+  });
+
+  /** One migrated store on a database of its own. */
+  async function openStore(): Promise<Store> {
+    const store = await openTestStore(engine);
+    stores.push(store);
+    await store.migrate();
+    return store;
+  }
+
+  /** `count` migrated stores on one database, as `count` server instances would be. */
+  async function openInstances(count: number): Promise<Store[]> {
+    const database = await createTestDatabase(engine);
+    databases.push(database);
+    const opened = Array.from({ length: count }, () => openStoreOn(database));
+    stores.push(...opened);
+    for (const store of opened) await store.migrate();
+    return opened;
+  }
+
+  it('lets exactly one of two connections win a race on the same link', async () => {
+    const [a, b] = (await openInstances(2)) as [Store, Store];
+    const now = Date.now();
+    await a.insertShop({ id: 'shop_1', name: 'S', apiKeyHash: 'h', webhookUrl: null, webhookSecret: 'w', createdAt: now });
+    await a.upsertOrder(orderRecord('ord_1', 'shop_1', now));
+    await a.insertLink(linkRecord('lnk_1', 'ord_1', 'shop_1', now + 60_000));
+    const results = await Promise.all([
+      a.transitionLink({ id: 'lnk_1', from: ['active'], to: 'revoked', at: now }),
+      b.transitionLink({ id: 'lnk_1', from: ['active'], to: 'paid', at: now }),
+    ]);
+    expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+    expect((await b.getLink('lnk_1'))?.status).toBe(results[0] ? 'revoked' : 'paid');
+  });
+
+  it('expires due links in bounded batches, each with its event', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    await store.insertShop({ id: 'shop_1', name: 'S', apiKeyHash: 'h', webhookUrl: null, webhookSecret: 'w', createdAt: now });
+    await store.upsertOrder(orderRecord('ord_1', 'shop_1', now));
+    for (let i = 0; i < 7; i++) await store.insertLink(linkRecord(`lnk_${i}`, 'ord_1', 'shop_1', now - 1000 + i));
+    await store.insertLink(linkRecord('lnk_future', 'ord_1', 'shop_1', now + 60_000));
+    const eventFor = (l: LinkRecord) => ({ id: `evt_${l.id}`, shopId: l.shopId, type: 'link.expired' as const, payload: { link_id: l.id }, createdAt: now });
+    expect((await store.expireDueLinks(now, 5, eventFor)).length).toBe(5);
+    expect((await store.expireDueLinks(now, 5, eventFor)).length).toBe(2);
+    expect((await store.expireDueLinks(now, 5, eventFor)).length).toBe(0);
+    expect((await store.getLink('lnk_future'))?.status).toBe('active');
+    expect(await store.listEvents('shop_1', 100)).toHaveLength(7);
+  });
+
+  it('gives back every field as stored: times and money past 32 bits as numbers, JSON as sent, nulls as null', async () => {
+    const store = await openStore();
+    const now = 1_893_456_000_123; // 2030: epoch milliseconds need 41 bits
+    const shop = shopRecord('shop_1', now, { webhookUrl: 'https://shop.example/hooks' });
+    const order = orderRecord('ord_1', 'shop_1', now, {
+      amountTotal: 5_000_000_000, items: [{ title: '咖啡豆 "深烘"', quantity: 2, unit_price: 2_500_000_000, image_url: 'https://img.example/a.png' }],
+      shipTo: { name: '王', address: 'line\\one' }, payDeadline: now + 86_400_000,
+    });
+    const link = linkRecord('lnk_1', 'ord_1', 'shop_1', now + 60_000, { mode: 'group', requesterAvatarUrl: 'https://img.example/r.png', message: '帮我付', createdAt: now });
+    await store.insertShop(shop);
+    await store.upsertOrder(order);
+    await store.insertLink(link);
+    const payment = paymentRecord('pay_1', link, 'o_friend', now, {
+      amount: 3_000_000_000, requestPayment: { timeStamp: '1893456000', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'RSA', paySign: 's' },
+    });
+    const refund = refundRecord('rfd_1', payment, 1, now);
+    const event = eventRecord('evt_1', 'shop_1', now);
+    await store.transaction(async (tx) => {
+      await tx.insertPayment(payment);
+      await tx.insertRefund(refund);
+      await tx.insertEvent(event);
+    });
+
+    expect(await store.getShop('shop_1')).toEqual(shop);
+    expect(await store.findShopByApiKeyHash(shop.apiKeyHash)).toEqual(shop);
+    expect(await store.getOrder('ord_1')).toEqual(order);
+    expect(await store.getLink('lnk_1')).toEqual(link);
+    expect(await store.getLinkView('lnk_1')).toEqual({ link, order, shopName: 'S' });
+    expect(await store.getPayment('pay_1')).toEqual(payment);
+    expect(await store.listRefundsOfOrder('ord_1')).toEqual([refund]);
+    expect(await store.listEvents('shop_1', 10)).toEqual([storedEvent(event)]);
+    expect(await store.oldestUndeliveredEventAt()).toBe(now);
+    await store.transaction(async (tx) => {
+      expect(await tx.getPaymentByOutTradeNo(payment.outTradeNo, true)).toEqual(payment);
+      expect(await tx.getRefundByOutRefundNo(refund.outRefundNo, true)).toEqual(refund);
+      expect(await tx.getLink('lnk_1', true)).toEqual(link);
+      expect(await tx.getOrder('ord_1', true)).toEqual(order);
+    });
+  });
+
+  it('changes a row only while it is in a state the conditional update names', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    await store.transaction((tx) => tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now)));
+    const refused = await store.transaction((tx) => tx.updatePayment('pay_1', { status: 'refunded', updatedAt: now + 1 }, ['paid', 'refunding']));
+    expect(refused).toBeUndefined();
+    const paid = await store.transaction((tx) => tx.updatePayment('pay_1', { status: 'paid', keptAmount: 100, paidAt: now + 2, updatedAt: now + 2 }, ['created']));
+    expect(paid).toMatchObject({ status: 'paid', keptAmount: 100, paidAt: now + 2 });
+    expect(await store.transaction((tx) => tx.updatePayment('pay_1', { status: 'closed' }, ['created']))).toBeUndefined();
+    expect((await store.getPayment('pay_1'))?.status).toBe('paid');
+    expect(await store.transaction((tx) => tx.updateLink('lnk_1', { status: 'paid', closedAt: now }, ['revoked']))).toBeUndefined();
+    expect(await store.transaction((tx) => tx.updateOrder('ord_1', { amountPaid: 100 }, ['cancelled']))).toBeUndefined();
+    expect((await store.getOrder('ord_1'))?.amountPaid).toBe(0);
+  });
+
+  it('keeps nothing of a transaction whose callback throws', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    await expect(store.transaction(async (tx) => {
+      await tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now));
+      await tx.updateOrder('ord_1', { amountPaid: 100 }, ['pending']);
+      await tx.insertEvent(eventRecord('evt_1', 'shop_1', now));
+      throw new Error('the rules said no');
+    })).rejects.toThrow('the rules said no');
+    expect(await store.getPayment('pay_1')).toBeUndefined();
+    expect((await store.getOrder('ord_1'))?.amountPaid).toBe(0);
+    expect(await store.listEvents('shop_1', 10)).toEqual([]);
+    // The store is still usable after the rollback.
+    await store.transaction((tx) => tx.insertPayment(paymentRecord('pay_2', link, 'o_a', now)));
+    expect((await store.getPayment('pay_2'))?.status).toBe('created');
+  });
+
+  it('loses no update when 20 transactions read the same order with a lock and write it at once', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    await seedLink(store, now);
+    await Promise.all(Array.from({ length: 20 }, () => store.transaction(async (tx) => {
+      const order = await tx.getOrder('ord_1', true);
+      if (order === undefined) throw new Error('no order');
+      await tx.updateOrder('ord_1', { amountPaid: order.amountPaid + 1, updatedAt: now }, ['pending']);
+    })));
+    expect((await store.getOrder('ord_1'))?.amountPaid).toBe(20);
+  });
+
+  it('refuses a second open payment on a single-mode link', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    await store.transaction((tx) => tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now)));
+    await expect(store.transaction((tx) => tx.insertPayment(paymentRecord('pay_2', link, 'o_b', now)))).rejects.toThrow();
+    expect((await store.listPaymentsOfOrder('ord_1')).map((p) => p.id)).toEqual(['pay_1']);
+  });
+
+  it('never hands the same due event to two instances claiming at once', async () => {
+    const [a, b] = (await openInstances(2)) as [Store, Store];
+    const now = Date.now();
+    await a.insertShop(shopRecord('shop_1', now));
+    await a.transaction(async (tx) => {
+      for (let i = 0; i < 30; i++) await tx.insertEvent(eventRecord(`evt_${String(i).padStart(2, '0')}`, 'shop_1', now - 1000));
+    });
+    const rounds = await Promise.all([a, b, a, b, a, b].map((store) => store.claimDueEvents(now, 7, now + 30_000)));
+    const claimed = rounds.flat().map((event) => event.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed).toHaveLength(30);
+    expect(await a.claimDueEvents(now, 100, now + 30_000)).toEqual([]);
+    expect((await b.claimDueEvents(now + 30_000, 100, now + 60_000)).length).toBe(30); // the claim lapses
+  });
+
+  it('expires each due link and closes each overdue order once when two instances sweep at once', async () => {
+    const [a, b] = (await openInstances(2)) as [Store, Store];
+    const now = Date.now();
+    await a.insertShop(shopRecord('shop_1', now));
+    for (let i = 0; i < 6; i++) await a.upsertOrder(orderRecord(`ord_late_${i}`, 'shop_1', now, { payDeadline: now - 1 }));
+    await a.upsertOrder(orderRecord('ord_1', 'shop_1', now));
+    for (let i = 0; i < 40; i++) await a.insertLink(linkRecord(`lnk_${String(i).padStart(2, '0')}`, 'ord_1', 'shop_1', now - 1000 + i));
+    const eventFor = (l: LinkRecord) => ({ id: `evt_${l.id}`, shopId: l.shopId, type: 'link.expired' as const, payload: { link_id: l.id }, createdAt: now });
+    const sweep = async (store: Store): Promise<string[]> => {
+      const expired: string[] = [];
+      for (;;) {
+        const batch = await store.expireDueLinks(now, 4, eventFor);
+        expired.push(...batch.map((link) => link.id));
+        if (batch.length === 0) return expired;
+      }
+    };
+    const swept = (await Promise.all([sweep(a), sweep(b), sweep(a)])).flat();
+    expect(swept).toHaveLength(40);
+    expect(new Set(swept).size).toBe(40);
+    expect(await a.listEvents('shop_1', 100)).toHaveLength(40);
+    const closed = await Promise.all([a.closeOverdueOrders(now, 2), b.closeOverdueOrders(now, 2), a.closeOverdueOrders(now, 2), b.closeOverdueOrders(now, 2)]);
+    const more = (await a.closeOverdueOrders(now, 10)) + (await b.closeOverdueOrders(now, 10));
+    expect(closed.reduce((sum, count) => sum + count, 0) + more).toBe(6);
+    expect((await a.getOrder('ord_1'))?.status).toBe('pending');
+  });
+
+  it('creates an order once when two instances upsert it at once, then tells an identical one from a conflicting one', async () => {
+    const [a, b] = (await openInstances(2)) as [Store, Store];
+    const now = Date.now();
+    await a.insertShop(shopRecord('shop_1', now));
+    const outcomes = await Promise.all([a, b, a, b].map((store, i) => store.upsertOrder(orderRecord(`ord_${i}`, 'shop_1', now, { shopOrderId: 'so-same' }))));
+    expect(outcomes.filter((outcome) => outcome.outcome === 'created')).toHaveLength(1);
+    const winner = outcomes.find((outcome) => outcome.outcome === 'created')!.order.id;
+    for (const outcome of outcomes) expect(outcome.order.id).toBe(winner);
+    expect((await b.upsertOrder(orderRecord('ord_x', 'shop_1', now, { shopOrderId: 'so-same', fingerprint: 'other' }))).outcome).toBe('conflict');
+    expect((await b.findOrderByShopOrderId('shop_1', 'so-same'))?.id).toBe(winner);
+  });
+
+  it('claims an idempotency key once and hands back what the first request stored', async () => {
+    const store = await openStore();
+    const record = { scope: 'shop:1', key: 'k-1', requestHash: 'h1', state: 'pending' as const, statusCode: null, responseBody: null, createdAt: 1 };
+    expect(await store.claimIdempotencyKey(record)).toEqual({ claimed: true });
+    expect(await store.claimIdempotencyKey({ ...record, requestHash: 'h2', createdAt: 2 })).toEqual({ claimed: false, existing: record });
+    await store.completeIdempotencyKey('shop:1', 'k-1', 201, '{"id":"x"}');
+    await store.releaseIdempotencyKey('shop:1', 'k-1'); // a done key is kept
+    expect(await store.claimIdempotencyKey(record)).toEqual({ claimed: false, existing: { ...record, state: 'done', statusCode: 201, responseBody: '{"id":"x"}' } });
+    expect(await store.claimIdempotencyKey({ ...record, key: 'k-2' })).toEqual({ claimed: true });
+    await store.releaseIdempotencyKey('shop:1', 'k-2');
+    expect(await store.claimIdempotencyKey({ ...record, key: 'k-2' })).toEqual({ claimed: true });
+  });
+
+  it('records a WeChat Pay notification id once', async () => {
+    const store = await openStore();
+    const seen = await store.transaction(async (tx) => [await tx.recordNotification('n-1', 'TRANSACTION.SUCCESS', 1), await tx.recordNotification('n-1', 'TRANSACTION.SUCCESS', 2)]);
+    expect(seen).toEqual([true, false]);
+    expect(await store.transaction((tx) => tx.recordNotification('n-1', 'TRANSACTION.SUCCESS', 3))).toBe(false);
+  });
+});
