@@ -15,5 +15,5 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (sqliteUnavailable.test(code) || networkUnavailable.has(code) || postgresUnavailable.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
   // pg reports a dropped connection or a closed pool without a code.
-  return /Connection terminated|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error/i.test(message);
 }
