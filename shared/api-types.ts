@@ -128,6 +128,8 @@ export interface FriendView {
     requester: { name: string; avatar_url: string | null };
     /** A friend is in the WeChat pay sheet right now (single mode: others get LINK_BUSY). */
     paying: boolean;
+    /** The short URL of this link (`/p/{code}`), for copying and QR codes. */
+    url: string;
   };
   shop: { name: string };
   order: {

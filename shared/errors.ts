@@ -55,5 +55,6 @@ export interface Problem {
 
 /** True when `value` names a known error code. */
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(errorCatalog, value);
+  // Not Object.hasOwn: WeChat's engine on iOS before 15.4 lacks it.
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(errorCatalog, value);
 }

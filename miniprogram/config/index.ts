@@ -16,6 +16,9 @@ export default defineConfig<'webpack5'>(async (merge) => {
   // '' = same origin as the H5 page; the mini program needs an absolute URL.
   const apiBaseUrl = process.env.FRIEND_PAY_API_BASE_URL ?? (isH5 ? '' : 'http://127.0.0.1:3000');
   const sandbox = envFlag(process.env.FRIEND_PAY_SANDBOX, true);
+  // WeChat DevTools opens dist/weapp under this appid; Taro's project-config step reads TARO_APP_ID.
+  const appid = process.env.WECHAT_APPID?.trim();
+  if (appid !== undefined && appid !== '') process.env.TARO_APP_ID = appid;
 
   const baseConfig: UserConfigExport<'webpack5'> = {
     projectName: 'friend-pay',
@@ -28,6 +31,9 @@ export default defineConfig<'webpack5'>(async (merge) => {
       828: 1.81 / 2,
     },
     sourceRoot: 'src',
+    // Sandbox builds talk to a local server over plain HTTP, so DevTools' domain check is off;
+    // production builds keep it on (WeChat enforces it on phones anyway).
+    projectConfigName: sandbox ? 'project.config.json' : 'project.production.config.json',
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
     defineConstants: {
@@ -67,6 +73,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
     h5: {
       // The server serves this build under /app/; router stays in hash mode (/app/#/pages/...).
       publicPath: '/app/',
+      useHtmlComponents: true,
       staticDirectory: 'static',
       router: {
         mode: 'hash',

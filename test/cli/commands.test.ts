@@ -12,7 +12,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('npm start (sandbox)', () => {
   it('prints a demo link whose friend view answers 200 active, and stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'start-'));
-    const { child, stdout } = await startCli('server/src/cli/start.ts', { PORT: '0', DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/fp.sqlite`, LOG_LEVEL: 'warn' }, 'Press Ctrl+C');
+    const { child, stdout } = await startCli('server/src/cli/start.ts', { PORT: '0', DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/fp.sqlite`, LOG_LEVEL: 'warn' }, 'Press Ctrl+C', 150_000);
     try {
       const friendView = /friend view\s+(\S+)/.exec(stdout())?.[1];
       const apiKey = /api key\s+(\S+)/.exec(stdout())?.[1];
@@ -27,7 +27,7 @@ describe('npm start (sandbox)', () => {
     } finally {
       expect(await stopChild(child)).toBe(0);
     }
-  });
+  }, 180_000);
 });
 
 describe('npm run serve (production)', () => {

@@ -1,13 +1,76 @@
 /**
- * `npm start`: the sandbox server on embedded SQLite. Creates a demo shop, order and link via
+ * `npm start`: the sandbox server on embedded SQLite. Builds the mini program's H5 bundle first
+ * when it is missing or older than its sources, creates a demo shop, order and link via
  * `POST /sandbox/demo` and prints where to look.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { DemoResponse } from '../../../shared/api-types';
 import { runServer } from './run-server';
 
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const miniprogramDir = path.join(repoRoot, 'miniprogram');
+const h5Index = path.join(miniprogramDir, 'dist', 'h5', 'index.html');
+/** What the H5 bundle was built with (the tests write the same file), so a production build is never reused. */
+const h5Stamp = path.join(miniprogramDir, 'dist', '.build-h5.json');
+/** The WeChat DevTools project folder, built by `npm run build:weapp`. */
+const weappDir = path.join(miniprogramDir, 'dist', 'weapp');
+
+function newestMtime(entry: string): number {
+  if (!fs.existsSync(entry)) return 0;
+  const stat = fs.statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs.readdirSync(entry).reduce((newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
+}
+
+/** A later build by hand (another mode or API origin) rewrites index.html, so its stamp stops matching. */
+function stampFor(sandbox: boolean, indexMtime: number): string {
+  return JSON.stringify({ sandbox, apiBaseUrl: '', markerMtime: indexMtime });
+}
+
+/** True when the H5 bundle is missing, built for the other mode, or older than a file under miniprogram/src or shared/. */
+function isH5BundleStale(sandbox: boolean): boolean {
+  if (!fs.existsSync(h5Index)) return true;
+  if (!fs.existsSync(h5Stamp) || fs.readFileSync(h5Stamp, 'utf8') !== stampFor(sandbox, fs.statSync(h5Index).mtimeMs)) return true;
+  const newestSource = Math.max(newestMtime(path.join(miniprogramDir, 'src')), newestMtime(path.join(repoRoot, 'shared')));
+  return fs.statSync(h5Index).mtimeMs < newestSource;
+}
+
+/** Runs `taro build --type h5` for this server (same-origin API); resolves to false, with a message, if it fails. */
+async function buildH5Bundle(sandbox: boolean): Promise<boolean> {
+  process.stdout.write("building the mini program's H5 bundle (about 30 s)...\n");
+  const started = Date.now();
+  // The pages call the server that serves them; a stray API origin or NODE_ENV would point them elsewhere.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'FRIEND_PAY_API_BASE_URL' && name !== 'NODE_ENV'));
+  env.FRIEND_PAY_SANDBOX = sandbox ? '1' : '0';
+  const taro = path.join(repoRoot, 'node_modules', '.bin', 'taro');
+  let output = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(taro, ['build', '--type', 'h5'], { cwd: miniprogramDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => {
+      output += error.message;
+      resolve(null);
+    });
+    child.on('close', resolve);
+  });
+  if (code !== 0 || !fs.existsSync(h5Index)) {
+    process.stderr.write(`friend-pay: building the H5 bundle failed (exit ${code}); the server runs without /app/.\n${output.slice(-3000)}\n`);
+    return false;
+  }
+  fs.writeFileSync(h5Stamp, stampFor(sandbox, fs.statSync(h5Index).mtimeMs));
+  process.stdout.write(`built the H5 bundle in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return true;
+}
+
 async function main(): Promise<void> {
   process.env.SANDBOX ??= '1';
-  const server = await runServer(process.env.SANDBOX === '0' ? 'production' : 'sandbox');
+  const sandbox = process.env.SANDBOX !== '0';
+  // Before the server starts: it serves miniprogram/dist/h5 at /app/ only if the bundle exists then.
+  const h5Ready = isH5BundleStale(sandbox) ? await buildH5Bundle(sandbox) : true;
+  const server = await runServer(sandbox ? 'sandbox' : 'production');
   const base = server.deps.publicBaseUrl;
 
   if (server.sandboxClock === undefined) {
@@ -19,6 +82,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     const demo = (await response.json()) as DemoResponse;
+    const app = `${base}/app/#`;
+    const weappBuilt = fs.existsSync(path.join(weappDir, 'app.json'));
     process.stdout.write(
       [
         '',
@@ -34,6 +99,12 @@ async function main(): Promise<void> {
         `  token          ${demo.link.token}`,
         `  friend view    ${base}/v1/pay/${demo.link.token}`,
         `  landing page   ${demo.link.url}`,
+        '',
+        `Mini program in a browser (H5 build${h5Ready ? '' : ' FAILED to build: see above'}):`,
+        `  pay page       ${app}/pages/pay/index?t=${demo.link.token}`,
+        `  share page     ${app}/pages/share/index?t=${demo.link.token}`,
+        `  QA page        ${app}/pages/dev/index`,
+        `WeChat DevTools: import the project folder ${path.relative(process.cwd(), weappDir) || '.'} (${weappBuilt ? 'built' : 'not built yet'}: npm run build:weapp)`,
         '',
         'Try:',
         `  curl ${base}/v1/pay/${demo.link.code}`,

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { RateLimits } from '../http/rate-limits';
 import type { ServiceDeps } from '../service-deps';
+import { signLinkCode } from './link-code';
 import { optionalSessionOpenid } from '../sessions/session-token';
 import { presentFriendView, readFriendLink } from './link-service';
 
@@ -16,7 +17,9 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     const viewer = optionalSessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     deps.metrics.linkViewed();
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentFriendView(view, payments, viewer, deps.clock.now()));
+    // The holder of any ref may have the short URL: it names the same link, no more.
+    const url = `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, view.link.id)}`;
+    res.json(presentFriendView(view, payments, viewer, deps.clock.now(), url));
   });
 
   return router;

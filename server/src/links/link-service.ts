@@ -163,7 +163,7 @@ export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<Li
  * What a friend sees for a link, whatever its status. `payments` are the order's; `viewer` is the
  * openid of the friend asking, when they sent their session.
  */
-export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number): FriendView {
+export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number, url: string): FriendView {
   const { link, order } = view;
   const open = payments.filter((payment) => payment.status === 'created');
   const ofLink = payments.filter((payment) => payment.linkId === link.id);
@@ -175,6 +175,7 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
       message: link.message,
       requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
       paying: link.status === 'active' && ofLink.some((payment) => payment.status === 'created' && payment.leaseExpiresAt > now),
+      url,
     },
     shop: { name: view.shopName },
     order: { ...amounts(order), amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },

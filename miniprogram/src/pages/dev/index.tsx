@@ -1,16 +1,295 @@
-import { useState } from 'react';
-import { View, Text } from '@tarojs/components';
+import { useCallback, useEffect, useState } from 'react';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import type { DemoResponse } from '@shared/api-types';
 import { formatYuan } from '@shared/money';
+import type { LinkMode } from '@shared/states';
+import { ApiError } from '../../api/http';
+import {
+  advanceClock,
+  changeFaults,
+  createDemo,
+  readClock,
+  readFaults,
+  resetFaults,
+  type SandboxClock,
+  type SandboxFaults,
+  type SandboxFaultsPatch,
+} from '../../api/sandbox-api';
+import { chooseSandboxFriend, chosenSandboxFriend } from '../../api/session';
+import { payPageBrowserUrl, payPagePath, sharePageBrowserUrl, sharePagePath } from '../../links';
+import './index.css';
 
-/** QA page: shows the build-time configuration. */
+/** The last demo, kept so QA coming back from a pay page finds it again. */
+const DEMO_KEY = 'friend-pay:dev-demo';
+
+/** Simulated friends QA can switch between (openids as the login simulator accepts them). */
+const PRESET_FRIENDS = ['sandbox-friend-a', 'sandbox-friend-b', 'sandbox-friend-c'];
+
+/** Clock moves: a minute, an hour, and past a default 24-hour link's expiry. */
+const CLOCK_STEPS: { label: string; seconds: number }[] = [
+  { label: '+1 min', seconds: 60 },
+  { label: '+1 h', seconds: 3600 },
+  { label: '+25 h (expire links)', seconds: 25 * 3600 },
+];
+
+/** One fault switch: how to read it from the current faults and what to send to flip it. */
+interface FaultSwitch {
+  id: string;
+  label: string;
+  isOn: (faults: SandboxFaults) => boolean;
+  patch: (on: boolean) => SandboxFaultsPatch;
+}
+
+const FAULT_SWITCHES: FaultSwitch[] = [
+  {
+    id: 'notify-delay',
+    label: 'Notifications delayed 10 s / 通知延迟',
+    isOn: (faults) => faults.notifications.delay_ms > 0,
+    patch: (on) => ({ notifications: { delay_ms: on ? 10_000 : 0 } }),
+  },
+  {
+    id: 'notify-drop',
+    label: 'Notifications dropped / 丢弃通知',
+    isOn: (faults) => faults.notifications.drop,
+    patch: (on) => ({ notifications: { drop: on } }),
+  },
+  {
+    id: 'notify-duplicate',
+    label: 'Notifications duplicated / 重复通知',
+    isOn: (faults) => faults.notifications.duplicate,
+    patch: (on) => ({ notifications: { duplicate: on } }),
+  },
+  {
+    id: 'notify-reorder',
+    label: 'Notifications reordered / 乱序通知',
+    isOn: (faults) => faults.notifications.reorder,
+    patch: (on) => ({ notifications: { reorder: on } }),
+  },
+  ...(['prepay', 'query', 'close', 'refund'] as const).map(
+    (endpoint): FaultSwitch => ({
+      id: `endpoint-${endpoint}`,
+      label: `WeChat Pay ${endpoint} answers 5xx`,
+      isOn: (faults) => faults.endpoints[endpoint] !== undefined,
+      patch: (on) => ({ endpoints: { [endpoint]: on ? { fail: '5xx' } : null } }),
+    }),
+  ),
+  {
+    id: 'fail-next-close',
+    label: 'Next close fails / 下次关单失败',
+    isOn: (faults) => faults.fail_next_close,
+    patch: (on) => ({ fail_next_close: on }),
+  },
+  {
+    id: 'login-blocked',
+    label: 'Login refused as high risk (40226)',
+    isOn: (faults) => faults.login !== null,
+    patch: (on) => ({ login: on ? { errcode: 40226 } : null }),
+  },
+];
+
+function readStoredDemo(): DemoResponse | undefined {
+  const value: unknown = Taro.getStorageSync(DEMO_KEY);
+  return typeof value === 'object' && value !== null && 'link' in value ? (value as DemoResponse) : undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError) return `${error.code} (${error.status}): ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** QA page (sandbox builds only): demo data, who you are, the server clock, the fault switches. */
 export default function DevPage() {
-  const [sample] = useState(12345);
+  const [demo, setDemo] = useState<DemoResponse | undefined>(readStoredDemo);
+  const [friend, setFriend] = useState<string | undefined>(chosenSandboxFriend);
+  const [customFriend, setCustomFriend] = useState('');
+  const [clock, setClock] = useState<SandboxClock | undefined>(undefined);
+  const [faults, setFaults] = useState<SandboxFaults | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+
+  /** Runs one QA action, showing its error instead of failing silently. */
+  const act = useCallback(async (action: () => Promise<void>) => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await action();
+    } catch (error: unknown) {
+      setMessage(describe(error));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void act(async () => {
+      const [nextClock, nextFaults] = await Promise.all([readClock(), readFaults()]);
+      setClock(nextClock);
+      setFaults(nextFaults);
+    });
+  }, [act]);
+
+  const newDemo = (mode: LinkMode) =>
+    act(async () => {
+      const created = await createDemo(mode);
+      Taro.setStorageSync(DEMO_KEY, created);
+      setDemo(created);
+    });
+
+  const becomeFriend = (openid: string) => {
+    chooseSandboxFriend(openid);
+    setFriend(openid === '' ? undefined : openid);
+  };
+
+  const flip = (fault: FaultSwitch) =>
+    act(async () => {
+      if (faults === undefined) return;
+      setFaults(await changeFaults(fault.patch(!fault.isOn(faults))));
+    });
+
+  const payUrl = demo === undefined ? undefined : `${payPageBrowserUrl(demo.link.token)}${friend === undefined ? '' : `&friend=${encodeURIComponent(friend)}`}`;
+
   return (
-    <View className='page'>
-      <Text className='title'>QA</Text>
+    <View className='page dev-page' data-testid='screen-dev'>
+      <Text className='title'>QA sandbox</Text>
       <Text className='line'>API: {API_BASE_URL === '' ? '(same origin)' : API_BASE_URL}</Text>
-      <Text className='line'>Sandbox: {SANDBOX ? 'yes' : 'no'}</Text>
-      <Text className='line'>Sample: {formatYuan(sample)}</Text>
+      {message !== undefined && (
+        <View className='notice' data-testid='dev-error'>
+          <Text>{message}</Text>
+        </View>
+      )}
+
+      <View className='section'>
+        <Text className='section__title'>Demo order and link / 演示订单</Text>
+        <Button className='button' type='primary' disabled={busy} data-testid='new-demo-single' onClick={() => void newDemo('single')}>
+          New single-payer demo / 新建单人代付
+        </Button>
+        <Button className='button' type='primary' plain disabled={busy} data-testid='new-demo-group' onClick={() => void newDemo('group')}>
+          New group demo / 新建多人代付
+        </Button>
+        {demo !== undefined && (
+          <View data-testid='demo'>
+            <Text className='line'>
+              {demo.shop.name} · order {demo.order.id} · {formatYuan(demo.order.amount_total)}
+            </Text>
+            <Text className='line' data-testid='demo-link'>
+              link {demo.link.id} ({demo.link.mode}), expires {demo.link.expires_at}
+            </Text>
+            <Text className='line'>landing: {demo.link.url}</Text>
+            <Text className='line' data-testid='demo-pay-url'>
+              pay page: {payUrl}
+            </Text>
+            <Text className='line' data-testid='demo-share-url'>
+              share page: {sharePageBrowserUrl(demo.link.token)}
+            </Text>
+            <Button className='button' type='primary' data-testid='open-pay' onClick={() => void Taro.navigateTo({ url: payPagePath(demo.link.token) })}>
+              Open pay page / 打开付款页
+            </Button>
+            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: sharePagePath(demo.link.token) })}>
+              Open share page / 打开分享页
+            </Button>
+          </View>
+        )}
+      </View>
+
+      <View className='section'>
+        <Text className='section__title'>Simulated friend / 模拟好友</Text>
+        <Text className='line' data-testid='current-friend'>
+          You are: {friend ?? '(a random friend, chosen at first payment)'}
+        </Text>
+        <View className='dev-page__row'>
+          {PRESET_FRIENDS.map((openid) => (
+            <Button
+              key={openid}
+              className='button button--small'
+              type='primary'
+              plain={friend !== openid}
+              size='mini'
+              data-testid={`friend-${openid}`}
+              onClick={() => becomeFriend(openid)}
+            >
+              {openid.replace('sandbox-', '')}
+            </Button>
+          ))}
+          <Button className='button button--small' type='primary' plain size='mini' data-testid='friend-random' onClick={() => becomeFriend('')}>
+            random
+          </Button>
+        </View>
+        <View className='dev-page__row'>
+          <Input
+            className='dev-page__input'
+            value={customFriend}
+            placeholder='openid'
+            onInput={(event) => setCustomFriend(event.detail.value.replace(/[^0-9A-Za-z_-]/g, ''))}
+          />
+          <Button className='button button--small' type='primary' plain size='mini' disabled={customFriend === ''} onClick={() => becomeFriend(customFriend)}>
+            Use
+          </Button>
+        </View>
+      </View>
+
+      <View className='section'>
+        <Text className='section__title'>Server clock / 服务器时钟</Text>
+        <Text className='line' data-testid='clock'>
+          {clock === undefined ? '…' : `${clock.now} (moved ${clock.offset_seconds} s)`}
+        </Text>
+        <View className='dev-page__row'>
+          {CLOCK_STEPS.map((step) => (
+            <Button
+              key={step.seconds}
+              className='button button--small' type='primary' plain size='mini'
+              disabled={busy}
+              data-testid={`clock-${step.seconds}`}
+              onClick={() =>
+                void act(async () => {
+                  setClock(await advanceClock(step.seconds));
+                })
+              }
+            >
+              {step.label}
+            </Button>
+          ))}
+        </View>
+      </View>
+
+      <View className='section'>
+        <Text className='section__title'>Fault switches / 故障开关</Text>
+        {faults === undefined ? (
+          <Text className='line'>…</Text>
+        ) : (
+          FAULT_SWITCHES.map((fault) => {
+            const on = fault.isOn(faults);
+            return (
+              <View className='dev-page__switch' key={fault.id}>
+                <Text className='dev-page__switch-label'>{fault.label}</Text>
+                <Button
+                  className='button button--small'
+                  type={on ? 'warn' : 'primary'}
+                  plain
+                  size='mini'
+                  disabled={busy}
+                  data-testid={`fault-${fault.id}`}
+                  onClick={() => void flip(fault)}
+                >
+                  {on ? 'ON' : 'off'}
+                </Button>
+              </View>
+            );
+          })
+        )}
+        <Button
+          className='button' type='primary' plain
+          disabled={busy}
+          data-testid='faults-reset'
+          onClick={() =>
+            void act(async () => {
+              setFaults(await resetFaults());
+            })
+          }
+        >
+          Reset all faults / 全部恢复
+        </Button>
+      </View>
     </View>
   );
 }

@@ -1,9 +1,297 @@
-import { View, Text } from '@tarojs/components';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Button, Canvas, Text, View } from '@tarojs/components';
+import Taro, { useDidHide, useDidShow, useRouter, useShareAppMessage } from '@tarojs/taro';
+import type { FriendView } from '@shared/api-types';
+import { linkRefFromQuery } from '@shared/link-ref';
+import { formatYuan } from '@shared/money';
+import { fetchFriendView } from '../../api/friend-api';
+import { ApiError } from '../../api/http';
+import { Contributors } from '../../components/contributors';
+import { GroupProgress } from '../../components/group-progress';
+import { LinkSummary } from '../../components/link-summary';
+import { StatusScreen } from '../../components/status-screen';
+import { formatShortTime } from '../../format';
+import { useMessages } from '../../i18n/locale';
+import type { Messages } from '../../i18n/messages';
+import { payPageBrowserUrl, payPagePath } from '../../links';
+import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, type PosterContext } from '../../poster/poster';
+import './index.css';
 
-export default function SharePage() {
+/** How often the shopper's page asks whether a friend has paid. */
+export const SHARE_POLL_MS = 3000;
+/** The poster canvas's id, for the selector query that finds its node. */
+const POSTER_CANVAS_ID = 'share-poster';
+
+/** A canvas node as both runtimes hand it out: WeChat's `Canvas` and the browser's `HTMLCanvasElement`. */
+interface PosterCanvasNode {
+  width: number;
+  height: number;
+  getContext(type: '2d'): unknown;
+}
+
+/**
+ * The link's URL for people outside WeChat. The friend view has no `link.url` yet (see the issue
+ * 5 report); until it has, the H5 pay page is the link that works in any browser.
+ */
+export function shareableUrl(view: FriendView | undefined, token: string): string {
+  const url: unknown = view === undefined ? undefined : (view.link as { url?: unknown }).url;
+  return typeof url === 'string' && url !== '' ? url : payPageBrowserUrl(token);
+}
+
+function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError('UNEXPECTED_RESPONSE', 0, String(error));
+}
+
+function findPosterCanvas(): Promise<PosterCanvasNode | undefined> {
+  return new Promise((resolve) => {
+    Taro.createSelectorQuery()
+      .select(`#${POSTER_CANVAS_ID}`)
+      .node((result) => {
+        // A 2D canvas node (WeChat's Canvas or an HTMLCanvasElement); null until the canvas exists.
+        const node: unknown = result?.node;
+        resolve(typeof node === 'object' && node !== null && 'getContext' in node ? (node as PosterCanvasNode) : undefined);
+      })
+      .exec();
+  });
+}
+
+function pixelRatio(): number {
+  try {
+    return Taro.getWindowInfo().pixelRatio || 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** Draws the poster into the canvas node; false when the canvas is not there (yet). */
+async function renderPoster(view: FriendView, token: string, t: Messages): Promise<PosterCanvasNode | undefined> {
+  // The mini program creates the native canvas a moment after React renders it: look a few times.
+  for (let tries = 0; tries < 10; tries += 1) {
+    const canvas = await findPosterCanvas();
+    const context = canvas?.getContext('2d') as PosterContext | null | undefined;
+    if (canvas !== undefined && context !== null && context !== undefined) {
+      const ratio = pixelRatio();
+      canvas.width = POSTER_WIDTH * ratio;
+      canvas.height = POSTER_HEIGHT * ratio;
+      drawPoster(
+        context,
+        {
+          headline: t.asksYouToPay(view.link.requester.name),
+          amount: formatYuan(view.order.amount_due),
+          shopName: view.shop.name,
+          hint: t.posterScanHint,
+          url: shareableUrl(view, token),
+        },
+        ratio,
+      );
+      return canvas;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
+/** Saves a drawn poster: to the album in WeChat, as a downloaded PNG in a browser. */
+async function savePoster(canvas: PosterCanvasNode): Promise<void> {
+  let filePath: string;
+  if (process.env.TARO_ENV === 'h5') {
+    filePath = (canvas as unknown as HTMLCanvasElement).toDataURL('image/png');
+  } else {
+    ({ tempFilePath: filePath } = await Taro.canvasToTempFilePath({ canvas: canvas as unknown as Taro.Canvas }));
+  }
+  await Taro.saveImageToPhotosAlbum({ filePath });
+}
+
+interface LiveStatusProps {
+  view: FriendView;
+  t: Messages;
+}
+
+/** What the shopper wants to know: has anyone paid, who, when; or why the link is over. */
+function LiveStatus({ view, t }: LiveStatusProps) {
+  const { status, paying, mode } = view.link;
+  let tone = 'waiting';
+  let title = t.statusWaiting;
+  if (status === 'paid') {
+    tone = 'paid';
+    title = t.statusPaid;
+  } else if (status === 'expired') {
+    tone = 'over';
+    title = t.statusExpired;
+  } else if (status === 'revoked') {
+    tone = 'over';
+    title = t.statusRevoked;
+  } else if (status === 'void') {
+    tone = 'over';
+    title = t.statusVoid;
+  } else if (paying || view.order.amount_reserved > 0) {
+    tone = 'paying';
+    title = t.statusPaying;
+  }
   return (
-    <View className='page'>
-      <Text className='title'>分享给朋友</Text>
+    <View className={`live live--${tone}`} data-testid='share-status' data-status={status}>
+      <Text className='live__label'>{t.liveStatus}</Text>
+      <Text className='live__title'>{title}</Text>
+      {status === 'paid' &&
+        view.contributions.map((contribution, index) => (
+          <Text className='live__detail' key={`${index}-${contribution.paid_at}`}>
+            {t.statusPaidBy(contribution.payer, formatShortTime(contribution.paid_at))}
+            {mode === 'group' ? ` · ${formatYuan(contribution.amount)}` : ''}
+          </Text>
+        ))}
+    </View>
+  );
+}
+
+/** The shopper's page (opened with the link's token): share card, link, QR poster and live status. */
+export default function SharePage() {
+  const { t } = useMessages();
+  const { params } = useRouter();
+  const token = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
+  const [view, setView] = useState<FriendView | undefined>(undefined);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  const [visible, setVisible] = useState(true);
+  const [attempt, setAttempt] = useState(0);
+  const [poster, setPoster] = useState<'none' | 'drawing' | 'ready' | 'failed'>('none');
+  const [posterCanvas, setPosterCanvas] = useState<PosterCanvasNode | undefined>(undefined);
+
+  // The page config's title is Chinese; English-speaking shoppers get theirs.
+  useEffect(() => {
+    void Taro.setNavigationBarTitle({ title: t.shareTitle });
+  }, [t]);
+
+  // Polling stops while the page is hidden (WeChat keeps hidden pages alive) and once the link is over.
+  useDidShow(() => setVisible(true));
+  useDidHide(() => setVisible(false));
+
+  useEffect(() => {
+    if (token === undefined || !visible) return undefined;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async (): Promise<void> => {
+      try {
+        const next = await fetchFriendView(token);
+        if (stopped) return;
+        setView(next);
+        setError(undefined);
+        if (next.link.status !== 'active') return;
+      } catch (caught: unknown) {
+        if (stopped) return;
+        const apiError = toApiError(caught);
+        setError(apiError);
+        if (!apiError.transient) return;
+      }
+      timer = setTimeout(() => void tick(), SHARE_POLL_MS);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [token, visible, attempt]);
+
+  useEffect(() => {
+    if (poster !== 'drawing' || view === undefined || token === undefined) return;
+    let cancelled = false;
+    void renderPoster(view, token, t).then((canvas) => {
+      if (cancelled) return;
+      setPosterCanvas(canvas);
+      setPoster(canvas === undefined ? 'failed' : 'ready');
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [poster, view, token, t]);
+
+  useShareAppMessage(() => ({
+    title: view === undefined ? t.shareTitle : t.shareCardTitle(formatYuan(view.order.amount_due)),
+    path: token === undefined ? '/pages/pay/index' : payPagePath(token),
+  }));
+
+  const copyLink = useCallback(() => {
+    if (token === undefined) return;
+    void Taro.setClipboardData({ data: shareableUrl(view, token) });
+  }, [view, token]);
+
+  const save = useCallback(() => {
+    if (posterCanvas === undefined) return;
+    savePoster(posterCanvas).then(
+      () => void Taro.showToast({ title: t.posterSaved, icon: 'success' }),
+      () => void Taro.showToast({ title: t.posterFailed, icon: 'none' }),
+    );
+  }, [posterCanvas, t]);
+
+  if (token === undefined || (view === undefined && error !== undefined && !error.transient)) {
+    return (
+      <View className='page share-page'>
+        <StatusScreen name='invalid' tone='error' title={t.invalid} detail={t.invalidDetail} />
+      </View>
+    );
+  }
+  if (view === undefined && error !== undefined) {
+    return (
+      <View className='page share-page'>
+        <StatusScreen name='network' tone='error' title={t.networkError} detail={t.problems[error.code]}>
+          <Button className='button' type='primary' data-testid='retry-button' onClick={() => setAttempt((count) => count + 1)}>
+            {t.retry}
+          </Button>
+        </StatusScreen>
+      </View>
+    );
+  }
+  if (view === undefined) {
+    return (
+      <View className='page share-page'>
+        <StatusScreen name='loading' tone='muted' title={t.loading} />
+      </View>
+    );
+  }
+
+  const active = view.link.status === 'active';
+  const url = shareableUrl(view, token);
+  return (
+    <View className='page share-page' data-testid='screen-share'>
+      <LiveStatus view={view} t={t} />
+      {error !== undefined && (
+        <View className='notice' data-testid='notice'>
+          <Text>{t.problems[error.code]}</Text>
+        </View>
+      )}
+      {view.link.mode === 'group' && <GroupProgress order={view.order} t={t} />}
+      {view.link.mode === 'group' && view.contributions.length > 0 && <Contributors contributions={view.contributions} t={t} />}
+      {active && (
+        <View className='section' data-testid='share-actions'>
+          <Button className='button' type='primary' openType='share' data-testid='share-button'>
+            {t.sendToFriend}
+          </Button>
+          <Button className='button' type='primary' plain data-testid='copy-link' onClick={copyLink}>
+            {t.copyLink}
+          </Button>
+          <Text className='share-page__url' data-testid='link-url'>
+            {url}
+          </Text>
+          {poster === 'none' || poster === 'failed' ? (
+            <Button className='button' type='primary' plain data-testid='make-poster' onClick={() => setPoster('drawing')}>
+              {t.makePoster}
+            </Button>
+          ) : (
+            <View className='poster'>
+              <Canvas
+                type='2d'
+                id={POSTER_CANVAS_ID}
+                className='poster__canvas'
+                style={{ width: `${POSTER_WIDTH}px`, height: `${POSTER_HEIGHT}px` }}
+              />
+              <Button className='button' type='primary' disabled={poster !== 'ready'} data-testid='save-poster' onClick={save}>
+                {t.savePoster}
+              </Button>
+            </View>
+          )}
+          {poster === 'failed' && <Text className='share-page__error'>{t.posterFailed}</Text>}
+        </View>
+      )}
+      <Text className='share-page__preview-title'>{t.previewTitle}</Text>
+      <LinkSummary view={view} t={t} />
     </View>
   );
 }

@@ -1,0 +1,70 @@
+import type { ReactNode } from 'react';
+import { Image, Text, View } from '@tarojs/components';
+import type { FriendView, OrderItem } from '@shared/api-types';
+import { formatYuan } from '@shared/money';
+import type { Messages } from '../../i18n/messages';
+import './index.css';
+
+/** Props of `LinkSummary`. */
+export interface LinkSummaryProps {
+  view: FriendView;
+  t: Messages;
+  /** Shown under the amount, e.g. the live countdown. @default undefined */
+  footer?: ReactNode;
+}
+
+function ItemRow({ item, t }: { item: OrderItem; t: Messages }) {
+  return (
+    <View className='item'>
+      {item.image_url !== undefined && item.image_url !== '' ? (
+        <Image className='item__picture' src={item.image_url} mode='aspectFill' />
+      ) : (
+        // No picture: a tile with the first character keeps the rows aligned.
+        <View className='item__picture item__picture--empty'>
+          <Text>{Array.from(item.title)[0] ?? '?'}</Text>
+        </View>
+      )}
+      <View className='item__text'>
+        <Text className='item__title'>{item.title}</Text>
+        <Text className='item__quantity'>{t.quantity(item.quantity)}</Text>
+      </View>
+      <Text className='item__price'>{formatYuan(item.unit_price * item.quantity)}</Text>
+    </View>
+  );
+}
+
+/** Who asks, for what and how much: the part of a link both the friend and the shopper see. */
+export function LinkSummary({ view, t, footer }: LinkSummaryProps) {
+  const { requester, message } = view.link;
+  return (
+    <View className='summary'>
+      <View className='summary__requester'>
+        {requester.avatar_url !== null && requester.avatar_url !== '' ? (
+          <Image className='summary__avatar' src={requester.avatar_url} mode='aspectFill' />
+        ) : (
+          <View className='summary__avatar summary__avatar--empty'>
+            <Text>{Array.from(requester.name)[0] ?? '?'}</Text>
+          </View>
+        )}
+        <View className='summary__who'>
+          <Text className='summary__asks' data-testid='requester'>{t.asksYouToPay(requester.name)}</Text>
+          {message !== null && message !== '' && <Text className='summary__message'>“{message}”</Text>}
+        </View>
+      </View>
+      <View className='summary__shop'>
+        <Text className='summary__label'>{t.shop}</Text>
+        <Text className='summary__shop-name' data-testid='shop-name'>{view.shop.name}</Text>
+      </View>
+      <View className='summary__items'>
+        {view.order.items.map((item, index) => (
+          <ItemRow key={`${index}-${item.title}`} item={item} t={t} />
+        ))}
+      </View>
+      <View className='summary__amount'>
+        <Text className='summary__label'>{t.amountDue}</Text>
+        <Text className='summary__amount-value' data-testid='amount-due'>{formatYuan(view.order.amount_due)}</Text>
+      </View>
+      {footer}
+    </View>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The shopper's QR poster: who asks, how much, where, and a QR code of the link, drawn on a 2D
+ * canvas (the mini program's `<Canvas type="2d">` or an HTML canvas in H5 builds).
+ */
+import qrcode from 'qrcode-generator';
+
+/** Poster size in CSS pixels; the canvas backing store is this times the pixel ratio. */
+export const POSTER_WIDTH = 300;
+export const POSTER_HEIGHT = 440;
+
+/** The part of a 2D context the poster uses: the same on WeChat's canvas and the browser's. */
+export interface PosterContext {
+  fillStyle: string | CanvasGradient | CanvasPattern;
+  font: string;
+  textAlign: CanvasTextAlign;
+  textBaseline: CanvasTextBaseline;
+  scale(x: number, y: number): void;
+  fillRect(x: number, y: number, width: number, height: number): void;
+  fillText(text: string, x: number, y: number, maxWidth?: number): void;
+}
+
+/** What the poster says. */
+export interface PosterContent {
+  /** e.g. `张* 请你帮忙付款` */
+  headline: string;
+  amount: string;
+  shopName: string;
+  /** e.g. `微信扫码帮我付款` */
+  hint: string;
+  /** What the QR code encodes. */
+  url: string;
+}
+
+/** The QR code of `text` as a square of dark (true) and light modules. */
+export function qrModules(text: string): boolean[][] {
+  // Level M survives a crumpled or partly covered printout while keeping the code small.
+  const code = qrcode(0, 'M');
+  code.addData(text);
+  code.make();
+  const count = code.getModuleCount();
+  return Array.from({ length: count }, (_, row) => Array.from({ length: count }, (__, col) => code.isDark(row, col)));
+}
+
+/** Draws the poster at CSS-pixel coordinates; `pixelRatio` scales it onto a sharper backing store. */
+export function drawPoster(context: PosterContext, content: PosterContent, pixelRatio: number): void {
+  context.scale(pixelRatio, pixelRatio);
+  context.fillStyle = '#07c160';
+  context.fillRect(0, 0, POSTER_WIDTH, POSTER_HEIGHT);
+  context.fillStyle = '#ffffff';
+  context.fillRect(16, 16, POSTER_WIDTH - 32, POSTER_HEIGHT - 32);
+
+  const center = POSTER_WIDTH / 2;
+  const textWidth = POSTER_WIDTH - 56;
+  context.textAlign = 'center';
+  context.textBaseline = 'middle';
+  context.fillStyle = '#111111';
+  context.font = 'bold 18px sans-serif';
+  context.fillText(content.headline, center, 52, textWidth);
+  context.font = 'bold 34px sans-serif';
+  context.fillText(content.amount, center, 96, textWidth);
+  context.fillStyle = '#666666';
+  context.font = '14px sans-serif';
+  context.fillText(content.shopName, center, 132, textWidth);
+
+  const modules = qrModules(content.url);
+  const quietZone = 4;
+  const side = 200;
+  const cell = Math.floor(side / (modules.length + quietZone * 2));
+  const drawn = cell * (modules.length + quietZone * 2);
+  const left = Math.round(center - drawn / 2);
+  const top = 156;
+  context.fillStyle = '#ffffff';
+  context.fillRect(left, top, drawn, drawn);
+  context.fillStyle = '#000000';
+  modules.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (dark) context.fillRect(left + (x + quietZone) * cell, top + (y + quietZone) * cell, cell, cell);
+    }),
+  );
+
+  context.fillStyle = '#07c160';
+  context.font = '15px sans-serif';
+  context.fillText(content.hint, center, top + drawn + 28, textWidth);
+}

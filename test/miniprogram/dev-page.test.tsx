@@ -1,0 +1,83 @@
+// The QA page of sandbox builds: demo data, simulated friend, clock, fault switches.
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { DemoResponse } from '../../shared/api-types';
+import DevPage from '../../miniprogram/src/pages/dev/index';
+import { ok, TOKEN } from './support/fixtures';
+import { taro } from './support/taro-double';
+
+const faultsOff = {
+  notifications: { delay_ms: 0, duplicate: false, drop: false, reorder: false, reorder_window_ms: 2000 },
+  endpoints: {},
+  fail_next_close: false,
+  login: null,
+};
+
+function serveSandbox(): void {
+  taro.server.on('GET', /^\/sandbox\/clock$/, ok({ now: '2030-05-01T08:00:00.000Z', offset_seconds: 0 }));
+  taro.server.on('GET', /^\/sandbox\/faults$/, ok(faultsOff));
+}
+
+function demo(mode: 'single' | 'group'): DemoResponse {
+  return {
+    shop: { id: 'shp_1', name: '好物小店 Demo Shop', api_key: 'key', webhook_secret: 'secret' },
+    order: { id: 'ord_1', amount_total: 1234 } as DemoResponse['order'],
+    link: { id: 'lnk_1', mode, token: TOKEN, url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
+  };
+}
+
+describe('dev page', () => {
+  it('creates a demo and opens its pay and share pages', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, (request) => ok(demo((request.body as { mode: 'single' | 'group' }).mode), 201));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-group'));
+    expect((await screen.findByTestId('demo-link')).textContent).toContain('lnk_1 (group)');
+    expect(taro.server.sent('POST', /^\/sandbox\/demo$/)[0]?.body).toEqual({ mode: 'group' });
+    expect(screen.getByTestId('demo-pay-url').textContent).toContain(`https://api.test/app/#/pages/pay/index?t=${TOKEN}`);
+    fireEvent.click(screen.getByTestId('open-pay'));
+    fireEvent.click(screen.getByTestId('open-share'));
+    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?t=${TOKEN}`]);
+  });
+
+  it('chooses the simulated friend, kept in storage for the pay page', async () => {
+    serveSandbox();
+    render(<DevPage />);
+    fireEvent.click(screen.getByTestId('friend-sandbox-friend-b'));
+    expect(taro.storage.get('friend-pay:sandbox-friend')).toBe('sandbox-friend-b');
+    expect(screen.getByTestId('current-friend').textContent).toContain('sandbox-friend-b');
+  });
+
+  it('moves the server clock', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/clock$/, ok({ now: '2030-05-02T09:00:00.000Z', offset_seconds: 90_000 }));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('clock-90000'));
+    expect((await screen.findByText(/moved 90000 s/)).textContent).toContain('2030-05-02T09:00:00.000Z');
+    expect(taro.server.sent('POST', /^\/sandbox\/clock$/)[0]?.body).toEqual({ advance_seconds: 90_000 });
+  });
+
+  it('flips a fault switch and resets them all', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/faults$/, ok({ ...faultsOff, notifications: { ...faultsOff.notifications, drop: true } }));
+    taro.server.on('DELETE', /^\/sandbox\/faults$/, ok(faultsOff));
+    render(<DevPage />);
+    const drop = await screen.findByTestId('fault-notify-drop');
+    fireEvent.click(drop);
+    await waitFor(() => expect(screen.getByTestId('fault-notify-drop').textContent).toBe('ON'));
+    expect(taro.server.sent('POST', /^\/sandbox\/faults$/)[0]?.body).toEqual({ notifications: { drop: true } });
+    fireEvent.click(screen.getByTestId('faults-reset'));
+    await waitFor(() => expect(screen.getByTestId('fault-notify-drop').textContent).toBe('off'));
+  });
+
+  it('shows what went wrong when the sandbox refuses', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, 'network-error');
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-single'));
+    expect((await screen.findByTestId('dev-error')).textContent).toContain('NETWORK_ERROR');
+  });
+});

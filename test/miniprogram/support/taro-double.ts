@@ -1,0 +1,272 @@
+/**
+ * A hand-written stand-in for `@tarojs/taro` in jsdom (aliased in vitest.config.mts): the APIs
+ * the pages call, each recorded so a test can assert on it, and the network replaced by a fake
+ * server the test scripts route by route.
+ */
+
+/** One request the page sent. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, without the API origin. */
+  path: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What a fake route answers: a status and JSON body, or a dropped connection. */
+export type FakeAnswer = { status: number; body?: unknown } | 'network-error';
+
+type Route = { method: string; pattern: RegExp; answer: (request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer> };
+
+/** The fake API server behind `Taro.request`. Later routes win, so a test can override a default. */
+export class FakeServer {
+  readonly requests: RecordedRequest[] = [];
+  private routes: Route[] = [];
+
+  /** Answers `method` requests whose path matches `pattern`. */
+  on(method: string, pattern: RegExp, answer: FakeAnswer | ((request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>)): this {
+    this.routes.unshift({ method, pattern, answer: typeof answer === 'function' ? answer : () => answer });
+    return this;
+  }
+
+  /** The requests sent to `method` paths matching `pattern`. */
+  sent(method: string, pattern: RegExp): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === method && pattern.test(request.path));
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.routes = [];
+  }
+
+  async handle(request: RecordedRequest): Promise<FakeAnswer> {
+    this.requests.push(request);
+    const route = this.routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(request.path));
+    if (route === undefined) return { status: 404, body: { type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND' } };
+    return route.answer(request);
+  }
+}
+
+/** A 2D context that records what was drawn. */
+export class FakeCanvasContext {
+  fillStyle: unknown = '#000';
+  font = '';
+  textAlign = 'start';
+  textBaseline = 'alphabetic';
+  readonly rects: number[][] = [];
+  readonly texts: string[] = [];
+  scale(): void {}
+  fillRect(x: number, y: number, width: number, height: number): void {
+    this.rects.push([x, y, width, height]);
+  }
+  fillText(text: string): void {
+    this.texts.push(text);
+  }
+}
+
+/** A canvas node as `createSelectorQuery().node()` hands it out. */
+export class FakeCanvasNode {
+  width = 300;
+  height = 150;
+  readonly context = new FakeCanvasContext();
+  getContext(): FakeCanvasContext {
+    return this.context;
+  }
+  toDataURL(): string {
+    return 'data:image/png;base64,cG9zdGVy';
+  }
+}
+
+type Callback = (...args: unknown[]) => unknown;
+
+/** Everything a test can script or inspect. Reset after each test by the setup file. */
+export const taro = {
+  server: new FakeServer(),
+  router: { params: {} as Record<string, string | undefined>, path: '/pages/pay/index' },
+  storage: new Map<string, unknown>(),
+  /** What `getAppBaseInfo().language` says. */
+  language: 'zh_CN',
+  /** The page's latest `useShareAppMessage` callback. */
+  share: undefined as Callback | undefined,
+  clipboard: [] as string[],
+  toasts: [] as string[],
+  navigations: [] as string[],
+  /** Titles set with `setNavigationBarTitle`, latest last. */
+  titles: [] as string[],
+  savedImages: [] as string[],
+  payments: [] as Record<string, unknown>[],
+  /** What `requestPayment` does: resolve, or fail like WeChat's sheet does. */
+  paymentOutcome: 'success' as 'success' | 'cancel' | 'fail',
+  logins: 0,
+  canvas: undefined as FakeCanvasNode | undefined,
+  reset(): void {
+    this.server.reset();
+    this.router = { params: {}, path: '/pages/pay/index' };
+    this.storage.clear();
+    this.language = 'zh_CN';
+    this.share = undefined;
+    this.clipboard = [];
+    this.toasts = [];
+    this.navigations = [];
+    this.titles = [];
+    this.savedImages = [];
+    this.payments = [];
+    this.paymentOutcome = 'success';
+    this.logins = 0;
+    this.canvas = undefined;
+  },
+};
+
+interface RequestOption {
+  url: string;
+  method?: string;
+  header?: Record<string, string>;
+  data?: unknown;
+}
+
+async function request(option: RequestOption): Promise<{ statusCode: number; data: unknown; header: Record<string, string> }> {
+  const url = new URL(option.url, 'https://api.test');
+  const recorded: RecordedRequest = {
+    method: option.method ?? 'GET',
+    path: `${url.pathname}${url.search}`,
+    url: option.url,
+    headers: Object.fromEntries(Object.entries(option.header ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+    body: option.data,
+  };
+  // Like the real thing, answers arrive on a later tick, never synchronously.
+  await Promise.resolve();
+  const answer = await taro.server.handle(recorded);
+  if (answer === 'network-error') throw { errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' };
+  return { statusCode: answer.status, data: answer.body ?? '', header: {} };
+}
+
+function getStorageSync(key: string): unknown {
+  // WeChat answers '' for a missing key.
+  return taro.storage.has(key) ? structuredClone(taro.storage.get(key)) : '';
+}
+
+function setStorageSync(key: string, value: unknown): void {
+  taro.storage.set(key, structuredClone(value));
+}
+
+function removeStorageSync(key: string): void {
+  taro.storage.delete(key);
+}
+
+async function login(): Promise<{ code: string; errMsg: string }> {
+  taro.logins += 1;
+  return { code: `wx-code-${taro.logins}`, errMsg: 'login:ok' };
+}
+
+async function requestPayment(params: Record<string, unknown>): Promise<{ errMsg: string }> {
+  taro.payments.push(params);
+  if (taro.paymentOutcome === 'success') return { errMsg: 'requestPayment:ok' };
+  throw { errMsg: taro.paymentOutcome === 'cancel' ? 'requestPayment:fail cancel' : 'requestPayment:fail system error' };
+}
+
+function getAppBaseInfo(): { language: string } {
+  return { language: taro.language };
+}
+
+function getSystemInfoSync(): { language: string; pixelRatio: number } {
+  return { language: taro.language, pixelRatio: 2 };
+}
+
+function getWindowInfo(): { pixelRatio: number } {
+  return { pixelRatio: 2 };
+}
+
+async function setClipboardData(option: { data: string }): Promise<{ errMsg: string }> {
+  taro.clipboard.push(option.data);
+  return { errMsg: 'setClipboardData:ok' };
+}
+
+async function showToast(option: { title: string }): Promise<{ errMsg: string }> {
+  taro.toasts.push(option.title);
+  return { errMsg: 'showToast:ok' };
+}
+
+async function navigateTo(option: { url: string }): Promise<{ errMsg: string }> {
+  taro.navigations.push(option.url);
+  return { errMsg: 'navigateTo:ok' };
+}
+
+async function setNavigationBarTitle(option: { title: string }): Promise<{ errMsg: string }> {
+  taro.titles.push(option.title);
+  return { errMsg: 'setNavigationBarTitle:ok' };
+}
+
+async function saveImageToPhotosAlbum(option: { filePath: string }): Promise<{ errMsg: string }> {
+  taro.savedImages.push(option.filePath);
+  return { errMsg: 'saveImageToPhotosAlbum:ok' };
+}
+
+async function canvasToTempFilePath(): Promise<{ tempFilePath: string }> {
+  return { tempFilePath: 'wxfile://tmp/poster.png' };
+}
+
+function createSelectorQuery() {
+  const pending: (() => void)[] = [];
+  const query = {
+    select(selector: string) {
+      return {
+        node(callback: (result: { node: FakeCanvasNode | null }) => void) {
+          pending.push(() => {
+            // The node exists once the page rendered the canvas element.
+            const rendered = document.querySelector(selector) !== null;
+            if (rendered) taro.canvas ??= new FakeCanvasNode();
+            callback({ node: rendered ? (taro.canvas ?? null) : null });
+          });
+          return query;
+        },
+      };
+    },
+    exec() {
+      for (const run of pending.splice(0)) run();
+    },
+  };
+  return query;
+}
+
+/** `useRouter()`: the params the test put in `taro.router`. */
+export function useRouter(): { params: Record<string, string | undefined>; path: string } {
+  return taro.router;
+}
+
+/** `useShareAppMessage(callback)`: keeps the latest callback for the test to call. */
+export function useShareAppMessage(callback: Callback): void {
+  taro.share = callback;
+}
+
+/** Page show/hide lifecycles: the page is always shown in a test. */
+export function useDidShow(): void {}
+export function useDidHide(): void {}
+
+const eventCenter = { on(): void {}, off(): void {}, trigger(): void {} };
+
+const Taro = {
+  request,
+  getStorageSync,
+  setStorageSync,
+  removeStorageSync,
+  login,
+  requestPayment,
+  getAppBaseInfo,
+  getSystemInfoSync,
+  getWindowInfo,
+  setClipboardData,
+  showToast,
+  navigateTo,
+  setNavigationBarTitle,
+  saveImageToPhotosAlbum,
+  canvasToTempFilePath,
+  createSelectorQuery,
+  useRouter,
+  useShareAppMessage,
+  useDidShow,
+  useDidHide,
+  eventCenter,
+};
+
+export default Taro;
