@@ -72,6 +72,39 @@ describe('WeChat Pay failing', () => {
   });
 });
 
+describe('WeChat Pay timing out', () => {
+  it('survives timeouts on query, close and refund, and finishes the work once WeChat answers', async () => {
+    const server = await startTestServer({ WECHATPAY_TIMEOUT_MS: '200' });
+    try {
+      const { shop, orderId, link } = await shopWithLink(server, { mode: 'group' });
+      const paid = await loginFriend(server, 'o_paid');
+      const idle = await loginFriend(server, 'o_idle');
+      const kept = (await startPayment(server, paid, link.code, { amount: 200 })).json;
+      await payInSheet(server, paid, kept);
+      await eventually(async () => (await server.deps.store.getOrder(orderId))?.amountPaid === 200, 5000, 'the payment');
+      const open = (await startPayment(server, idle, link.code, { amount: 100 })).json;
+      await fault(server, { endpoints: { query: { fail: 'timeout', times: 3 }, close: { fail: 'timeout', times: 6 }, refund: { fail: 'timeout', times: 1 } } });
+      // Cancel: the refund times out; the open payment's close and query time out.
+      expect((await server.call('POST', `/v1/orders/${orderId}/cancel`, { key: shop.api_key })).json).toMatchObject({ status: 'cancelled' });
+      server.sandboxClock!.advance(6);
+      await reconcileOnce(server.deps);
+      expect((await server.deps.store.getPayment(open.payment.id))?.status).toBe('created');
+      // WeChat answers again: the open payment is closed and the refund made, exactly once.
+      const order = await eventually(async () => {
+        server.sandboxClock!.advance(30);
+        await reconcileOnce(server.deps);
+        const current = (await server.call<OrderResponse>('GET', `/v1/orders/${orderId}`, { key: shop.api_key })).json;
+        const closed = (await server.deps.store.getPayment(open.payment.id))?.status === 'closed';
+        return closed && current.refunds[0]?.status === 'succeeded' ? current : undefined;
+      }, 15_000, 'the close and the refund');
+      expect(order.amount_refunded).toBe(200);
+      expect(server.sandbox!.paySimulator!.ledger.refunds()).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  }, 40_000);
+});
+
 describe('the store failing', () => {
   it('answers 503 while SQLite is locked by another process, and recovers without a restart', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-busy-'));
