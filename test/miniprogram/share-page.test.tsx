@@ -47,19 +47,13 @@ describe('share page', () => {
     expect(taro.share?.()).toEqual({ title: '帮我付一下：¥12.34', path: `/pages/pay/index?t=${TOKEN}` });
   });
 
-  it('copies the pay page link while the friend view has no link url', async () => {
-    serveLink();
-    renderSharePage();
-    fireEvent.click(await screen.findByTestId('copy-link'));
-    expect(taro.clipboard).toEqual([PAY_PAGE_URL]);
-    expect(screen.getByTestId('link-url').textContent).toBe(PAY_PAGE_URL);
-  });
-
-  it('copies the short link once the server sends one', async () => {
-    serveView({ link: { url: 'https://pay.test/p/lnk_1.abc' } as FriendViewOverrides['link'] });
+  it('copies the short link the server gives, not the long pay page URL', async () => {
+    serveView({ link: { url: 'https://pay.test/p/lnk_1.abc' } });
     renderSharePage();
     fireEvent.click(await screen.findByTestId('copy-link'));
     expect(taro.clipboard).toEqual(['https://pay.test/p/lnk_1.abc']);
+    expect(screen.getByTestId('link-url').textContent).toBe('https://pay.test/p/lnk_1.abc');
+    expect(taro.clipboard).not.toContain(PAY_PAGE_URL);
   });
 
   it('draws a QR poster of the link and saves it', async () => {

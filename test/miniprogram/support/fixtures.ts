@@ -29,6 +29,7 @@ export function friendView(overrides: FriendViewOverrides = {}): FriendView {
       message: '帮我付一下咖啡豆，谢谢！',
       requester: { name: '张*', avatar_url: null },
       paying: false,
+      url: 'https://pay.test/p/lnk_AAAAAAAAAAAA.abcdefghijklmno',
       ...overrides.link,
     },
     shop: { name: '好物小店 Demo Shop', ...overrides.shop },

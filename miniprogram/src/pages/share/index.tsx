@@ -30,12 +30,11 @@ interface PosterCanvasNode {
 }
 
 /**
- * The link's URL for people outside WeChat. The friend view has no `link.url` yet (see the issue
- * 5 report); until it has, the H5 pay page is the link that works in any browser.
+ * The link's URL for people outside WeChat: the short `/p/{code}` URL from the friend view; until
+ * the view has loaded, the H5 pay page, which works in any browser too.
  */
 export function shareableUrl(view: FriendView | undefined, token: string): string {
-  const url: unknown = view === undefined ? undefined : (view.link as { url?: unknown }).url;
-  return typeof url === 'string' && url !== '' ? url : payPageBrowserUrl(token);
+  return view !== undefined && view.link.url !== '' ? view.link.url : payPageBrowserUrl(token);
 }
 
 function toApiError(error: unknown): ApiError {
