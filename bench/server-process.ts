@@ -1,0 +1,44 @@
+/**
+ * The server under test, run as a child process of the benchmark (pinned to one core by the
+ * caller). Configuration comes from the environment exactly as `npm start` reads it; the only
+ * addition is `GET /bench/hello`, mounted through `extraRouters` so it passes the app's full
+ * middleware like every other route. Prints one JSON line `{"url": ...}` on stdout when it listens.
+ */
+import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
+import { Router } from 'express';
+import { loadConfig } from '../server/src/config/config';
+import { startServer } from '../server/src/server';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, 'sandbox');
+  const hello = Router().get('/bench/hello', (_req, res) => {
+    res.json({ hello: 'world' });
+  });
+  const server = await startServer(config, { workers: false, extraRouters: [hello] });
+  // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the whole run, written when the bench stops us.
+  const profileFile = process.env.BENCH_CPU_PROFILE;
+  const session = profileFile ? new inspector.Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+  const stop = (): void => {
+    void (async () => {
+      if (session && profileFile) {
+        const { profile } = await session.post('Profiler.stop');
+        fs.writeFileSync(profileFile, JSON.stringify(profile));
+      }
+      await server.close();
+    })().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
