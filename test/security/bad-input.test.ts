@@ -20,6 +20,9 @@ const hostileStrings = [
 /** What the API accepts as free text of at most `max` characters; everything else must be refused. */
 const legalText = (value: string, max: number): boolean =>
   Array.from(value).length <= max && value.trim() !== '' && !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(value) && value.isWellFormed();
+/** The same for optional text (a message, an address line), which may also be blank. */
+const legalOptionalText = (value: string, max: number): boolean =>
+  Array.from(value).length <= max && !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(value) && value.isWellFormed();
 const hostileNumbers: unknown[] = [0, -1, -0, 1.5, 0.1 + 0.2, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 53, '100', null, true, [], {}, '1e3', 'NaN'];
 
 describe('hostile input', () => {
@@ -73,6 +76,20 @@ describe('hostile input', () => {
       await refused('POST', '/v1/orders', { key: shop.api_key, body: { ...base, shop_order_id: `h-${crypto.randomUUID()}`, amount_total: value } }, `amount_total=${JSON.stringify(value)}`);
       await refused('POST', '/v1/orders', { key: shop.api_key, body: { ...base, shop_order_id: `h-${crypto.randomUUID()}`, items: [{ title: 't', quantity: value, unit_price: 1234 }] } }, `quantity=${JSON.stringify(value)}`);
     }
+    // Every other free-text field of an order, each with every hostile string it must refuse.
+    const textFields: [string, number, (value: string) => Record<string, unknown>][] = [
+      ['item title', 100, (value) => ({ items: [{ title: value, quantity: 1, unit_price: 1234 }] })],
+      ['ship_to.name', 100, (value) => ({ ship_to: { name: value } })],
+      ['ship_to.address', 300, (value) => ({ ship_to: { address: value } })],
+      ['item image_url', 500, (value) => ({ items: [{ title: 't', quantity: 1, unit_price: 1234, image_url: value }] })],
+    ];
+    for (const [name, max, shape] of textFields) {
+      for (const value of hostileStrings) {
+        const legal = name === 'item image_url' ? false : name.startsWith('ship_to') ? legalOptionalText(value, max) : legalText(value, max);
+        if (legal) continue;
+        await refused('POST', '/v1/orders', { key: shop.api_key, body: { ...base, shop_order_id: `h-${crypto.randomUUID()}`, ...shape(value) } }, `${name}=${JSON.stringify(value).slice(0, 30)}`);
+      }
+    }
     const manyItems = Array.from({ length: 10_000 }, () => ({ title: 'x', quantity: 1, unit_price: 0 }));
     await refused('POST', '/v1/orders', { key: shop.api_key, body: { ...base, items: manyItems } }, '10,000 items');
     for (const title of ['\u0000', 'a'.repeat(101), '']) {
@@ -88,6 +105,11 @@ describe('hostile input', () => {
       await refused('POST', `/v1/orders/${orderId}/links`, { key: shop.api_key, body: { requester: { id: 'r', name: value } } }, `name=${JSON.stringify(value).slice(0, 30)}`);
     }
     for (const value of hostileNumbers) await refused('POST', `/v1/orders/${orderId}/links`, { key: shop.api_key, body: { requester: { id: 'r', name: 'n' }, ttl_seconds: value } }, `ttl=${JSON.stringify(value)}`);
+    for (const value of hostileStrings) {
+      if (!legalOptionalText(value, 200)) await refused('POST', `/v1/orders/${orderId}/links`, { key: shop.api_key, body: { requester: { id: 'r', name: 'n' }, message: value } }, `message=${JSON.stringify(value).slice(0, 30)}`);
+      if (!legalText(value, 64)) await refused('POST', `/v1/orders/${orderId}/links`, { key: shop.api_key, body: { requester: { id: value, name: 'n' } } }, `requester.id=${JSON.stringify(value).slice(0, 30)}`);
+      await refused('POST', `/v1/orders/${orderId}/links`, { key: shop.api_key, body: { requester: { id: 'r', name: 'n', avatar_url: value } } }, `avatar_url=${JSON.stringify(value).slice(0, 30)}`);
+    }
     for (const mode of ['both', '', 'SINGLE', 1]) await refused('POST', `/v1/orders/${orderId}/links`, { key: shop.api_key, body: { requester: { id: 'r', name: 'n' }, mode } }, `mode=${String(mode)}`);
     // A lone surrogate cannot be put in a URL at all.
     for (const value of hostileStrings.filter((s) => s.length < 200 && s.isWellFormed())) {
