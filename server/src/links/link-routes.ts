@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
+import { readOrderMoney } from '../orders/order-service';
 import type { ServiceDeps } from '../service-deps';
 import { signLinkCode } from './link-code';
 import { linkInputSchema } from './link-schema';
@@ -20,7 +21,8 @@ export function linkRoutes(deps: ServiceDeps): Router {
 
   router.get('/v1/links/:id', async (req, res) => {
     const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id as string);
-    res.json(presentLink(link, order, await deps.store.listPaymentsOfOrder(order.id)));
+    const money = await readOrderMoney(deps, order.id);
+    res.json(presentLink(link, money.order, money.payments));
   });
 
   router.post('/v1/links/:id/revoke', idempotent(deps.store, deps.clock, async (req) => {

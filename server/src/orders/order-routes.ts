@@ -5,7 +5,7 @@ import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
 import type { ServiceDeps } from '../service-deps';
 import { orderInputSchema } from './order-schema';
-import { cancelOrder, getOrderForShop, presentOrder, upsertOrder } from './order-service';
+import { cancelOrder, getOrderForShop, presentOrder, readOrderMoney, upsertOrder } from './order-service';
 
 /** `/v1/orders` routes; mount behind shop authentication. */
 export function orderRoutes(deps: ServiceDeps): Router {
@@ -18,12 +18,14 @@ export function orderRoutes(deps: ServiceDeps): Router {
 
   router.get('/v1/orders/:id', async (req, res) => {
     const order = await getOrderForShop(deps, shopOf(req), req.params.id as string);
-    res.json(presentOrder(order, await deps.store.listPaymentsOfOrder(order.id), await deps.store.listRefundsOfOrder(order.id)));
+    const money = await readOrderMoney(deps, order.id);
+    res.json(presentOrder(money.order, money.payments, money.refunds));
   });
 
   router.post('/v1/orders/:id/cancel', idempotent(deps.store, deps.clock, async (req) => {
     const order = await cancelOrder(deps, shopOf(req), req.params.id as string);
-    return { status: 200, body: presentOrder(order, await deps.store.listPaymentsOfOrder(order.id), await deps.store.listRefundsOfOrder(order.id)) };
+    const money = await readOrderMoney(deps, order.id);
+    return { status: 200, body: presentOrder(money.order, money.payments, money.refunds) };
   }));
 
   return router;

@@ -132,6 +132,19 @@ export async function getOrderForShop(deps: ServiceDeps, shop: ShopRecord, order
   return settleOrder(deps, order);
 }
 
+/**
+ * The order with its payments and refunds as one consistent picture: read in one transaction
+ * behind the order's row lock, which every change to its money takes first, so a refund is never
+ * listed as done while the order's refunded total does not include it yet.
+ */
+export async function readOrderMoney(deps: ServiceDeps, orderId: string): Promise<{ order: OrderRecord; payments: PaymentRecord[]; refunds: RefundRecord[] }> {
+  return deps.store.transaction(async (tx) => {
+    const order = await tx.getOrder(orderId, true);
+    if (order === undefined) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId}.`);
+    return { order, payments: await tx.listPaymentsOfOrder(orderId), refunds: await tx.listRefundsOfOrder(orderId) };
+  });
+}
+
 /** Applies the deadline: a pending order past it becomes closed (and its live links void). */
 export async function settleOrder(deps: ServiceDeps, order: OrderRecord): Promise<OrderRecord> {
   const now = deps.clock.now();
