@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { CreatePaymentResponse, IssuedLinkResponse, OrderResponse, SessionR
 import { outTradeNoFor } from '../../server/src/payments/payment-rules';
 import { loadOrCreateSandboxWechatKeys } from '../../server/src/sandbox/sandbox-keys';
 import { verifyWebhook } from '../../server/src/webhooks/webhook-signature';
+import { freePort } from '../support/ports';
 import { eventually, startWebhookReceiver } from '../support/friends';
 import { paymentNotification } from '../support/notifications';
 import { runCli, startCli, stopChild } from '../support/run-command';
@@ -16,17 +16,6 @@ import { createTestDatabase, postgresAdmin } from '../support/test-database';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-two-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function post<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
