@@ -58,6 +58,7 @@ describe.each(engines)('pay links (%s)', (engine) => {
       expect(answer.json.order.items).toHaveLength(2);
       expect(Date.parse(answer.json.server_time)).toBeGreaterThan(0);
       expect(answer.text).not.toContain('张三');
+      expect(answer.json.link.url).toBe(link.url);
     }
   });
 

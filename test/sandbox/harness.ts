@@ -5,6 +5,7 @@ import express, { type Request, type Response } from 'express';
 import { AdjustableClock, type Clock } from '../../server/src/clock';
 import { loadOrCreateSandboxWechatKeys, type SandboxWechatKeys } from '../../server/src/sandbox/sandbox-keys';
 import { createSandboxWechatRoutes } from '../../server/src/sandbox/sandbox-wechat-routes';
+import { sandboxPayClientOptions } from '../../server/src/sandbox/sandbox-wiring';
 import { createWechatLoginSimulator, type WechatLoginSimulator } from '../../server/src/sandbox/wechat-login-simulator';
 import { createWechatPaySimulator, type WechatPaySimulator } from '../../server/src/sandbox/wechatpay/simulator';
 import { createWechatLoginClient, type WechatLoginClient } from '../../server/src/wechat/login-client';
@@ -80,19 +81,7 @@ export async function startSandbox(options: { timeFactor?: number; clock?: Adjus
 
 /** Client options pointing at a simulator, as the server builds them from configuration. */
 export function payClientOptions(keys: SandboxWechatKeys, baseUrl: string, clock: Clock): WechatPayClientOptions {
-  return {
-    baseUrl,
-    mchId: keys.mchId,
-    appId: keys.appId,
-    merchantSerial: keys.merchant.serial,
-    merchantPrivateKey: keys.merchant.privateKeyPem,
-    apiV3Key: keys.apiV3Key,
-    platformPublicKey: keys.platform.publicKeyPem,
-    platformPublicKeyId: keys.platform.publicKeyId,
-    clock,
-    timeoutMs: 2000,
-    retryDelayMs: 1,
-  };
+  return { ...sandboxPayClientOptions(keys, baseUrl, clock, 2000), retryDelayMs: 1 };
 }
 
 /** A recorded notification. */

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { RateLimits } from '../http/rate-limits';
 import type { ServiceDeps } from '../service-deps';
+import { classifyLinkRef } from '../../../shared/link-ref';
 import { signLinkCode } from './link-code';
 import { optionalSessionOpenid } from '../sessions/session-token';
 import { presentFriendView, readFriendLink } from './link-service';
@@ -17,8 +18,11 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     const viewer = optionalSessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     deps.metrics.linkViewed();
     res.setHeader('Cache-Control', 'no-store');
-    // The holder of any ref may have the short URL: it names the same link, no more.
-    const url = `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, view.link.id)}`;
+    // The holder of any ref may have the short URL: it names the same link, no more. A verified
+    // code is that URL's own code already, so only a token costs a second MAC.
+    const ref = req.params.ref as string;
+    const code = classifyLinkRef(ref) === 'code' ? ref : signLinkCode(deps.keyring, view.link.id);
+    const url = `${deps.publicBaseUrl}/p/${code}`;
     res.json(presentFriendView(view, payments, viewer, deps.clock.now(), url));
   });
 

@@ -5,10 +5,10 @@
  */
 import { Router } from 'express';
 import type pino from 'pino';
-import type { AdjustableClock } from '../clock';
+import type { AdjustableClock, Clock } from '../clock';
 import type { Config } from '../config/config';
 import { createWechatLoginClient } from '../wechat/login-client';
-import { createWechatPayClient } from '../wechat/pay-client';
+import { createWechatPayClient, type WechatPayClientOptions } from '../wechat/pay-client';
 import type { WechatDeps } from '../wechat/wechat-deps';
 import { loadOrCreateSandboxWechatKeys, type SandboxWechatKeys } from './sandbox-keys';
 import { createSandboxWechatRoutes } from './sandbox-wechat-routes';
@@ -18,6 +18,22 @@ import { createWechatPaySimulator, type WechatPaySimulator } from './wechatpay/s
 /** Where the simulators are mounted in the sandbox server. */
 export const SANDBOX_WECHATPAY_PATH = '/sandbox/wechatpay-api';
 export const SANDBOX_WECHAT_API_PATH = '/sandbox/wechat-api';
+
+/** Pay client options for a merchant of the sandbox's keys, talking to a simulator at `baseUrl`. */
+export function sandboxPayClientOptions(keys: SandboxWechatKeys, baseUrl: string, clock: Clock, timeoutMs: number): WechatPayClientOptions {
+  return {
+    baseUrl,
+    mchId: keys.mchId,
+    appId: keys.appId,
+    merchantSerial: keys.merchant.serial,
+    merchantPrivateKey: keys.merchant.privateKeyPem,
+    apiV3Key: keys.apiV3Key,
+    platformPublicKey: keys.platform.publicKeyPem,
+    platformPublicKeyId: keys.platform.publicKeyId,
+    clock,
+    timeoutMs,
+  };
+}
 
 /** The sandbox's WeChat parts. */
 export interface SandboxWechat {
@@ -62,18 +78,7 @@ export function createSandboxWechat(options: {
         clock,
         timeoutMs: config.wechatPayTimeoutMs,
       })
-    : createWechatPayClient({
-        baseUrl: `${selfUrl}${SANDBOX_WECHATPAY_PATH}`,
-        mchId: keys.mchId,
-        appId: keys.appId,
-        merchantSerial: keys.merchant.serial,
-        merchantPrivateKey: keys.merchant.privateKeyPem,
-        apiV3Key: keys.apiV3Key,
-        platformPublicKey: keys.platform.publicKeyPem,
-        platformPublicKeyId: keys.platform.publicKeyId,
-        clock,
-        timeoutMs: config.wechatPayTimeoutMs,
-      });
+    : createWechatPayClient(sandboxPayClientOptions(keys, `${selfUrl}${SANDBOX_WECHATPAY_PATH}`, clock, config.wechatPayTimeoutMs));
 
   const appId = config.wechatLogin?.appId ?? pay.appId;
   const loginSimulator = config.wechatLogin ? undefined : createWechatLoginSimulator({ clock, appId, appSecret: keys.appSecret });
