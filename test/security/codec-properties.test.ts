@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
+import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { classifyLinkRef } from '../../shared/link-ref';
 import { maskName } from '../../shared/mask';
@@ -7,6 +8,7 @@ import { formatYuan, sumItems } from '../../shared/money';
 import { findDuplicateKey } from '../../server/src/http/json-guard';
 import { signLinkCode, verifyLinkCode } from '../../server/src/links/link-code';
 import { createLinkKeyring } from '../../server/src/links/link-keys';
+import { verifyHs256 } from '../../server/src/links/hs256';
 import { signLinkToken, verifyLinkToken } from '../../server/src/links/link-token';
 
 const keyring = createLinkKeyring([{ kid: 'k1', secret: crypto.randomBytes(32) }]);
@@ -48,6 +50,29 @@ describe('link token and code codecs (properties)', () => {
       const changed = mutate(code, index, pick);
       expect(verifyLinkCode(keyring, changed)).toBeUndefined();
     }), { numRuns: 500 });
+  });
+
+  it('accepts a token exactly when jsonwebtoken does (our HS256 check of the hot path)', () => {
+    const key = keyring.signing.tokenKey;
+    const segment = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+    const headers = fc.constantFrom<unknown>({ alg: 'HS256', typ: 'JWT' }, { alg: 'HS256' }, { alg: 'none' }, { alg: 'HS512' }, { alg: 'hs256' }, [], 'HS256', null, 'not json');
+    const payloads = fc.oneof(fc.record({ sub: fc.string(), aud: fc.string() }), fc.constantFrom<unknown>({}, [], 42, 'text', null, '{"a":1}'));
+    fc.assert(fc.property(headers, payloads, fc.boolean(), fc.nat(), fc.nat(), fc.constantFrom('', '=', ' ', '.x'), (header, payload, signed, index, pick, suffix) => {
+      const body = `${segment(header)}.${segment(payload)}`;
+      const mac = crypto.createHmac('sha256', key).update(body).digest('base64url');
+      const token = (signed ? `${body}.${mac}` : mutate(`${body}.${mac}`, index, pick)) + suffix;
+      let library: boolean;
+      try {
+        jwt.verify(token, key, { algorithms: ['HS256'] });
+        library = true;
+      } catch {
+        library = false;
+      }
+      // jsonwebtoken takes any JSON payload and non-canonical base64; we take only objects, spelled one way.
+      const ours = verifyHs256(token, () => key) !== undefined;
+      if (ours) expect(library).toBe(true);
+      if (library && typeof payload === 'object' && payload !== null && !Array.isArray(payload) && suffix === '' && signed) expect(ours).toBe(true);
+    }), { numRuns: 1000 });
   });
 
   it('never throws on arbitrary text, and accepts none of it', () => {

@@ -1,6 +1,7 @@
 /** Friend API: what a friend sees for a link (public; the link ref is the capability). */
 import { Router } from 'express';
 import type { RateLimits } from '../http/rate-limits';
+import { sendJson } from '../http/send-json';
 import type { ServiceDeps } from '../service-deps';
 import { classifyLinkRef } from '../../../shared/link-ref';
 import { signLinkCode } from './link-code';
@@ -11,19 +12,29 @@ import { presentFriendView, readFriendLink } from './link-service';
 export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   const router = Router();
 
+  // The short URL of a link never changes: its code is computed once per link, not per view
+  // (bounded: a full memo starts over rather than growing with every link ever viewed).
+  const codes = new Map<string, string>();
+  const codeOf = (linkId: string): string => {
+    let code = codes.get(linkId);
+    if (code === undefined) {
+      if (codes.size >= 10_000) codes.clear();
+      code = signLinkCode(deps.keyring, linkId);
+      codes.set(linkId, code);
+    }
+    return code;
+  };
+
   router.get('/v1/pay/:ref', async (req, res) => {
     await limits.consume('friendViewsPerIp', req.ip ?? 'unknown');
-    const view = await readFriendLink(deps, req.params.ref as string);
-    const payments = await deps.store.listPaymentsOfOrder(view.order.id);
+    const ref = req.params.ref as string;
+    const view = await readFriendLink(deps, ref);
     const viewer = optionalSessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     deps.metrics.linkViewed();
     res.setHeader('Cache-Control', 'no-store');
-    // The holder of any ref may have the short URL: it names the same link, no more. A verified
-    // code is that URL's own code already, so only a token costs a second MAC.
-    const ref = req.params.ref as string;
-    const code = classifyLinkRef(ref) === 'code' ? ref : signLinkCode(deps.keyring, view.link.id);
-    const url = `${deps.publicBaseUrl}/p/${code}`;
-    res.json(presentFriendView(view, payments, viewer, deps.clock.now(), url));
+    // The holder of any ref may have the short URL: it names the same link, no more.
+    const url = `${deps.publicBaseUrl}/p/${classifyLinkRef(ref) === 'code' ? ref : codeOf(view.link.id)}`;
+    sendJson(res, 200, presentFriendView(view, view.payments, viewer, deps.clock.now(), url));
   });
 
   return router;

@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error';
 import { iso, presentContribution, settleOrder, wasPaid } from '../orders/order-service';
 import { presentPayment } from '../payments/payment-rules';
 import type { ServiceDeps } from '../service-deps';
-import type { LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, ShopRecord } from '../store/records';
+import type { FriendLinkView, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, ShopRecord } from '../store/records';
 import { signLinkCode } from './link-code';
 import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
@@ -28,10 +28,15 @@ export function linkEvent(deps: ServiceDeps, link: LinkRecord, type: NewEvent['t
   };
 }
 
+/** Whether an active link's time is up but its row does not say so yet. */
+function isDue(link: LinkRecord, now: number): boolean {
+  return link.status === 'active' && link.expiresAt <= now;
+}
+
 /** Expires the link if its time is up (the lazy half of expiry; the sweeper is the other). */
 export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<LinkRecord> {
   const now = deps.clock.now();
-  if (link.status !== 'active' || link.expiresAt > now) return link;
+  if (!isDue(link, now)) return link;
   const expired = await deps.store.transitionLink({
     id: link.id,
     from: ['active'],
@@ -149,14 +154,16 @@ export async function revokeLink(deps: ServiceDeps, shop: ShopRecord, linkId: st
   return presentLink(revoked, order);
 }
 
-/** Reads the link a friend's ref names: signature first, then exactly one store read. */
-export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<LinkView> {
+/** Reads the link a friend's ref names, with its order's payments: signature first, then exactly one store read. */
+export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<FriendLinkView> {
   const linkId = verifyLinkRef(deps.keyring, ref, deps.clock.now());
-  const view = await deps.store.getLinkView(linkId);
+  const view = await deps.store.getFriendLinkView(linkId);
   if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
+  // The usual case, a link within its time, returns without another await (this is the hot path).
+  if (!isDue(view.link, deps.clock.now())) return view;
   const link = await settleLink(deps, view.link);
   const order = link === view.link ? view.order : await settleOrder(deps, view.order);
-  return { link, order, shopName: view.shopName };
+  return { ...view, link, order };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { MAX_TOKEN_LENGTH } from '../../../shared/link-ref';
+import { verifyHs256 } from './hs256';
 import type { LinkKeyring } from './link-keys';
 
 /** The audience of every link token; session tokens use another, so neither passes as the other. */
@@ -28,17 +29,6 @@ export function signLinkToken(keyring: LinkKeyring, claims: LinkTokenClaims, now
   );
 }
 
-function decodeHeader(token: string): Record<string, unknown> | undefined {
-  const dot = token.indexOf('.');
-  if (dot <= 0) return undefined;
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Verifies a token's signature, algorithm, key id and audience; undefined when any fails.
  * Expiry is not a failure here: an expired link is still shown to the friend as expired, and
@@ -46,24 +36,12 @@ function decodeHeader(token: string): Record<string, unknown> | undefined {
  */
 export function verifyLinkToken(keyring: LinkKeyring, token: string, nowMs: number): LinkTokenClaims | undefined {
   if (token.length > MAX_TOKEN_LENGTH) return undefined;
-  const header = decodeHeader(token);
-  // Pin the algorithm before the library sees the token: `none` and RS/HS confusion stop here.
-  if (header === undefined || header.alg !== 'HS256' || typeof header.kid !== 'string') return undefined;
-  const key = keyring.byKid.get(header.kid);
-  if (key === undefined) return undefined;
-  let payload: unknown;
-  try {
-    payload = jwt.verify(token, key.tokenKey, {
-      algorithms: ['HS256'],
-      audience: LINK_TOKEN_AUDIENCE,
-      ignoreExpiration: true,
-      clockTimestamp: Math.floor(nowMs / 1000),
-    });
-  } catch {
-    return undefined;
-  }
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const { lid, oid, exp } = payload as Record<string, unknown>;
+  const parts = verifyHs256(token, (header) => (typeof header.kid === 'string' ? keyring.byKid.get(header.kid)?.tokenKey : undefined));
+  if (parts === undefined || parts.payload.aud !== LINK_TOKEN_AUDIENCE) return undefined;
+  // We never issue `nbf`; a token carrying one in the future is not ours to accept early.
+  const { nbf } = parts.payload;
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf * 1000 > nowMs)) return undefined;
+  const { lid, oid, exp } = parts.payload;
   if (typeof lid !== 'string' || typeof oid !== 'string' || typeof exp !== 'number') return undefined;
   if (!idPattern.test(lid) || !idPattern.test(oid)) return undefined;
   return { linkId: lid, orderId: oid, expiresAt: exp * 1000 };

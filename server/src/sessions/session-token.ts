@@ -5,6 +5,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../errors/app-error';
+import { verifyHs256 } from '../links/hs256';
 
 /** Audience of session tokens; link tokens use `friend-pay`. */
 export const SESSION_AUDIENCE = 'friend-pay-session';
@@ -25,11 +26,13 @@ export function signSessionToken(key: KeyObject, openid: string, nowMs: number):
 /** The openid of a valid session token; throws SESSION_INVALID otherwise. */
 export function verifySessionToken(key: KeyObject, token: string, nowMs: number): string {
   if (token.length > 1024) throw new AppError('SESSION_INVALID', 'Session token invalid.');
-  try {
-    const payload = jwt.verify(token, key, { algorithms: ['HS256'], audience: SESSION_AUDIENCE, clockTimestamp: Math.floor(nowMs / 1000) });
-    if (typeof payload === 'object' && typeof payload.sub === 'string' && payload.sub.length > 0) return payload.sub;
-  } catch {
-    // fall through: every failure is the same answer to the client
+  const parts = verifyHs256(token, () => key);
+  if (parts !== undefined) {
+    const { sub, aud, exp, nbf } = parts.payload;
+    const nowSeconds = Math.floor(nowMs / 1000);
+    // jsonwebtoken's rules: expired from the second `exp` names; never valid before `nbf`.
+    const current = typeof exp === 'number' && nowSeconds < exp && (nbf === undefined || (typeof nbf === 'number' && nbf <= nowSeconds));
+    if (current && aud === SESSION_AUDIENCE && typeof sub === 'string' && sub.length > 0) return sub;
   }
   throw new AppError('SESSION_INVALID', 'Your session is invalid or has expired; log in again.');
 }

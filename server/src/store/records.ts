@@ -57,6 +57,11 @@ export interface LinkView {
   shopName: string;
 }
 
+/** A link view with every payment of its order (oldest first): what a friend's page shows. */
+export interface FriendLinkView extends LinkView {
+  payments: PaymentRecord[];
+}
+
 /** An event for the shop's webhook, written in the same transaction as the change it reports. */
 export interface NewEvent {
   id: string;

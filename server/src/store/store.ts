@@ -6,6 +6,7 @@
 import type { LinkStatus, OrderStatus, PaymentStatus } from '../../../shared/states';
 import type {
   EventRecord,
+  FriendLinkView,
   IdempotencyRecord,
   LinkRecord,
   LinkView,
@@ -104,6 +105,8 @@ export interface Store {
   listLinksOfOrder(orderId: string): Promise<LinkRecord[]>;
   /** The link with its order and shop name, in one read: the friend view's hot path. */
   getLinkView(id: string): Promise<LinkView | undefined>;
+  /** The link view with its order's payments, in one read (one round trip on PostgreSQL). */
+  getFriendLinkView(id: string): Promise<FriendLinkView | undefined>;
   /** Applies the transition if the link is still in a `from` state; undefined otherwise. */
   transitionLink(change: LinkTransition): Promise<LinkRecord | undefined>;
   /** Expires up to `limit` active links whose time is up, each with the event `eventFor` makes. */

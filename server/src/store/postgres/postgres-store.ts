@@ -18,6 +18,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import type {
   EventRecord,
+  FriendLinkView,
   IdempotencyRecord,
   LinkRecord,
   LinkView,
@@ -107,6 +108,9 @@ const viewOrderColumns = Object.fromEntries(
   Object.entries(orderColumns).map(([field, column]) => [field, col(`o_${column.column}`, column.kind)]),
 ) as ColumnMap<OrderRecord>;
 const viewOrderSelect = Object.values<Column>(orderColumns).map((column) => `o.${column.column} AS o_${column.column}`).join(', ');
+
+/** The payment's columns as `'name', p.name` pairs, for a JSON object per payment. */
+const paymentJsonFields = Object.values<Column>(paymentColumns).map((column) => `'${column.column}', p.${column.column}`).join(', ');
 
 const toShop = (row: Row): ShopRecord => rowToRecord(shopColumns, row);
 const toOrder = (row: Row): OrderRecord => rowToRecord(orderColumns, row);
@@ -483,6 +487,22 @@ export class PostgresStore implements Store {
     );
     if (row === undefined) return undefined;
     return { link: toLink(row), order: rowToRecord(viewOrderColumns, row), shopName: String(row.shop_name) };
+  }
+
+  async getFriendLinkView(id: string): Promise<FriendLinkView | undefined> {
+    // The payments ride along as JSON in the same statement: one round trip instead of two.
+    const row = await first(
+      this.pool,
+      `SELECT ${LINK_OF_L}, ${viewOrderSelect}, s.name AS shop_name,
+         (SELECT COALESCE(json_agg(json_build_object(${paymentJsonFields}) ORDER BY p.created_at, p.id), '[]'::json)
+          FROM payments p WHERE p.order_id = l.order_id) AS payments
+       FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
+       WHERE l.id = $1`,
+      [id],
+    );
+    if (row === undefined) return undefined;
+    const payments = row.payments as Row[];
+    return { link: toLink(row), order: rowToRecord(viewOrderColumns, row), shopName: String(row.shop_name), payments: payments.map(toPayment) };
   }
 
   async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { LinkStatus, OrderStatus, LinkMode } from '../../../../shared/states';
 import type {
   EventRecord,
+  FriendLinkView,
   IdempotencyRecord,
   LinkRecord,
   LinkView,
@@ -468,6 +469,16 @@ export class SqliteStore implements Store {
 
   async getLinkView(id: string): Promise<LinkView | undefined> {
     while (this.#inTransaction) await this.settled();
+    return this.linkView(id);
+  }
+
+  async getFriendLinkView(id: string): Promise<FriendLinkView | undefined> {
+    while (this.#inTransaction) await this.settled();
+    const view = this.linkView(id);
+    return view && { ...view, payments: this.paymentsOfOrder(view.order.id) };
+  }
+
+  private linkView(id: string): LinkView | undefined {
     const row = this.sql(
       `SELECT l.*, ${orderColumns}, s.name AS shop_name
        FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
