@@ -15,6 +15,7 @@ import {
   fillPath,
 } from './consts';
 import { WechatPayError, isWechatPayServerCode, type WechatPayErrorDetail } from './errors';
+import { createHttpTransport, TransportError, type HttpTransport, type TransportResponse } from './http-transport';
 import { createNotificationParser, type IncomingNotification, type WechatPayNotification } from './notification';
 import { buildRequestPaymentParams, type RequestPaymentParams } from './pay-sign';
 import { randomNonce, type NonceSource } from './random';
@@ -48,8 +49,8 @@ export interface WechatPayClientOptions {
   retryDelayMs?: number;
   /** @default 32 random alphanumerics */
   nonce?: NonceSource;
-  /** @default global fetch */
-  fetch?: typeof fetch;
+  /** @default node:http(s) with keep-alive connections of this client's own */
+  transport?: HttpTransport;
 }
 
 /** A JSAPI (mini program) order to place. */
@@ -135,10 +136,6 @@ function parseJsonOr(text: string): unknown {
   }
 }
 
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
 /** Creates the WeChat Pay API v3 client; keys are loaded once and never appear in errors. */
 export function createWechatPayClient(options: WechatPayClientOptions): WechatPayClient {
   const clock = options.clock ?? systemClock;
@@ -146,7 +143,7 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
   const maxRetries = options.maxRetries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 300;
   const nonce = options.nonce ?? randomNonce;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? createHttpTransport();
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const signer = createRsaSigner(options.merchantPrivateKey);
   const verifier = createPublicKeyVerifier({ ...options.extraPlatformPublicKeys, [options.platformPublicKeyId]: options.platformPublicKey });
@@ -165,16 +162,16 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
     const headers: Record<string, string> = { [HEADER_AUTHORIZATION]: authorization, Accept: 'application/json', 'User-Agent': 'friend-pay/0.1' };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
 
-    let response: Response;
-    let text: string;
+    let response: TransportResponse;
     try {
-      const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetchImpl(url, { method: spec.method, headers, ...(spec.body === undefined ? {} : { body }), signal });
-      text = await response.text();
+      response = await transport.send({ method: spec.method, url, headers, ...(spec.body === undefined ? {} : { body }), timeoutMs });
     } catch (error: unknown) {
-      if (isAbort(error)) throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${timeoutMs} ms`);
+      if (error instanceof TransportError && error.kind === 'timeout') {
+        throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${timeoutMs} ms`);
+      }
       throw new WechatPayError('NETWORK_ERROR', `WeChat Pay could not be reached for ${spec.method} ${spec.path}`);
     }
+    const { text } = response;
     const requestId = readHeader(response.headers, HEADER_REQUEST_ID);
     const context = { status: response.status, ...(requestId === undefined ? {} : { requestId }) };
 

@@ -71,6 +71,9 @@ export type HeaderSource = Headers | Readonly<Record<string, string | readonly s
 export function readHeader(headers: HeaderSource, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   const wanted = name.toLowerCase();
+  // Node's incoming headers are keyed in lower case already: look there before scanning.
+  const direct = headers[wanted];
+  if (direct !== undefined) return typeof direct === 'string' ? direct : direct[0];
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() !== wanted || value === undefined) continue;
     return typeof value === 'string' ? value : value[0];
