@@ -117,6 +117,27 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect((await store.getOrder('ord_1'))?.amountPaid).toBe(0);
   });
 
+  it('stores the prepay of an open payment once: a racing second one gets the first back', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    await store.transaction(async (tx) => {
+      await tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now));
+      await tx.insertPayment(paymentRecord('pay_2', link, 'o_b', now, { status: 'closed', closedAt: now }));
+    });
+    const params = (paySign: string) => ({ timeStamp: '1893456000', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'RSA' as const, paySign });
+    const [first, second] = await Promise.all([
+      store.attachPrepay('pay_1', 'wx1', params('first'), now + 1),
+      store.attachPrepay('pay_1', 'wx2', params('second'), now + 2),
+    ]);
+    expect(first).toMatchObject({ prepayId: 'wx1', requestPayment: params('first'), updatedAt: now + 1 });
+    expect(second).toEqual(first);
+    expect(await store.getPayment('pay_1')).toEqual(first);
+    // A payment no longer open keeps what it had; an unknown one is undefined.
+    expect(await store.attachPrepay('pay_2', 'wx3', params('late'), now + 3)).toMatchObject({ status: 'closed', prepayId: null, requestPayment: null });
+    expect(await store.attachPrepay('pay_none', 'wx4', params('none'), now + 4)).toBeUndefined();
+  });
+
   it('keeps nothing of a transaction whose callback throws', async () => {
     const store = await openStore();
     const now = Date.now();

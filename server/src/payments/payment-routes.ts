@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 import { parseWith } from '../http/validation';
 import type { RateLimits } from '../http/rate-limits';
+import { sendJson } from '../http/send-json';
 import type { ServiceDeps } from '../service-deps';
 import { sessionOpenid } from '../sessions/session-token';
 import { presentPayment } from './payment-rules';
@@ -26,7 +27,7 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     const body = parseWith(createSchema, req.body ?? {});
     const answer = await createPayment(deps, { ref: req.params.ref as string, openid, idempotencyKey, amount: body.amount });
     res.setHeader('Cache-Control', 'no-store');
-    res.status(201).json(answer);
+    sendJson(res, 201, answer);
   });
 
   router.get('/v1/payments/:id', async (req, res) => {

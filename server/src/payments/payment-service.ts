@@ -142,12 +142,8 @@ export async function createPayment(
       throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay is not answering; try again in a moment.', { retryAfter: 5 });
     }
     const params = deps.wechat.pay.requestPaymentParams(prepayId);
-    payment = await deps.store.transaction(async (tx) => {
-      const current = await tx.getPayment(payment.id, true);
-      // Two requests of the same friend raced: keep the first parameters stored.
-      if (current?.requestPayment) return current;
-      return (await tx.updatePayment(payment.id, { prepayId, requestPayment: params, updatedAt: deps.clock.now() }, ['created'])) ?? current ?? payment;
-    });
+    // Two requests of the same friend may race here: the parameters stored first are kept.
+    payment = (await deps.store.attachPrepay(payment.id, prepayId, params, deps.clock.now())) ?? payment;
   }
   if (payment.requestPayment === null || payment.prepayId === null) throw new AppError('PAYMENT_NOT_OPEN', 'This payment is no longer open.');
   return {

@@ -131,6 +131,12 @@ export interface Store {
   listOpenPayments(createdBefore: number, limit: number): Promise<PaymentRecord[]>;
   /** Marks an open payment as just checked with WeChat Pay (the reconciler paces itself by it). */
   markPaymentChecked(id: string, at: number): Promise<void>;
+  /**
+   * Stores the prepay id and `wx.requestPayment` parameters of an open payment that has none yet,
+   * in one statement; returns the payment as it now is (with the parameters stored first, when two
+   * requests raced), or undefined when there is no such payment.
+   */
+  attachPrepay(id: string, prepayId: string, requestPayment: NonNullable<PaymentRecord['requestPayment']>, at: number): Promise<PaymentRecord | undefined>;
   /** Refunds not yet accepted (or not yet confirmed) whose next attempt is due. */
   listRefundsDue(now: number, limit: number): Promise<RefundRecord[]>;
   /**

@@ -567,6 +567,16 @@ export class PostgresStore implements Store {
     )).map(toPayment);
   }
 
+  async attachPrepay(id: string, prepayId: string, requestPayment: NonNullable<PaymentRecord['requestPayment']>, at: number): Promise<PaymentRecord | undefined> {
+    const row = await first(
+      this.pool,
+      `UPDATE payments SET prepay_id = $1, request_payment_json = $2, updated_at = $3
+       WHERE id = $4 AND status = 'created' AND request_payment_json IS NULL RETURNING ${PAYMENT}`,
+      [prepayId, JSON.stringify(requestPayment), at, id],
+    );
+    return row ? toPayment(row) : this.getPayment(id);
+  }
+
   async markPaymentChecked(id: string, at: number): Promise<void> {
     await changes(this.pool, "UPDATE payments SET checked_at = $1 WHERE id = $2 AND status = 'created'", [at, id]);
   }

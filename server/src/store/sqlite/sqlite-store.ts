@@ -274,6 +274,15 @@ export class SqliteStore implements Store {
       .map((row) => rowToRecord(paymentColumns, row));
   }
 
+  async attachPrepay(id: string, prepayId: string, requestPayment: NonNullable<PaymentRecord['requestPayment']>, at: number): Promise<PaymentRecord | undefined> {
+    while (this.#inTransaction) await this.settled();
+    const row = this.sql(
+      "UPDATE payments SET prepay_id = ?, request_payment_json = ?, updated_at = ? WHERE id = ? AND status = 'created' AND request_payment_json IS NULL RETURNING *",
+    ).get(prepayId, JSON.stringify(requestPayment), at, id) as Row | undefined;
+    const current = row ?? (this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined);
+    return current && rowToRecord(paymentColumns, current);
+  }
+
   async markPaymentChecked(id: string, at: number): Promise<void> {
     while (this.#inTransaction) await this.settled();
     this.sql("UPDATE payments SET checked_at = ? WHERE id = ? AND status = 'created'").run(at, id);
