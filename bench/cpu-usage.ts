@@ -10,10 +10,17 @@ interface CoreTicks {
   total: number;
 }
 
+/** A process's CPU ticks and page faults so far. */
+interface ProcessCounters {
+  ticks: number;
+  minorFaults: number;
+  majorFaults: number;
+}
+
 /** A point-in-time reading of the cores and of the given processes. */
 export interface CpuSnapshot {
   cores: CoreTicks[];
-  processes: Map<number, number>;
+  processes: Map<number, ProcessCounters>;
 }
 
 function readCores(): CoreTicks[] {
@@ -26,21 +33,21 @@ function readCores(): CoreTicks[] {
   });
 }
 
-function readProcessTicks(pid: number): number {
+function readProcess(pid: number): ProcessCounters {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    // Fields after the parenthesised command name: minflt 10, majflt 12, utime 14, stime 15 (proc(5)).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return { ticks: Number(fields[11]) + Number(fields[12]), minorFaults: Number(fields[7]), majorFaults: Number(fields[9]) };
   } catch {
-    return 0;
+    return { ticks: 0, minorFaults: 0, majorFaults: 0 };
   }
 }
 
 /** Reads the cores and `pids` now (undefined when /proc is not there). */
 export function cpuSnapshot(pids: readonly number[]): CpuSnapshot | undefined {
   if (!fs.existsSync('/proc/stat')) return undefined;
-  return { cores: readCores(), processes: new Map(pids.map((pid) => [pid, readProcessTicks(pid)])) };
+  return { cores: readCores(), processes: new Map(pids.map((pid) => [pid, readProcess(pid)])) };
 }
 
 /** Kernel clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
@@ -56,6 +63,9 @@ export interface CpuUsage {
   othersOnServerCore: number;
   /** Fraction of the server's core the server used, 0..1. */
   serverOnServerCore: number;
+  /** Page faults of the server: minor (page already in memory) and major (read from disk). */
+  minorFaults: number;
+  majorFaults: number;
 }
 
 /** Usage between `before` and `after`; `serverPid` is pinned to `serverCore`. */
@@ -69,9 +79,12 @@ export function cpuUsage(before: CpuSnapshot | undefined, after: CpuSnapshot | u
   });
   const core = after.cores[serverCore];
   const earlier = before.cores[serverCore];
-  const server = (after.processes.get(serverPid) ?? 0) - (before.processes.get(serverPid) ?? 0);
+  const then = before.processes.get(serverPid);
+  const now = after.processes.get(serverPid);
+  const server = (now?.ticks ?? 0) - (then?.ticks ?? 0);
   const serverCpuSeconds = server / TICKS_PER_SECOND;
-  if (core === undefined || earlier === undefined) return { serverCpuSeconds, coreBusy, othersOnServerCore: 0, serverOnServerCore: 0 };
+  const faults = { minorFaults: (now?.minorFaults ?? 0) - (then?.minorFaults ?? 0), majorFaults: (now?.majorFaults ?? 0) - (then?.majorFaults ?? 0) };
+  if (core === undefined || earlier === undefined) return { serverCpuSeconds, coreBusy, othersOnServerCore: 0, serverOnServerCore: 0, ...faults };
   const total = core.total - earlier.total;
   const busy = core.busy - earlier.busy;
   return {
@@ -79,5 +92,6 @@ export function cpuUsage(before: CpuSnapshot | undefined, after: CpuSnapshot | u
     coreBusy,
     serverOnServerCore: total > 0 ? server / total : 0,
     othersOnServerCore: total > 0 ? Math.max(0, busy - server) / total : 0,
+    ...faults,
   };
 }

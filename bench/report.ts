@@ -226,14 +226,14 @@ export function renderReport(results: BenchResults): string {
   if (unmeasured.length) push(`**Not measured (${unmeasured.length}):** ${unmeasured.join('; ')}.`, '');
 
   push(...budgetTable(results));
-  push('Where the time goes, what was changed for the friend view and what was tried: [README.md](README.md#findings-while-building-it-2026-11-22-this-machine).', '');
+  push('Where the time goes, what was changed and what was tried: [README.md](README.md#second-pass-2026-11-22-second-session-a-slower-machine) (this pass) and [its first findings](README.md#findings-while-building-it-2026-11-22-first-session-a-faster-machine).', '');
 
   push('## Method', '');
   push(
     `- Each server is \`bench/server-process.ts\`: the real server (\`startServer\` with the configuration read by \`loadConfig(env, 'sandbox')\`) in its own Node process${o.pinned ? ', pinned to core 0 with `taskset -c 0`' : ' (NOT pinned: fewer than 2 cores or no taskset)'}; \`wrk -t1 -c${o.connections}\`${o.pinned ? ' runs pinned to core 1' : ''}. One server per database (SQLite 1k links, SQLite ${o.links.toLocaleString('en-US')} links, PostgreSQL 1k and ${o.links.toLocaleString('en-US')} links, and a SQLite database for the write paths); idle servers use no CPU.`,
-    `- ${o.rounds} rounds. A round runs every scenario once, in the order of the table below, each as a ${o.warmup} s warm-up and then a ${o.seconds} s measured run. Throughputs are the median of the rounds, with the spread (min–max). **Ratios are computed per round** (e.g. friend view ÷ Express hello of the same round, seconds apart) and their median and spread reported: that cancels most of the drift of a shared machine.`,
+    `- ${o.rounds} rounds. A round runs every scenario once, in the order of the table below, each as a ${o.warmup} s warm-up and then a ${o.seconds} s measured run. Before the warm-up the scenario's database files are read into the OS page cache (\`bench/page-cache.ts\`: this host pages out memory idle for a minute, and a round is longer than that). Throughputs are the median of the rounds, with the spread (min–max). **Ratios are computed per round** (e.g. friend view ÷ Express hello of the same round, seconds apart) and their median and spread reported: that cancels most of the drift of a shared machine.`,
     '- Server settings as in the sandbox (`npm start`): JSON logs at `LOG_LEVEL=silent`, request metrics on, rate limits in memory (budgets at their maximum, 1,000,000 a minute, so every request still consults the limiter but none is refused), background workers off. Link tokens are signed with the same `LINK_SIGNING_KEYS` the servers were given.',
-    '- The Express hello route is mounted with `extraRouters`, so it passes exactly the middleware every route passes (request id and log line, metrics, JSON body parser, the routers before it).',
+    '- The Express hello route is mounted with `extraRouters`, so it passes exactly the middleware every route passes (request id and log line, metrics, every router mounted before it).',
     `- Data: bench-only seeding straight into the tables the migrations made (one transaction of generated rows; deterministic ids, one pending order per link, 2 items). Seeding took ${results.seeding.map((seed) => `${seed.name} ${fmt(seed.seconds, 1)} s`).join(', ') || 'n/a'}.`,
     '- PostgreSQL runs on the same machine and is not pinned: its backend processes compete with the server and wrk for the two cores. Its figures therefore include the database\'s own CPU, as on a one-box deployment.',
     '- "Others on server core" is the share of core 0 used by anything but the server process during the run (other work on this shared machine, PostgreSQL backends, the kernel\'s network stack on that core). High values mean the figure understates the server.',
@@ -262,9 +262,9 @@ export function renderReport(results: BenchResults): string {
   }
 
   push('### Every measured run', '');
-  push('| Round | Scenario | req/s | Server CPU per request | p50 | p99 | non-2xx + errors | Server core: server / others |', '|---:|---|---:|---:|---:|---:|---:|---:|');
+  push('| Round | Scenario | req/s | Server CPU per request | p50 | p99 | non-2xx + errors | Server core: server / others | Server page faults per 1,000 requests: minor / major |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of [...results.runs].sort((a, b) => a.round - b.round)) {
-    push(`| ${run.round} | ${run.scenario} | ${fmt(run.result.requestsPerSecond)} | ${fmt(cpuPerRequest(run) ?? Number.NaN)} µs | ${fmt(run.result.latencyP50Ms, 1)} ms | ${fmt(run.result.latencyP99Ms, 1)} ms | ${run.result.non2xx + run.result.socketErrors} | ${run.usage ? `${pct(run.usage.serverOnServerCore)} / ${pct(run.usage.othersOnServerCore)}` : 'n/a'} |`);
+    push(`| ${run.round} | ${run.scenario} | ${fmt(run.result.requestsPerSecond)} | ${fmt(cpuPerRequest(run) ?? Number.NaN)} µs | ${fmt(run.result.latencyP50Ms, 1)} ms | ${fmt(run.result.latencyP99Ms, 1)} ms | ${run.result.non2xx + run.result.socketErrors} | ${run.usage ? `${pct(run.usage.serverOnServerCore)} / ${pct(run.usage.othersOnServerCore)}` : 'n/a'} | ${run.usage && run.result.requests > 0 ? `${fmt((run.usage.minorFaults * 1000) / run.result.requests, 1)} / ${fmt((run.usage.majorFaults * 1000) / run.result.requests, 1)}` : 'n/a'} |`);
   }
   push('');
 

@@ -26,6 +26,7 @@ import { createLinkKeyring } from '../server/src/links/link-keys';
 import { loadOrCreateSandboxWechatKeys } from '../server/src/sandbox/sandbox-keys';
 import { cpuSnapshot, cpuUsage } from './cpu-usage';
 import { measureH5Load, type H5LoadResult } from './h5-load';
+import { warmPageCache } from './page-cache';
 import { friendViewRequests, linkIssueRequests, notificationRequests, paymentRequests, writeRequestFile } from './material';
 import { renderReport, type BenchResults, type MiniprogramResult, type RunRecord, type ScenarioInfo, type ServerName } from './report';
 import { dropPostgresSchema, seedPostgres, seedSqlite, type SeedPlan } from './seed';
@@ -500,6 +501,8 @@ async function main(): Promise<void> {
           continue;
         }
         if (scenario.server === undefined || !servers.has(scenario.server)) continue;
+        const database = activeDatabases.find((candidate) => candidate.name === scenario.server);
+        if (database !== undefined) await warmPageCache(database.url);
         await drive(scenario, round, options.warmup, false);
         const result = await drive(scenario, round, options.seconds, true);
         if (result !== undefined) log(`round ${round} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);

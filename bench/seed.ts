@@ -112,7 +112,7 @@ export async function seedSqlite(file: string, plan: SeedPlan, apiKey: string, n
 }
 
 /** Connection settings and schema of a `postgres://…?schema=name` URL. */
-function postgresTarget(url: string): { connectionString: string; schema: string } {
+export function postgresTarget(url: string): { connectionString: string; schema: string } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   if (schema === null || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`the bench needs ?schema=<name> in ${url}`);
