@@ -59,6 +59,9 @@ describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
   it('gives the same friend the same payment and parameters, and 20 friends at once exactly one open payment', async () => {
     const { link } = await shopWithLink(server);
     const friends = await Promise.all(Array.from({ length: 20 }, (_, i) => loginFriend(server, `o_racer_${i}`)));
+    const counted = async (outcome: string): Promise<number> =>
+      Number(new RegExp(`friendpay_payments_total\\{outcome="${outcome}"\\} (\\d+)`).exec((await server.call('GET', '/metrics')).text)?.[1] ?? 0);
+    const [busyBefore, createdBefore] = [await counted('busy'), await counted('created')];
     const answers = await Promise.all(friends.map((friend) => startPayment(server, friend, link.code)));
     const winners = answers.filter((answer) => answer.status === 201);
     const busy = answers.filter((answer) => answer.status === 409);
@@ -69,6 +72,9 @@ describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
       expect(answer.json.retry_after).toBeGreaterThan(0);
       expect(answer.headers.get('retry-after')).toBe(String(answer.json.retry_after));
     }
+    // Each refusal counted once, even where PostgreSQL ran a transaction twice.
+    expect(await counted('busy')).toBe(busyBefore + 19);
+    expect(await counted('created')).toBe(createdBefore + 1);
     const winner = friends[answers.indexOf(winners[0]!)]!;
     const again = await startPayment(server, winner, link.token);
     expect(again.status).toBe(201);

@@ -44,7 +44,6 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       // order (through this link or another): otherwise the link would be paid in pieces.
       if (open.length > 0) {
         const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.leaseExpiresAt)), now);
-        deps.metrics.payment('busy');
         throw new AppError('LINK_BUSY', 'Another friend is paying this right now; try again when they are done.', { retryAfter });
       }
       if (requested !== undefined) throw new AppError('AMOUNT_INVALID', 'A single-mode link pays the whole amount due; send no amount.');
@@ -98,6 +97,10 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
     await tx.insertPayment(payment);
     created = true;
     return payment;
+  }).catch((error: unknown) => {
+    // Counted here, not in the callback: PostgreSQL may run the callback twice.
+    if (error instanceof AppError && error.code === 'LINK_BUSY') deps.metrics.payment('busy');
+    throw error;
   });
   if (created) deps.metrics.payment('created');
   return payment;
