@@ -41,26 +41,25 @@ function shopFromRow(row: Row): ShopRecord {
   };
 }
 
-function orderFromRow(row: Row, prefix = ''): OrderRecord {
-  const col = (name: string): unknown => row[prefix + name];
-  const shipTo = strOrNull(col('ship_to_json'));
+function orderFromRow(row: Row): OrderRecord {
+  const shipTo = strOrNull(row.ship_to_json);
   return {
-    id: str(col('id')),
-    shopId: str(col('shop_id')),
-    shopOrderId: str(col('shop_order_id')),
-    shopperId: str(col('shopper_id')),
-    amountTotal: num(col('amount_total')),
-    amountPaid: num(col('amount_paid')),
-    amountRefunded: num(col('amount_refunded')),
+    id: str(row.id),
+    shopId: str(row.shop_id),
+    shopOrderId: str(row.shop_order_id),
+    shopperId: str(row.shopper_id),
+    amountTotal: num(row.amount_total),
+    amountPaid: num(row.amount_paid),
+    amountRefunded: num(row.amount_refunded),
     currency: 'CNY',
-    items: JSON.parse(str(col('items_json'))) as OrderRecord['items'],
+    items: JSON.parse(str(row.items_json)) as OrderRecord['items'],
     shipTo: shipTo === null ? null : (JSON.parse(shipTo) as OrderRecord['shipTo']),
-    payDeadline: num(col('pay_deadline')),
-    status: str(col('status')) as OrderStatus,
-    fingerprint: str(col('fingerprint')),
-    createdAt: num(col('created_at')),
-    updatedAt: num(col('updated_at')),
-    cancelledAt: numOrNull(col('cancelled_at')),
+    payDeadline: num(row.pay_deadline),
+    status: str(row.status) as OrderStatus,
+    fingerprint: str(row.fingerprint),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    cancelledAt: numOrNull(row.cancelled_at),
   };
 }
 
@@ -107,12 +106,60 @@ function idempotencyFromRow(row: Row): IdempotencyRecord {
   };
 }
 
-const orderColumns = `o.id AS o_id, o.shop_id AS o_shop_id, o.shop_order_id AS o_shop_order_id,
-  o.shopper_id AS o_shopper_id, o.amount_total AS o_amount_total, o.amount_paid AS o_amount_paid,
-  o.amount_refunded AS o_amount_refunded, o.currency AS o_currency, o.items_json AS o_items_json,
-  o.ship_to_json AS o_ship_to_json, o.pay_deadline AS o_pay_deadline, o.status AS o_status,
-  o.fingerprint AS o_fingerprint, o.created_at AS o_created_at, o.updated_at AS o_updated_at,
-  o.cancelled_at AS o_cancelled_at`;
+
+/**
+ * The friend view's join, read as one positional row (better-sqlite3 `raw`): building an object
+ * with 28 keys per row cost about as much as the three index searches (27-34 vs 14-18 µs a read
+ * in a loop). `linkViewFromValues` reads the columns in exactly this order.
+ */
+const LINK_VIEW_SQL = `SELECT
+  l.id, l.order_id, l.shop_id, l.mode, l.status, l.requester_id, l.requester_name, l.requester_avatar_url,
+  l.message, l.expires_at, l.created_at, l.closed_at,
+  o.id, o.shop_id, o.shop_order_id, o.shopper_id, o.amount_total, o.amount_paid, o.amount_refunded, o.items_json,
+  o.ship_to_json, o.pay_deadline, o.status, o.fingerprint, o.created_at, o.updated_at, o.cancelled_at,
+  s.name
+  FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
+  WHERE l.id = ?`;
+
+/** A row of LINK_VIEW_SQL as a LinkView. */
+function linkViewFromValues(v: readonly unknown[]): LinkView {
+  const shipTo = strOrNull(v[20]);
+  return {
+    link: {
+      id: str(v[0]),
+      orderId: str(v[1]),
+      shopId: str(v[2]),
+      mode: str(v[3]) as LinkMode,
+      status: str(v[4]) as LinkStatus,
+      requesterId: str(v[5]),
+      requesterName: str(v[6]),
+      requesterAvatarUrl: strOrNull(v[7]),
+      message: strOrNull(v[8]),
+      expiresAt: num(v[9]),
+      createdAt: num(v[10]),
+      closedAt: numOrNull(v[11]),
+    },
+    order: {
+      id: str(v[12]),
+      shopId: str(v[13]),
+      shopOrderId: str(v[14]),
+      shopperId: str(v[15]),
+      amountTotal: num(v[16]),
+      amountPaid: num(v[17]),
+      amountRefunded: num(v[18]),
+      currency: 'CNY',
+      items: JSON.parse(str(v[19])) as OrderRecord['items'],
+      shipTo: shipTo === null ? null : (JSON.parse(shipTo) as OrderRecord['shipTo']),
+      payDeadline: num(v[21]),
+      status: str(v[22]) as OrderStatus,
+      fingerprint: str(v[23]),
+      createdAt: num(v[24]),
+      updatedAt: num(v[25]),
+      cancelledAt: numOrNull(v[26]),
+    },
+    shopName: str(v[27]),
+  };
+}
 
 /**
  * Address space SQLite may map the database file into (capped at the build's SQLITE_MAX_MMAP_SIZE,
@@ -488,13 +535,8 @@ export class SqliteStore implements Store {
   }
 
   private linkView(id: string): LinkView | undefined {
-    const row = this.sql(
-      `SELECT l.*, ${orderColumns}, s.name AS shop_name
-       FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
-       WHERE l.id = ?`,
-    ).get(id) as Row | undefined;
-    if (row === undefined) return undefined;
-    return { link: linkFromRow(row), order: orderFromRow(row, 'o_'), shopName: str(row.shop_name) };
+    const values = this.sql(LINK_VIEW_SQL).raw(true).get(id) as unknown[] | undefined;
+    return values && linkViewFromValues(values);
   }
 
   private insertEvent(event: NewEvent): void {
