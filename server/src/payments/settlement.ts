@@ -61,10 +61,11 @@ function linkTakes(link: LinkRecord, paidAt: number): boolean {
   return link.status === 'expired' && paidAt <= link.expiresAt + PAYABLE_GRACE_MS;
 }
 
-/** Marks the order paid when contributions reach its total: link paid, other links void, `link.paid` written. */
-async function completeIfPaid(deps: ServiceDeps, tx: StoreTx, order: OrderRecord, link: LinkRecord, payment: PaymentRecord, now: number): Promise<boolean> {
-  if (order.amountPaid < order.amountTotal) return false;
-  await tx.updateOrder(order.id, { status: 'paid', updatedAt: now }, ['pending']);
+/**
+ * The rest of an order's completion once it is marked paid (with its last contribution, in the
+ * same UPDATE): link paid, other links void, `link.paid` written.
+ */
+async function completePaidOrder(deps: ServiceDeps, tx: StoreTx, order: OrderRecord, link: LinkRecord, payment: PaymentRecord, now: number): Promise<void> {
   const paidLink = await tx.updateLink(link.id, { status: 'paid', closedAt: now }, ['active', 'expired']);
   await tx.voidActiveLinks(order.id, now, link.id);
   const payers = (await tx.listPaymentsOfOrder(order.id)).filter((p) => p.keptAmount > 0);
@@ -81,7 +82,6 @@ async function completeIfPaid(deps: ServiceDeps, tx: StoreTx, order: OrderRecord
       payers: payers.map((p) => ({ payment_id: p.id, payer: maskId(p.payerOpenid), amount: p.keptAmount, paid_at: iso(p.paidAt ?? now) })),
     }, now),
   );
-  return true;
 }
 
 /**
@@ -116,7 +116,7 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
     const kept = Math.min(owed, payment.amount);
     const excess = payment.amount - kept;
 
-    let updated = await tx.updatePayment(
+    const updated = await tx.updatePayment(
       payment.id,
       { status: excess > 0 ? 'refunding' : 'paid', transactionId: paid.transactionId, paidAt: paid.paidAt, keptAmount: kept, updatedAt: now },
       ['created', 'closed', 'failed'],
@@ -132,10 +132,11 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
     }
     let orderPaid = false;
     if (kept > 0) {
-      const after = await tx.updateOrder(order.id, { amountPaid: order.amountPaid + kept, updatedAt: now }, ['pending']);
+      // One UPDATE takes the contribution and, when it completes the order, marks it paid.
+      orderPaid = order.amountPaid + kept >= order.amountTotal;
+      const after = await tx.updateOrder(order.id, { amountPaid: order.amountPaid + kept, updatedAt: now, ...(orderPaid ? { status: 'paid' as const } : {}) }, ['pending']);
       if (after === undefined) throw new Error(`order ${order.id} left pending inside its own transaction`);
-      orderPaid = await completeIfPaid(deps, tx, after, link, updated, now);
-      updated = (await tx.getPayment(updated.id)) ?? updated;
+      if (orderPaid) await completePaidOrder(deps, tx, after, link, updated, now);
     }
     return { kind: 'applied', payment: updated, orderPaid, refund } as const;
   });
