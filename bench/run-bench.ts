@@ -12,6 +12,8 @@
  * --only=id,id (scenario ids) --no-postgres --no-miniprogram --report=FILE (bench/REPORT.md)
  * --profile=SERVER (write bench/SERVER.cpuprofile: sqlite-1k, sqlite-1m, pg-1k, pg-1m, ops, ops-ext)
  * DATABASE_URL_POSTGRES=postgres://user@host:port/db (default postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_NODE_FLAGS="--perf-basic-prof" passes Node flags to the servers (e.g. for `perf record -p PID`,
+ * which sees native code and the kernel too; bench/README.md).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -96,7 +98,7 @@ interface BenchServer {
 }
 
 function startBenchServer(name: ServerName, env: NodeJS.ProcessEnv, pin: boolean): Promise<BenchServer> {
-  const args = ['--import', 'tsx', path.join(__dirname, 'server-process.ts')];
+  const args = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', path.join(__dirname, 'server-process.ts')];
   const child = pin
     ? spawn('taskset', ['-c', String(SERVER_CORE), process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
