@@ -203,6 +203,46 @@ function budgetTable(results: BenchResults): string[] {
   return lines;
 }
 
+/**
+ * A payment scenario's rate over half the RSA-2048 signing rate: medians over each other, as in
+ * the goals table, with the spread of the rounds' own ratios.
+ */
+function paymentRatio(results: BenchResults, scenario: string): Figure {
+  const values: number[] = [];
+  for (const run of results.runs.filter((candidate) => candidate.scenario === scenario)) {
+    const rsa = results.rsa[run.round - 1];
+    if (rsa !== undefined && rsa > 0) values.push(run.result.requestsPerSecond / (rsa / 2));
+  }
+  return { values, median: rates(results, scenario).median / (median(results.rsa) / 2) };
+}
+
+/**
+ * The floors (bench/floor-routes.ts) next to their goals: the same ratio for a route that does
+ * only what no implementation on this stack can skip. A floor under its goal means the goal
+ * cannot be met here by tuning the request's own work.
+ */
+function floorTable(results: BenchResults): string[] {
+  const rows: { goal: string; target: number; measured: Figure; floor: Figure }[] = [
+    { goal: 'Friend view ÷ Express hello (SQLite, 1k links)', target: 0.85, measured: ratioByRound(results, 'view-sqlite-1k', 'hello'), floor: ratioByRound(results, 'floor-view', 'hello') },
+    { goal: 'Payment creation ÷ (RSA-2048 sign rate ÷ 2), simulator in its own process', target: 0.5, measured: paymentRatio(results, 'pay-ext'), floor: paymentRatio(results, 'floor-pay') },
+    { goal: 'Notification processing ÷ Express hello', target: 0.5, measured: ratioByRound(results, 'notify', 'hello'), floor: ratioByRound(results, 'floor-notify', 'hello') },
+  ].filter((row) => row.floor.values.length > 0);
+  if (rows.length === 0) return [];
+  const figureText = (value: Figure, target: number): string =>
+    value.values.length === 0 ? 'not measured' : `${ratioText(value.median, target)} (${spread(value.values, 2)})`;
+  const lines = [
+    '### How close this stack could come: floors',
+    '',
+    'For each throughput goal, a route that does only the part of the request no implementation here can skip, measured in the same rounds (`bench/floor-routes.ts`; the scenarios below say what each leaves out). Ratios per round as above, median (spread). Where the floor is under the goal, no tuning of the request\'s own work can meet it on this machine: what remains is Node\'s HTTP, Express and the cryptography the protocol requires.',
+    '',
+    '| Goal | Target | Measured | Floor | Floor reaches the goal |',
+    '|---|---:|---:|---:|---|',
+  ];
+  for (const row of rows) lines.push(`| ${row.goal} | ≥ ${row.target} | ${figureText(row.measured, row.target)} | **${figureText(row.floor, row.target)}** | ${row.floor.median >= row.target ? 'yes' : '**no**'} |`);
+  lines.push('');
+  return lines;
+}
+
 /** The report as Markdown. */
 export function renderReport(results: BenchResults): string {
   const o = results.options;
@@ -233,7 +273,8 @@ export function renderReport(results: BenchResults): string {
   if (unmeasured.length) push(`**Not measured (${unmeasured.length}):** ${unmeasured.join('; ')}.`, '');
 
   push(...budgetTable(results));
-  push('Where the time goes, what was changed and what was tried: [README.md](README.md#second-pass-2026-11-22-second-session-a-slower-machine) (this pass) and [its first findings](README.md#findings-while-building-it-2026-11-22-first-session-a-faster-machine).', '');
+  push(...floorTable(results));
+  push('Where the time goes (CPU profiles and `perf`), what was changed and what was tried: [bench/README.md](README.md#third-pass-2026-11-22-third-session-floors) (the floors), [the second pass](README.md#second-pass-2026-11-22-second-session-a-slower-machine) and [the first findings](README.md#findings-while-building-it-2026-11-22-first-session-a-faster-machine).', '');
 
   push('## Method', '');
   push(

@@ -322,6 +322,7 @@ async function main(): Promise<void> {
     { id: 'rsa', title: 'RSA-2048 sign (node:crypto, one core)', server: undefined, what: 'crypto.sign("sha256", ~300 B, RSA-2048 key) in a loop on the server core' },
     { id: 'hello', title: 'Express hello', server: 'sqlite-1k', what: '`GET /bench/hello` → `{"hello":"world"}`, mounted with `extraRouters` (behind all of the app\'s middleware and routers)' },
     { id: 'view-sqlite-1k', title: 'Friend view, SQLite, 1k links', server: 'sqlite-1k', what: '`GET /v1/pay/{token}`, token picked at random per request from all 1,000 links' },
+    { id: 'floor-view', title: 'Floor of the friend view (SQLite, 1k links)', server: 'sqlite-1k', what: '`GET /bench/floor/view/{token}` (bench/floor-routes.ts): only the token check and the store read of the view, then the hello\'s body; tokens as for the 1k view' },
     { id: 'view-sqlite-1m', title: `Friend view, SQLite, ${options.links.toLocaleString('en-US')} links`, server: 'sqlite-1m', what: `\`GET /v1/pay/{token}\`, token picked at random per request from 100,000 tokens drawn uniformly from ${options.links.toLocaleString('en-US')} links` },
     { id: 'view-pg-1k', title: 'Friend view, PostgreSQL, 1k links', server: 'pg-1k', what: 'as SQLite 1k, on PostgreSQL' },
     { id: 'view-pg-1m', title: `Friend view, PostgreSQL, ${options.links.toLocaleString('en-US')} links`, server: 'pg-1m', what: 'as SQLite 1M, on PostgreSQL' },
@@ -329,6 +330,8 @@ async function main(): Promise<void> {
     { id: 'pay', title: 'Payment creation (SQLite, in-process WeChat Pay simulator)', server: 'ops', what: '`POST /v1/pay/{token}/payments`, a new link and Idempotency-Key every request, 50 friends\' sessions in turn; each does a real prepay over HTTP to the simulator in the same process' },
     { id: 'pay-ext', title: 'Payment creation (SQLite, WeChat Pay simulator in its own process)', server: 'ops-ext', what: 'as above, but the server is pointed (WECHATPAY_* / WECHAT_*) at `npm run sandbox:wechat` running as its own process on core 1 beside wrk, as WeChat Pay would be: the server\'s core does only our two signatures per payment, not also WeChat\'s response signature' },
     { id: 'notify', title: 'Notification processing (SQLite), first-time', server: 'ops', what: '`POST /v1/wechatpay/notify`: a freshly signed and encrypted TRANSACTION.SUCCESS for a different open payment every request (never a duplicate)' },
+    { id: 'floor-pay', title: 'Floor of payment creation (simulator in its own process)', server: 'ops-ext', what: '`POST /bench/floor/pay/{token}`: only the session and token checks, the prepay over HTTP to the separate simulator and the `wx.requestPayment` signature (no store); requests as for the payments' },
+    { id: 'floor-notify', title: 'Floor of notification processing', server: 'ops', what: '`POST /bench/floor/notify`: only the verification and decryption of freshly signed notifications (nothing applied)' },
   ];
   const wanted = (id: string): boolean => options.only === undefined || options.only.has(id) || id === 'hello';
 
@@ -433,7 +436,9 @@ async function main(): Promise<void> {
     fs.mkdirSync(files);
     const fileOf = (id: string): string => path.join(files, `${id}.txt`);
     writeRequestFile(fileOf('hello'), [{ method: 'GET', path: '/bench/hello' }]);
-    writeRequestFile(fileOf('view-sqlite-1k'), friendViewRequests(keyring, 1000, 1000, seededAt));
+    const smallSample = friendViewRequests(keyring, 1000, 1000, seededAt);
+    writeRequestFile(fileOf('view-sqlite-1k'), smallSample);
+    writeRequestFile(fileOf('floor-view'), smallSample.map((line) => ({ ...line, path: line.path.replace('/v1/pay/', '/bench/floor/view/') })));
     const bigSample = friendViewRequests(keyring, options.links, 100_000, seededAt);
     writeRequestFile(fileOf('view-sqlite-1m'), bigSample);
     fs.copyFileSync(fileOf('view-sqlite-1k'), fileOf('view-pg-1k'));
@@ -446,7 +451,9 @@ async function main(): Promise<void> {
     }
     const opsExt = servers.get('ops-ext');
     if (opsExt !== undefined && simulator !== undefined) {
-      writeRequestFile(fileOf('pay-ext'), paymentRequests(keyring, PAY_LINKS, await loginFriends(opsExt.url, 50, simulator.url), seededAt));
+      const payments = paymentRequests(keyring, PAY_LINKS, await loginFriends(opsExt.url, 50, simulator.url), seededAt);
+      writeRequestFile(fileOf('pay-ext'), payments);
+      writeRequestFile(fileOf('floor-pay'), payments.slice(0, 10_000).map((line) => ({ ...line, path: line.path.replace(/^\/v1\/pay\/(.*)\/payments$/, '/bench/floor/pay/$1') })));
     }
 
     const runs: RunRecord[] = [];
@@ -478,6 +485,11 @@ async function main(): Promise<void> {
         file = path.join(files, `notify-${round}-${measured ? 'run' : 'warmup'}.txt`);
         writeRequestFile(file, await notificationRequests(wechatKeys, cursors.notify, count, Date.now()));
         order = 'sequential';
+      }
+      if (scenario.id === 'floor-notify') {
+        // Nothing is applied, so any seeded payment will do; the signatures must be fresh.
+        file = path.join(files, `floor-notify-${round}-${measured ? 'run' : 'warmup'}.txt`);
+        writeRequestFile(file, await notificationRequests(wechatKeys, 0, 5000, Date.now()));
       }
       const before = cpuSnapshot([server.pid]);
       const result = await runWrk({ url: server.url, seconds, connections: options.connections, cpu: pin ? LOAD_CORE : undefined, requestFile: file, order, offset });

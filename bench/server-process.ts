@@ -1,21 +1,30 @@
 /**
  * The server under test, run as a child process of the benchmark (pinned to one core by the
  * caller). Configuration comes from the environment exactly as `npm start` reads it; the only
- * addition is `GET /bench/hello`, mounted through `extraRouters` so it passes the app's full
- * middleware like every other route. Prints one JSON line `{"url": ...}` on stdout when it listens.
+ * additions are `GET /bench/hello` and the floor routes (`floor-routes.ts`), mounted through
+ * `extraRouters` so they pass the app's full middleware like every other route. Prints one JSON
+ * line `{"url": ...}` on stdout when it listens.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { Router } from 'express';
 import { loadConfig } from '../server/src/config/config';
 import { startServer } from '../server/src/server';
+import type { ServiceDeps } from '../server/src/service-deps';
+import { floorRoutes } from './floor-routes';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'sandbox');
   const hello = Router().get('/bench/hello', (_req, res) => {
     res.json({ hello: 'world' });
   });
-  const server = await startServer(config, { workers: false, extraRouters: [hello] });
+  let deps: ServiceDeps | undefined;
+  const floors = floorRoutes(() => {
+    if (deps === undefined) throw new Error('the server is not listening yet');
+    return deps;
+  });
+  const server = await startServer(config, { workers: false, extraRouters: [hello, floors] });
+  deps = server.deps;
   // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the whole run, written when the bench stops us.
   const profileFile = process.env.BENCH_CPU_PROFILE;
   const session = profileFile ? new inspector.Session() : undefined;
