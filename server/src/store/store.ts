@@ -34,14 +34,6 @@ export interface LinkTransition {
   event?: NewEvent;
 }
 
-/** Result of cancelling an order. */
-export interface CancelOrderResult {
-  /** False when the order was no longer pending. */
-  changed: boolean;
-  order: OrderRecord;
-  voidedLinks: LinkRecord[];
-}
-
 /** Result of claiming an idempotency key. */
 export type IdempotencyClaim = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
 
@@ -58,7 +50,6 @@ export interface StoreTx {
   getPayment(id: string, lock?: boolean): Promise<PaymentRecord | undefined>;
   getPaymentByOutTradeNo(outTradeNo: string, lock?: boolean): Promise<PaymentRecord | undefined>;
   findPaymentByIdempotencyKey(payerOpenid: string, key: string): Promise<PaymentRecord | undefined>;
-  listPaymentsOfLink(linkId: string, statuses: readonly PaymentStatus[]): Promise<PaymentRecord[]>;
   listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]>;
   insertPayment(payment: PaymentRecord): Promise<void>;
   /** Applies `patch` if the payment is in one of `onlyIf`; the updated row, or undefined. */
@@ -93,8 +84,6 @@ export interface Store {
   upsertOrder(order: OrderRecord): Promise<UpsertOrderResult>;
   getOrder(id: string): Promise<OrderRecord | undefined>;
   findOrderByShopOrderId(shopId: string, shopOrderId: string): Promise<OrderRecord | undefined>;
-  /** pending -> cancelled; the order's active links become void, each with its event if given. */
-  cancelOrder(id: string, at: number): Promise<CancelOrderResult | undefined>;
   /** pending -> closed once the pay deadline has passed; active links become void. */
   closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined>;
   /** Closes up to `limit` overdue pending orders; returns how many. */

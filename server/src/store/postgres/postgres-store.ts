@@ -29,7 +29,7 @@ import type {
   ShopRecord,
 } from '../records';
 import { linkColumns, orderColumns, paymentColumns, refundColumns, rowToRecord, toColumnValue, type Column, type ColumnMap } from '../columns';
-import type { CancelOrderResult, IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
 import { postgresMigrations } from './migrations';
 
 type Row = Record<string, unknown>;
@@ -236,8 +236,6 @@ function transactionOn(db: Queryable): StoreTx {
     },
     findPaymentByIdempotencyKey: async (payerOpenid, key) =>
       payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE payer_openid = $1 AND idempotency_key = $2`, [payerOpenid, key])),
-    listPaymentsOfLink: async (linkId, statuses) =>
-      (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE link_id = $1 AND status = ANY($2::text[]) ORDER BY created_at, id`, [linkId, statuses])).map(toPayment),
     listPaymentsOfOrder: async (orderId) => (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toPayment),
     insertPayment: (record) => insertRow(db, 'payments', paymentColumns, record),
     updatePayment: async (id, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, id, patch, onlyIf)),
@@ -426,17 +424,6 @@ export class PostgresStore implements Store {
   async findOrderByShopOrderId(shopId: string, shopOrderId: string): Promise<OrderRecord | undefined> {
     const row = await first(this.pool, `SELECT ${ORDER} FROM orders WHERE shop_id = $1 AND shop_order_id = $2`, [shopId, shopOrderId]);
     return row && toOrder(row);
-  }
-
-  async cancelOrder(id: string, at: number): Promise<CancelOrderResult | undefined> {
-    return this.inTransaction(async (db) => {
-      const row = await first(db, `UPDATE orders SET status = 'cancelled', cancelled_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending' RETURNING ${ORDER}`, [at, id]);
-      if (row === undefined) {
-        const current = await first(db, `SELECT ${ORDER} FROM orders WHERE id = $1`, [id]);
-        return current && { changed: false, order: toOrder(current), voidedLinks: [] };
-      }
-      return { changed: true, order: toOrder(row), voidedLinks: await voidActiveLinks(db, [id], at) };
-    });
   }
 
   async closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined> {

@@ -20,7 +20,7 @@ import type {
   ShopRecord,
 } from '../records';
 import { linkColumns, orderColumns as orderColumnMap, paymentColumns, refundColumns, rowToRecord, toColumnValue, type ColumnMap } from '../columns';
-import type { CancelOrderResult, IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
 type Row = Record<string, unknown>;
@@ -265,9 +265,6 @@ export class SqliteStore implements Store {
       getPaymentByOutTradeNo: async (outTradeNo) => payment(this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined),
       findPaymentByIdempotencyKey: async (payerOpenid, key) =>
         payment(this.sql('SELECT * FROM payments WHERE payer_openid = ? AND idempotency_key = ?').get(payerOpenid, key) as Row | undefined),
-      listPaymentsOfLink: async (linkId, statuses) =>
-        (this.sql(`SELECT * FROM payments WHERE link_id = ? AND status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at, id`).all(linkId, ...statuses) as Row[])
-          .map((row) => rowToRecord(paymentColumns, row)),
       listPaymentsOfOrder: async (orderId) => this.paymentsOfOrder(orderId),
       insertPayment: async (record) => this.insertRow('payments', paymentColumns, record),
       updatePayment: async (id, patch, onlyIf) => payment(this.update('payments', paymentColumns, id, patch, 'status', onlyIf)),
@@ -460,20 +457,6 @@ export class SqliteStore implements Store {
   private voidActiveLinks(orderId: string, at: number): LinkRecord[] {
     const rows = this.sql("UPDATE links SET status = 'void', closed_at = ? WHERE order_id = ? AND status = 'active' RETURNING *").all(at, orderId) as Row[];
     return rows.map(linkFromRow);
-  }
-
-  async cancelOrder(id: string, at: number): Promise<CancelOrderResult | undefined> {
-    while (this.#inTransaction) await this.settled();
-    return this.write(() => {
-      const row = this.sql(
-        "UPDATE orders SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *",
-      ).get(at, at, id) as Row | undefined;
-      if (row === undefined) {
-        const current = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
-        return current && { changed: false, order: orderFromRow(current), voidedLinks: [] };
-      }
-      return { changed: true, order: orderFromRow(row), voidedLinks: this.voidActiveLinks(id, at) };
-    });
   }
 
   async closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined> {
