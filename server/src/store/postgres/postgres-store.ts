@@ -28,11 +28,30 @@ import type {
   RefundRecord,
   ShopRecord,
 } from '../records';
-import { linkColumns, orderColumns, paymentColumns, refundColumns, rowToRecord, toColumnValue, type Column, type ColumnMap } from '../columns';
+import {
+  col,
+  eventColumns,
+  eventFromRow,
+  idempotencyColumns,
+  idempotencyFromRow,
+  linkColumns,
+  linkFromRow,
+  orderColumns,
+  orderFromRow,
+  paymentColumns,
+  paymentFromRow,
+  recordReader,
+  refundColumns,
+  refundFromRow,
+  shopColumns,
+  shopFromRow,
+  toColumnValue,
+  type Column,
+  type ColumnMap,
+  type Row,
+} from '../columns';
 import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
 import { postgresMigrations } from './migrations';
-
-type Row = Record<string, unknown>;
 
 /** What runs a statement: the pool (one statement, autocommitted) or a transaction's client. */
 interface Queryable {
@@ -48,39 +67,6 @@ export interface PostgresStoreOptions {
   /** Most connections the pool opens (default 10). */
   maxConnections?: number;
 }
-
-const col = (column: string, kind: Column['kind']): Column => ({ column, kind });
-
-const shopColumns: ColumnMap<ShopRecord> = {
-  id: col('id', 'text'),
-  name: col('name', 'text'),
-  apiKeyHash: col('api_key_hash', 'text'),
-  webhookUrl: col('webhook_url', 'text?'),
-  webhookSecret: col('webhook_secret', 'text'),
-  createdAt: col('created_at', 'int'),
-};
-
-const eventColumns: ColumnMap<EventRecord> = {
-  id: col('id', 'text'),
-  shopId: col('shop_id', 'text'),
-  type: col('type', 'text'),
-  payload: col('payload_json', 'json'),
-  createdAt: col('created_at', 'int'),
-  deliveredAt: col('delivered_at', 'int?'),
-  attempts: col('attempts', 'int'),
-  nextAttemptAt: col('next_attempt_at', 'int'),
-  lastError: col('last_error', 'text?'),
-};
-
-const idempotencyColumns: ColumnMap<IdempotencyRecord> = {
-  scope: col('scope', 'text'),
-  key: col('key', 'text'),
-  requestHash: col('request_hash', 'text'),
-  state: col('state', 'text'),
-  statusCode: col('status_code', 'int?'),
-  responseBody: col('response_body', 'text?'),
-  createdAt: col('created_at', 'int'),
-};
 
 /**
  * A table's columns by name. Statements name their columns rather than `*`: a prepared
@@ -104,20 +90,13 @@ const LINK_OF_LINKS = columnList(linkColumns, 'links.');
 const EVENT_OF_EVENTS = columnList(eventColumns, 'events.');
 
 /** The order's columns under an `o_` alias, for the one-query friend view. */
-const viewOrderColumns = Object.fromEntries(
+const viewOrderFromRow = recordReader(Object.fromEntries(
   Object.entries(orderColumns).map(([field, column]) => [field, col(`o_${column.column}`, column.kind)]),
-) as ColumnMap<OrderRecord>;
+) as ColumnMap<OrderRecord>);
 const viewOrderSelect = Object.values<Column>(orderColumns).map((column) => `o.${column.column} AS o_${column.column}`).join(', ');
 
 /** The payment's columns as `'name', p.name` pairs, for a JSON object per payment. */
 const paymentJsonFields = Object.values<Column>(paymentColumns).map((column) => `'${column.column}', p.${column.column}`).join(', ');
-
-const toShop = (row: Row): ShopRecord => rowToRecord(shopColumns, row);
-const toOrder = (row: Row): OrderRecord => rowToRecord(orderColumns, row);
-const toLink = (row: Row): LinkRecord => rowToRecord(linkColumns, row);
-const toPayment = (row: Row): PaymentRecord => rowToRecord(paymentColumns, row);
-const toRefund = (row: Row): RefundRecord => rowToRecord(refundColumns, row);
-const toEvent = (row: Row): EventRecord => rowToRecord(eventColumns, row);
 
 /** Row locks of locked reads and batch claims (see the file comment for why not FOR UPDATE). */
 const LOCK = 'FOR NO KEY UPDATE';
@@ -204,28 +183,44 @@ async function lockOrderOf(db: Queryable, table: 'links' | 'payments' | 'refunds
 }
 
 async function voidActiveLinks(db: Queryable, orderIds: readonly string[], at: number, exceptLinkId = ''): Promise<LinkRecord[]> {
-  return (await rows(db, `UPDATE links SET status = 'void', closed_at = $1 WHERE order_id = ANY($2::text[]) AND status = 'active' AND id <> $3 RETURNING ${LINK}`, [at, orderIds, exceptLinkId])).map(toLink);
+  return (await rows(db, `UPDATE links SET status = 'void', closed_at = $1 WHERE order_id = ANY($2::text[]) AND status = 'active' AND id <> $3 RETURNING ${LINK}`, [at, orderIds, exceptLinkId])).map(linkFromRow);
 }
 
 /** The operations of one transaction, all on its client. */
 function transactionOn(db: Queryable): StoreTx {
-  const payment = (row: Row | undefined) => (row === undefined ? undefined : toPayment(row));
-  const refund = (row: Row | undefined) => (row === undefined ? undefined : toRefund(row));
+  const payment = (row: Row | undefined) => (row === undefined ? undefined : paymentFromRow(row));
+  const refund = (row: Row | undefined) => (row === undefined ? undefined : refundFromRow(row));
   const lockIf = (lock: boolean | undefined): string => (lock ? LOCK : '');
   return {
+    // Shops
+    getShop: async (id) => {
+      const row = await first(db, `SELECT ${SHOP} FROM shops WHERE id = $1`, [id]);
+      return row && shopFromRow(row);
+    },
+
+    // Orders
     getOrder: async (id, lock) => {
       const row = await first(db, `SELECT ${ORDER} FROM orders WHERE id = $1 ${lockIf(lock)}`, [id]);
-      return row && toOrder(row);
+      return row && orderFromRow(row);
     },
+    updateOrder: async (id, patch, onlyIf) => {
+      const row = await updateRow(db, 'orders', orderColumns, id, patch, onlyIf);
+      return row && orderFromRow(row);
+    },
+
+    // Links
     getLink: async (id, lock) => {
       if (lock) await lockOrderOf(db, 'links', 'id', id);
       const row = await first(db, `SELECT ${LINK} FROM links WHERE id = $1 ${lockIf(lock)}`, [id]);
-      return row && toLink(row);
+      return row && linkFromRow(row);
     },
-    getShop: async (id) => {
-      const row = await first(db, `SELECT ${SHOP} FROM shops WHERE id = $1`, [id]);
-      return row && toShop(row);
+    updateLink: async (id, patch, onlyIf) => {
+      const row = await updateRow(db, 'links', linkColumns, id, patch, onlyIf);
+      return row && linkFromRow(row);
     },
+    voidActiveLinks: (orderId, at, exceptLinkId) => voidActiveLinks(db, [orderId], at, exceptLinkId),
+
+    // Payments
     getPayment: async (id, lock) => {
       if (lock) await lockOrderOf(db, 'payments', 'id', id);
       return payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE id = $1 ${lockIf(lock)}`, [id]));
@@ -236,28 +231,23 @@ function transactionOn(db: Queryable): StoreTx {
     },
     findPaymentByIdempotencyKey: async (payerOpenid, key) =>
       payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE payer_openid = $1 AND idempotency_key = $2`, [payerOpenid, key])),
-    listPaymentsOfOrder: async (orderId) => (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toPayment),
+    listPaymentsOfOrder: async (orderId) => (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(paymentFromRow),
     insertPayment: (record) => insertRow(db, 'payments', paymentColumns, record),
     updatePayment: async (id, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, id, patch, onlyIf)),
-    updateOrder: async (id, patch, onlyIf) => {
-      const row = await updateRow(db, 'orders', orderColumns, id, patch, onlyIf);
-      return row && toOrder(row);
-    },
-    updateLink: async (id, patch, onlyIf) => {
-      const row = await updateRow(db, 'links', linkColumns, id, patch, onlyIf);
-      return row && toLink(row);
-    },
-    voidActiveLinks: (orderId, at, exceptLinkId) => voidActiveLinks(db, [orderId], at, exceptLinkId),
+    recordNotification: async (id, type, at) =>
+      (await changes(db, 'INSERT INTO wechatpay_notifications (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, at])) === 1,
+
+    // Refunds
     insertRefund: (record) => insertRow(db, 'refunds', refundColumns, record),
     getRefundByOutRefundNo: async (outRefundNo, lock) => {
       if (lock) await lockOrderOf(db, 'refunds', 'out_refund_no', outRefundNo);
       return refund(await first(db, `SELECT ${REFUND} FROM refunds WHERE out_refund_no = $1 ${lockIf(lock)}`, [outRefundNo]));
     },
     updateRefund: async (id, patch, onlyIf) => refund(await updateRow(db, 'refunds', refundColumns, id, patch, onlyIf)),
-    listRefundsOfOrder: async (orderId) => (await rows(db, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toRefund),
+    listRefundsOfOrder: async (orderId) => (await rows(db, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(refundFromRow),
+
+    // Webhook events
     insertEvent: (event) => insertEvents(db, [event]),
-    recordNotification: async (id, type, at) =>
-      (await changes(db, 'INSERT INTO wechatpay_notifications (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, at])) === 1,
   };
 }
 
@@ -297,7 +287,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   return new PostgresStore(pool, schema);
 }
 
-/** The PostgreSQL engine of the store. */
+/** The PostgreSQL engine of the store: every feature's part (shops, orders, links, ...) on one database. */
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
   #closed = false;
@@ -386,19 +376,23 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  // Shops
+
   async insertShop(shop: ShopRecord): Promise<void> {
     await insertRow(this.pool, 'shops', shopColumns, shop);
   }
 
   async findShopByApiKeyHash(apiKeyHash: string): Promise<ShopRecord | undefined> {
     const row = await first(this.pool, `SELECT ${SHOP} FROM shops WHERE api_key_hash = $1`, [apiKeyHash]);
-    return row && toShop(row);
+    return row && shopFromRow(row);
   }
 
   async getShop(id: string): Promise<ShopRecord | undefined> {
     const row = await first(this.pool, `SELECT ${SHOP} FROM shops WHERE id = $1`, [id]);
-    return row && toShop(row);
+    return row && shopFromRow(row);
   }
+
+  // Orders
 
   async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
     const keys = Object.keys(orderColumns) as (keyof OrderRecord)[];
@@ -418,12 +412,12 @@ export class PostgresStore implements Store {
 
   async getOrder(id: string): Promise<OrderRecord | undefined> {
     const row = await first(this.pool, `SELECT ${ORDER} FROM orders WHERE id = $1`, [id]);
-    return row && toOrder(row);
+    return row && orderFromRow(row);
   }
 
   async findOrderByShopOrderId(shopId: string, shopOrderId: string): Promise<OrderRecord | undefined> {
     const row = await first(this.pool, `SELECT ${ORDER} FROM orders WHERE shop_id = $1 AND shop_order_id = $2`, [shopId, shopOrderId]);
-    return row && toOrder(row);
+    return row && orderFromRow(row);
   }
 
   async closeOverdueOrder(id: string, now: number): Promise<OrderRecord | undefined> {
@@ -431,7 +425,7 @@ export class PostgresStore implements Store {
       const row = await first(db, `UPDATE orders SET status = 'closed', updated_at = $1 WHERE id = $2 AND status = 'pending' AND pay_deadline <= $1 RETURNING ${ORDER}`, [now, id]);
       if (row === undefined) return undefined;
       await voidActiveLinks(db, [id], now);
-      return toOrder(row);
+      return orderFromRow(row);
     });
   }
 
@@ -451,17 +445,19 @@ export class PostgresStore implements Store {
     });
   }
 
+  // Links
+
   async insertLink(link: LinkRecord): Promise<void> {
     await insertRow(this.pool, 'links', linkColumns, link);
   }
 
   async getLink(id: string): Promise<LinkRecord | undefined> {
     const row = await first(this.pool, `SELECT ${LINK} FROM links WHERE id = $1`, [id]);
-    return row && toLink(row);
+    return row && linkFromRow(row);
   }
 
   async listLinksOfOrder(orderId: string): Promise<LinkRecord[]> {
-    return (await rows(this.pool, `SELECT ${LINK} FROM links WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toLink);
+    return (await rows(this.pool, `SELECT ${LINK} FROM links WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(linkFromRow);
   }
 
   async getLinkView(id: string): Promise<LinkView | undefined> {
@@ -473,7 +469,7 @@ export class PostgresStore implements Store {
       [id],
     );
     if (row === undefined) return undefined;
-    return { link: toLink(row), order: rowToRecord(viewOrderColumns, row), shopName: String(row.shop_name) };
+    return { link: linkFromRow(row), order: viewOrderFromRow(row), shopName: String(row.shop_name) };
   }
 
   async getFriendLinkView(id: string): Promise<FriendLinkView | undefined> {
@@ -489,21 +485,21 @@ export class PostgresStore implements Store {
     );
     if (row === undefined) return undefined;
     const payments = row.payments as Row[];
-    return { link: toLink(row), order: rowToRecord(viewOrderColumns, row), shopName: String(row.shop_name), payments: payments.map(toPayment) };
+    return { link: linkFromRow(row), order: viewOrderFromRow(row), shopName: String(row.shop_name), payments: payments.map(paymentFromRow) };
   }
 
   async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {
     const update = `UPDATE links SET status = $1, closed_at = $2 WHERE id = $3 AND status = ANY($4::text[]) RETURNING ${LINK}`;
     if (change.event === undefined) {
       const row = await first(this.pool, update, [change.to, change.at, change.id, change.from]);
-      return row && toLink(row);
+      return row && linkFromRow(row);
     }
     const event = change.event;
     return this.inTransaction(async (db) => {
       const row = await first(db, update, [change.to, change.at, change.id, change.from]);
       if (row === undefined) return undefined;
       await insertEvents(db, [event]);
-      return toLink(row);
+      return linkFromRow(row);
     });
   }
 
@@ -517,32 +513,21 @@ export class PostgresStore implements Store {
          UPDATE links SET status = 'expired', closed_at = $1 FROM due WHERE links.id = due.id AND links.status = 'active'
          RETURNING ${LINK_OF_LINKS}`,
         [now, limit],
-      )).map(toLink);
+      )).map(linkFromRow);
       await insertEvents(db, links.map(eventFor));
       return links;
     });
   }
 
-  async listEvents(shopId: string, limit: number): Promise<EventRecord[]> {
-    return (await rows(this.pool, `SELECT ${EVENT} FROM events WHERE shop_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [shopId, limit])).map(toEvent);
-  }
-
-  async oldestUndeliveredEventAt(): Promise<number | undefined> {
-    const row = await first(this.pool, 'SELECT MIN(created_at) AS oldest FROM events WHERE delivered_at IS NULL');
-    return row === undefined || row.oldest === null ? undefined : Number(row.oldest);
-  }
+  // Payments
 
   async getPayment(id: string): Promise<PaymentRecord | undefined> {
     const row = await first(this.pool, `SELECT ${PAYMENT} FROM payments WHERE id = $1`, [id]);
-    return row && toPayment(row);
+    return row && paymentFromRow(row);
   }
 
   async listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]> {
-    return (await rows(this.pool, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toPayment);
-  }
-
-  async listRefundsOfOrder(orderId: string): Promise<RefundRecord[]> {
-    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(toRefund);
+    return (await rows(this.pool, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(paymentFromRow);
   }
 
   async listOpenPayments(createdBefore: number, limit: number): Promise<PaymentRecord[]> {
@@ -551,7 +536,7 @@ export class PostgresStore implements Store {
       this.pool,
       `SELECT ${PAYMENT} FROM payments WHERE status = 'created' AND created_at <= $1 ORDER BY COALESCE(checked_at, 0), created_at LIMIT $2 ${LOCK} SKIP LOCKED`,
       [createdBefore, limit],
-    )).map(toPayment);
+    )).map(paymentFromRow);
   }
 
   async attachPrepay(id: string, prepayId: string, requestPayment: NonNullable<PaymentRecord['requestPayment']>, at: number): Promise<PaymentRecord | undefined> {
@@ -561,11 +546,17 @@ export class PostgresStore implements Store {
        WHERE id = $4 AND status = 'created' AND request_payment_json IS NULL RETURNING ${PAYMENT}`,
       [prepayId, JSON.stringify(requestPayment), at, id],
     );
-    return row ? toPayment(row) : this.getPayment(id);
+    return row ? paymentFromRow(row) : this.getPayment(id);
   }
 
   async markPaymentChecked(id: string, at: number): Promise<void> {
     await changes(this.pool, "UPDATE payments SET checked_at = $1 WHERE id = $2 AND status = 'created'", [at, id]);
+  }
+
+  // Refunds
+
+  async listRefundsOfOrder(orderId: string): Promise<RefundRecord[]> {
+    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(refundFromRow);
   }
 
   async listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {
@@ -574,7 +565,18 @@ export class PostgresStore implements Store {
       this.pool,
       `SELECT ${REFUND} FROM refunds WHERE status IN ('pending', 'processing') AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 ${LOCK} SKIP LOCKED`,
       [now, limit],
-    )).map(toRefund);
+    )).map(refundFromRow);
+  }
+
+  // Webhook events
+
+  async listEvents(shopId: string, limit: number): Promise<EventRecord[]> {
+    return (await rows(this.pool, `SELECT ${EVENT} FROM events WHERE shop_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [shopId, limit])).map(eventFromRow);
+  }
+
+  async oldestUndeliveredEventAt(): Promise<number | undefined> {
+    const row = await first(this.pool, 'SELECT MIN(created_at) AS oldest FROM events WHERE delivered_at IS NULL');
+    return row === undefined || row.oldest === null ? undefined : Number(row.oldest);
   }
 
   async claimDueEvents(now: number, limit: number, claimUntil: number): Promise<EventRecord[]> {
@@ -588,7 +590,7 @@ export class PostgresStore implements Store {
        UPDATE events SET next_attempt_at = $1 FROM due WHERE events.id = due.id AND events.delivered_at IS NULL
        RETURNING ${EVENT_OF_EVENTS}`,
       [claimUntil, now, limit],
-    )).map(toEvent);
+    )).map(eventFromRow);
   }
 
   async markEventDelivered(id: string, at: number): Promise<void> {
@@ -598,6 +600,8 @@ export class PostgresStore implements Store {
   async markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
     await changes(this.pool, 'UPDATE events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
   }
+
+  // Idempotency keys
 
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
     // Without SQLite's single writer, a pending claim can be released between our conflicting
@@ -611,7 +615,7 @@ export class PostgresStore implements Store {
       );
       if (inserted === 1) return { claimed: true };
       const row = await first(this.pool, `SELECT ${IDEMPOTENCY} FROM idempotency_keys WHERE scope = $1 AND key = $2`, [record.scope, record.key]);
-      if (row !== undefined) return { claimed: false, existing: rowToRecord(idempotencyColumns, row) };
+      if (row !== undefined) return { claimed: false, existing: idempotencyFromRow(row) };
     }
     throw new Error(`idempotency key ${record.key} kept changing while it was claimed`);
   }
