@@ -156,6 +156,27 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect((await store.getPayment('pay_2'))?.status).toBe('created');
   });
 
+  it('keeps a write made outside a transaction while its callback waits, though that transaction rolls back', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const rolledBack = store.transaction(async (tx) => {
+      await tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now));
+      entered();
+      // A turn of the event loop: the write below starts while this callback is suspended.
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error('the rules said no');
+    });
+    await inside;
+    const outside = store.insertShop(shopRecord('shop_2', now));
+    await expect(rolledBack).rejects.toThrow('the rules said no');
+    await outside;
+    expect(await store.getShop('shop_2')).toEqual(shopRecord('shop_2', now));
+    expect(await store.getPayment('pay_1')).toBeUndefined();
+  });
+
   it('loses no update when 20 transactions read the same order with a lock and write it at once', async () => {
     const store = await openStore();
     const now = Date.now();
