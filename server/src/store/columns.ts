@@ -151,8 +151,8 @@ const readValue: Record<Column['kind'], (value: unknown) => unknown> = {
   int: (value) => Number(value),
   'int?': (value) => Number(value),
   // PostgreSQL's JSON columns arrive parsed; SQLite's (and PostgreSQL's TEXT) as text.
-  json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
-  'json?': (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  json: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+  'json?': (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
 };
 
 /**
@@ -162,7 +162,7 @@ const readValue: Record<Column['kind'], (value: unknown) => unknown> = {
  * that, a hand-written mapper about 0.7 µs: only the friend view's hot read keeps one (sqlite/).
  */
 export function recordReader<T>(columns: ColumnMap<T>): (row: Row) => T {
-  const fields = (Object.entries(columns) as [string, Column][]).map(([field, column]) => ({ field, column: column.column, read: readValue[column.kind] }));
+  const fields = Object.entries<Column>(columns).map(([field, column]) => ({ field, column: column.column, read: readValue[column.kind] }));
   return (row) => {
     const record: Record<string, unknown> = {};
     for (const { field, column, read } of fields) {
