@@ -8,6 +8,7 @@ import { iso } from '../orders/order-service';
 import type { ServiceDeps } from '../service-deps';
 import type { LinkRecord, NewEvent, OrderRecord, PaymentRecord, RefundReason, RefundRecord } from '../store/records';
 import type { StoreTx } from '../store/store';
+import { EVENT_TYPE_REFUND_SUCCESS, EVENT_TYPE_TRANSACTION_SUCCESS } from '../wechat/consts';
 import { PAYABLE_GRACE_MS } from './payment-rules';
 
 /** What WeChat Pay says was paid. */
@@ -105,7 +106,7 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
     if (payment === undefined) return { kind: 'unknown' } as const;
     if (payment.amount !== paid.amount) return { kind: 'mismatch', reason: `amount ${paid.amount} differs from the payment's ${payment.amount}` } as const;
     if (payment.payerOpenid !== paid.payerOpenid) return { kind: 'mismatch', reason: 'payer differs from the payment\'s' } as const;
-    if (eventId !== undefined) await tx.recordNotification(eventId, 'TRANSACTION.SUCCESS', now);
+    if (eventId !== undefined) await tx.recordNotification(eventId, EVENT_TYPE_TRANSACTION_SUCCESS, now);
     if (!['created', 'closed', 'failed'].includes(payment.status)) return { kind: 'duplicate', payment } as const;
 
     const order = await tx.getOrder(payment.orderId, true);
@@ -156,7 +157,7 @@ export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefun
     const refund = await tx.getRefundByOutRefundNo(done.outRefundNo, true);
     if (refund === undefined) return 'unknown';
     if (refund.amount !== done.amount) return 'mismatch';
-    if (eventId !== undefined) await tx.recordNotification(eventId, 'REFUND.SUCCESS', now);
+    if (eventId !== undefined) await tx.recordNotification(eventId, EVENT_TYPE_REFUND_SUCCESS, now);
     const succeeded = await tx.updateRefund(refund.id, { status: 'succeeded', wechatRefundId: done.wechatRefundId, succeededAt: now, updatedAt: now, lastError: null }, ['pending', 'processing']);
     if (succeeded === undefined) return 'duplicate';
     const payment = await tx.getPayment(refund.paymentId, true);
