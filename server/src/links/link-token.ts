@@ -5,7 +5,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { MAX_TOKEN_LENGTH } from '../../../shared/link-ref';
-import { verifyHs256 } from './hs256';
+import { verifyHs256 } from '../tokens/hs256';
 import type { LinkKeyring } from './link-keys';
 
 /** The audience of every link token; session tokens use another, so neither passes as the other. */

@@ -5,7 +5,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../errors/app-error';
-import { verifyHs256 } from '../links/hs256';
+import { verifyHs256 } from '../tokens/hs256';
 
 /** Audience of session tokens; link tokens use `friend-pay`. */
 export const SESSION_AUDIENCE = 'friend-pay-session';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { WechatPayNotification } from '../../../server/src/wechat/notification';
-import { newOutTradeNo, startReceiver, startSandbox, type Sandbox } from '../harness';
+import type { WechatPayNotification } from '../../../../server/src/wechat/notification';
+import { newOutTradeNo, startReceiver, startSandbox, type Sandbox } from '../../harness';
 
 const openid = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 

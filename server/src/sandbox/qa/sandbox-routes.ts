@@ -1,13 +1,13 @@
 /** QA endpoints of the sandbox (DESIGN.md §6): demo data and a movable clock. Mounted only in sandbox mode. */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { DemoResponse } from '../../../shared/api-types';
-import type { AdjustableClock } from '../clock';
-import { parseWith } from '../http/validation';
-import { issueLink } from '../links/link-service';
-import { presentOrder, upsertOrder } from '../orders/order-service';
-import type { ServiceDeps } from '../service-deps';
-import { createShop } from '../shops/shop-service';
+import type { DemoResponse } from '../../../../shared/api-types';
+import type { AdjustableClock } from '../../clock';
+import { parseWith } from '../../http/validation';
+import { issueLink } from '../../links/link-service';
+import { presentOrder, upsertOrder } from '../../orders/order-service';
+import type { ServiceDeps } from '../../service-deps';
+import { createShop } from '../../shops/shop-service';
 
 const clockSchema = z.strictObject({
   advance_seconds: z.number().min(0, 'the clock only moves forward').max(365 * 24 * 3600, 'at most a year at a time'),

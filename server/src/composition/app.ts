@@ -1,11 +1,17 @@
 /**
- * Builds the Express app without listening (tests start it on port 0). Routes are thin and call
- * services; every error goes through the problem middleware.
+ * The composition root's HTTP half: the one module that mounts every feature's routes, in order,
+ * behind the shared middleware of `http/`. It builds the Express app without listening (tests
+ * start it on port 0). Routes are thin and call services; every error goes through the problem
+ * middleware.
  */
 import compression from 'compression';
-import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
-import { AppError } from '../errors/app-error';
-import { findDuplicateKey } from './json-guard';
+import express, { type Express, type Router } from 'express';
+import { jsonBody } from '../http/json-body';
+import { opsRoutes } from '../http/ops-routes';
+import { notFoundHandler, problemHandler } from '../http/problem';
+import type { RateLimits } from '../http/rate-limits';
+import { requestLog } from '../http/request-log';
+import { shopAuth } from '../http/shop-auth';
 import { landingRoutes } from '../landing/landing-page';
 import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';
@@ -15,14 +21,6 @@ import { paymentRoutes } from '../payments/payment-routes';
 import { sessionRoutes } from '../sessions/session-routes';
 import { deliveryRoutes } from '../webhooks/delivery-routes';
 import type { ServiceDeps } from '../service-deps';
-import { opsRoutes } from './ops-routes';
-import { notFoundHandler, problemHandler } from './problem';
-import { requestLog } from './request-log';
-import type { RateLimits } from './rate-limits';
-import { shopAuth } from './shop-auth';
-
-/** DESIGN.md §5: bodies over 16 KiB are refused. */
-export const MAX_BODY_BYTES = 16 * 1024;
 
 /** What the app is built from. */
 export interface AppOptions {
@@ -38,33 +36,6 @@ export interface AppOptions {
   rateLimits: RateLimits;
   /** Express `trust proxy`, so rate limits see the client's IP behind a load balancer. */
   trustProxy?: boolean | number | string;
-}
-
-/** Whether body-parser would read a body: its own test (type-is `hasBody`), so skipping it changes nothing. */
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && !Number.isNaN(Number(length)));
-}
-
-/** A body sent with any other type than JSON is refused rather than silently ignored. */
-const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const sent = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (sent && !req.is(['application/json', 'application/*+json'])) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send request bodies as application/json.');
-  }
-  next();
-};
-
-/** Runs before parsing; a body that is not JSON at all is left to the parser's own 400. */
-function refuseDuplicateKeys(_req: unknown, _res: unknown, buffer: Buffer): void {
-  const text = buffer.toString('utf8');
-  try {
-    JSON.parse(text);
-  } catch {
-    return;
-  }
-  const key = findDuplicateKey(text);
-  if (key !== undefined) throw new AppError('MALFORMED_JSON', `The key "${key.slice(0, 40)}" appears twice in one object.`);
 }
 
 /** The HTTP app. */
@@ -94,10 +65,7 @@ export function createApp(options: AppOptions): Express {
   // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
   app.use(notifyRoutes(deps));
 
-  const parseJson = express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], verify: refuseDuplicateKeys });
-  // The parser leaves a request without a body alone anyway, but only after setting up a read of
-  // it (about 8% of a friend view's CPU in the benchmark's profile): skip it for those.
-  app.use(['/v1', '/sandbox'], requireJsonBody, (req, res, next) => (hasBody(req) ? parseJson(req, res, next) : next()));
+  app.use(['/v1', '/sandbox'], jsonBody());
   app.use(friendRoutes(deps, options.rateLimits));
   app.use(sessionRoutes(deps, options.rateLimits));
   app.use(paymentRoutes(deps, options.rateLimits));

@@ -1,6 +1,7 @@
 /**
- * Starts a Friend Pay server from a configuration: opens and migrates the store, binds the port
- * (so the sandbox knows its own URL), builds the app and starts the background work.
+ * The composition root: starts a Friend Pay server from a configuration. It opens and migrates
+ * the store, binds the port (so the sandbox knows its own URL), wires every service's
+ * dependencies, builds the app and starts the background work.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -8,23 +9,23 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Express, Router } from 'express';
 import type pino from 'pino';
-import { AdjustableClock, systemClock, type Clock } from './clock';
-import type { Config } from './config/config';
-import { loadOrCreateSandboxSecrets } from './config/sandbox-secrets';
-import { createApp } from './http/app';
-import { randomIds, type IdSource } from './ids';
-import { startWorkers, type WorkerIntervals } from './background/workers';
-import { createLinkKeyring } from './links/link-keys';
-import { createLogger } from './logging/logger';
-import { sandboxRoutes } from './sandbox/sandbox-routes';
-import { createSandboxWechat, type SandboxWechat } from './sandbox/sandbox-wiring';
-import { createProductionWechat } from './wechat/production-wechat';
-import { createSessionKey } from './sessions/session-token';
-import { createRateLimits } from './http/rate-limits';
-import { createMetrics } from './observability/metrics';
-import type { ServiceDeps } from './service-deps';
-import { openStore } from './store/open-store';
-import type { Store } from './store/store';
+import { AdjustableClock, systemClock, type Clock } from '../clock';
+import type { Config } from '../config/config';
+import { loadOrCreateSandboxSecrets } from '../config/sandbox-secrets';
+import { createApp } from './app';
+import { randomIds, type IdSource } from '../ids';
+import { startWorkers, type WorkerIntervals } from '../background/workers';
+import { createLinkKeyring } from '../links/link-keys';
+import { createLogger } from '../logging/logger';
+import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
+import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
+import { createProductionWechat } from './production-wechat';
+import { createSessionKey } from '../sessions/session-token';
+import { createRateLimits } from '../http/rate-limits';
+import { createMetrics } from '../observability/metrics';
+import type { ServiceDeps } from '../service-deps';
+import { openStore } from '../store/open-store';
+import type { Store } from '../store/store';
 
 /** Parts a caller (usually a test) may supply instead of the defaults. */
 export interface ServerOverrides {
@@ -59,7 +60,7 @@ export interface RunningServer {
 
 /** The mini program's H5 build in this checkout, if it has been built. */
 export function defaultH5Dir(): string | undefined {
-  const dir = path.resolve(__dirname, '..', '..', 'miniprogram', 'dist', 'h5');
+  const dir = path.resolve(__dirname, '..', '..', '..', 'miniprogram', 'dist', 'h5');
   return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newOutTradeNo, startReceiver, startSandbox, type Sandbox } from './harness';
+import { newOutTradeNo, startReceiver, startSandbox, type Sandbox } from '../harness';
 
 describe('sandbox QA endpoints', () => {
   let sandbox: Sandbox;

@@ -3,8 +3,8 @@
 import crypto from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { unixSeconds, type Clock } from '../../clock';
-import { parseAuthorization } from '../../wechat/authorization';
+import { unixSeconds, type Clock } from '../../../clock';
+import { parseAuthorization } from '../../../wechat/authorization';
 import {
   AUTH_SCHEME,
   CURRENCY_CNY,
@@ -30,11 +30,11 @@ import {
   type RefundStatus,
   type TradeState,
   type WechatPayServerCode,
-} from '../../wechat/consts';
-import { randomNonce } from '../../wechat/random';
-import { createRsaSigner } from '../../wechat/signer';
-import { formatWechatTime, parseWechatTime } from '../../wechat/time';
-import { isTimestampFresh, loadPublicKey } from '../../wechat/verifier';
+} from '../../../wechat/consts';
+import { randomNonce } from '../../../wechat/random';
+import { createRsaSigner } from '../../../wechat/signer';
+import { formatWechatTime, parseWechatTime } from '../../../wechat/time';
+import { isTimestampFresh, loadPublicKey } from '../../../wechat/verifier';
 import { SandboxError } from '../sandbox-error';
 import type { SandboxWechatKeys } from '../sandbox-keys';
 import { createFaultSwitches, type FaultEndpoint, type FaultSwitches } from './faults';

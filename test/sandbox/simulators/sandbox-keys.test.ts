@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadOrCreateSandboxWechatKeys, SANDBOX_WECHAT_KEYS_FILE } from '../../server/src/sandbox/sandbox-keys';
+import { loadOrCreateSandboxWechatKeys, SANDBOX_WECHAT_KEYS_FILE } from '../../../server/src/sandbox/simulators/sandbox-keys';
 
 const folders: string[] = [];
 function tempDir(): string {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import { unixSeconds, type Clock } from '../../clock';
-import { encryptResource } from '../../wechat/aead';
+import { unixSeconds, type Clock } from '../../../clock';
+import { encryptResource } from '../../../wechat/aead';
 import {
   AUTH_SCHEME,
   HEADER_WECHATPAY_NONCE,
@@ -16,10 +16,10 @@ import {
   responseSignatureMessage,
   type PaymentEventType,
   type RefundEventType,
-} from '../../wechat/consts';
-import { randomNonce, randomResourceNonce } from '../../wechat/random';
-import type { Signer } from '../../wechat/signer';
-import { formatWechatTime } from '../../wechat/time';
+} from '../../../wechat/consts';
+import { randomNonce, randomResourceNonce } from '../../../wechat/random';
+import type { Signer } from '../../../wechat/signer';
+import { formatWechatTime } from '../../../wechat/time';
 import type { FaultSwitches } from './faults';
 
 /** One delivery attempt, as the ledger shows it. */

@@ -7,7 +7,7 @@ import {
   OUT_REFUND_NO_PATTERN,
   OUT_TRADE_NO_PATTERN,
   RFC3339_PATTERN,
-} from '../../wechat/consts';
+} from '../../../wechat/consts';
 
 const notifyUrl = z
   .string()

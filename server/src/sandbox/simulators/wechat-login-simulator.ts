@@ -2,9 +2,9 @@
 // endpoint and exchanged by our login client over HTTP, exactly as with api.weixin.qq.com.
 import crypto from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { Clock } from '../clock';
-import { LOGIN_CODE_TTL_MS, LOGIN_ERRCODES, LOGIN_GRANT_TYPE, PATH_JSCODE2SESSION } from '../wechat/consts';
-import { randomBase62 } from '../ids';
+import type { Clock } from '../../clock';
+import { LOGIN_CODE_TTL_MS, LOGIN_ERRCODES, LOGIN_GRANT_TYPE, PATH_JSCODE2SESSION } from '../../wechat/consts';
+import { randomBase62 } from '../../ids';
 
 /** How the login simulator is built. */
 export interface WechatLoginSimulatorOptions {

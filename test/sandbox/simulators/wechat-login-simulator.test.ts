@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from './harness';
+import { startSandbox, type Sandbox } from '../harness';
 
 describe('login simulator over HTTP', () => {
   let sandbox: Sandbox;

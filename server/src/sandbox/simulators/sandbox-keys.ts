@@ -2,8 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PUBLIC_KEY_ID_PREFIX } from '../wechat/consts';
-import { randomBase62 } from '../ids';
+import { PUBLIC_KEY_ID_PREFIX } from '../../wechat/consts';
+import type { WechatLoginAccount, WechatPayAccount } from '../../wechat/wechat-deps';
+import { randomBase62 } from '../../ids';
 
 /** The sandbox's stand-ins for a merchant account and WeChat Pay's own keys (PEM text). */
 export interface SandboxWechatKeys {
@@ -97,4 +98,22 @@ function readKeys(file: string): SandboxWechatKeys | undefined {
   const result = keysSchema.safeParse(parsed);
   if (!result.success) throw new Error(`${file} does not hold sandbox WeChat keys; delete it to generate new ones`);
   return result.data;
+}
+
+/** The merchant account the keys stand for, reached at a Pay simulator's `baseUrl`. */
+export function sandboxPayAccount(keys: SandboxWechatKeys, baseUrl: string): WechatPayAccount {
+  return {
+    baseUrl,
+    mchId: keys.mchId,
+    merchantSerial: keys.merchant.serial,
+    merchantPrivateKeyPem: keys.merchant.privateKeyPem,
+    apiV3Key: keys.apiV3Key,
+    platformPublicKeyPem: keys.platform.publicKeyPem,
+    platformPublicKeyId: keys.platform.publicKeyId,
+  };
+}
+
+/** The mini program the keys stand for, logging in at a login simulator's `apiBaseUrl`. */
+export function sandboxLoginAccount(keys: SandboxWechatKeys, apiBaseUrl: string): WechatLoginAccount {
+  return { apiBaseUrl, appId: keys.appId, appSecret: keys.appSecret };
 }

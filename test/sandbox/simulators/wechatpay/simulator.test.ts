@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AdjustableClock } from '../../../server/src/clock';
-import { SandboxError } from '../../../server/src/sandbox/sandbox-error';
-import { buildAuthorization } from '../../../server/src/wechat/authorization';
-import { createRsaSigner, type Signer } from '../../../server/src/wechat/signer';
-import { createPublicKeyVerifier, verifySignedBody } from '../../../server/src/wechat/verifier';
-import { newOutTradeNo, startReceiver, startSandbox, type Sandbox } from '../harness';
+import { AdjustableClock } from '../../../../server/src/clock';
+import { SandboxError } from '../../../../server/src/sandbox/simulators/sandbox-error';
+import { buildAuthorization } from '../../../../server/src/wechat/authorization';
+import { createRsaSigner, type Signer } from '../../../../server/src/wechat/signer';
+import { createPublicKeyVerifier, verifySignedBody } from '../../../../server/src/wechat/verifier';
+import { newOutTradeNo, startReceiver, startSandbox, type Sandbox } from '../../harness';
 
 const openid = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 
