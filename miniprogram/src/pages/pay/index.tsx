@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
 import type { CreatePaymentResponse, FriendView, PaymentView } from '@shared/api-types';
 import { linkRefFromQuery } from '@shared/link-ref';
@@ -9,75 +9,20 @@ import { ApiError, hasCode } from '../../api/http';
 import { newIdempotencyKey, pollPayment, requestWechatPayment, wasPaid, type PaySheetOutcome } from '../../api/payment';
 import { sandboxPay, type SandboxPayOutcome } from '../../api/sandbox-api';
 import { currentFriend, forgetSession, storedSession, withSession } from '../../api/session';
+import { AmountPicker, chosenAmount, type AmountChoice } from '../../components/amount-picker';
 import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
 import { LinkSummary } from '../../components/link-summary';
 import { SandboxPaySheet } from '../../components/sandbox-pay-sheet';
 import { StatusScreen } from '../../components/status-screen';
-import { formatCountdown, parseYuanInput } from '../../format';
+import { formatCountdown } from '../../format';
 import { useNow } from '../../hooks/use-now';
 import { useMessages } from '../../i18n/locale';
-import type { Messages } from '../../i18n/messages';
 import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, payableAmount, quickAmounts, screenOf, type Flow, type Load } from './pay-state';
 import './index.css';
 
-/** Group mode: the friend picked a one-tap amount, or is typing one (yuan). Undefined = all that remains. */
-type AmountChoice = { kind: 'quick'; amount: number } | { kind: 'custom'; text: string } | undefined;
-
 function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError('UNEXPECTED_RESPONSE', 0, error instanceof Error ? error.message : String(error));
-}
-
-/** The amount a group-mode friend is about to pay, or undefined while what they typed is not one. */
-function chosenAmount(choice: AmountChoice, due: number): number | undefined {
-  if (choice === undefined) return due;
-  const amount = choice.kind === 'quick' ? choice.amount : parseYuanInput(choice.text);
-  return amount !== undefined && amount >= 1 && amount <= due ? amount : undefined;
-}
-
-interface AmountPickerProps {
-  due: number;
-  choice: AmountChoice;
-  t: Messages;
-  onChoose: (choice: AmountChoice) => void;
-}
-
-/** Group mode: one-tap amounts and a custom amount in yuan. */
-function AmountPicker({ due, choice, t, onChoose }: AmountPickerProps) {
-  const custom = choice?.kind === 'custom' ? choice.text : '';
-  const invalidCustom = choice?.kind === 'custom' && choice.text.trim() !== '' && chosenAmount(choice, due) === undefined;
-  return (
-    <View className='picker' data-testid='amount-picker'>
-      <Text className='picker__title'>{t.chooseAmount}</Text>
-      <View className='picker__chips'>
-        {quickAmounts(due).map((amount) => {
-          const selected = (choice === undefined && amount === due) || (choice?.kind === 'quick' && choice.amount === amount);
-          return (
-            <View
-              key={amount}
-              className={`chip${selected ? ' chip--selected' : ''}`}
-              data-testid={`quick-amount-${amount}`}
-              onClick={() => onChoose(amount === due ? undefined : { kind: 'quick', amount })}
-            >
-              <Text>{amount === due ? `${t.allRemaining} ${formatYuan(amount)}` : formatYuan(amount)}</Text>
-            </View>
-          );
-        })}
-      </View>
-      <View className={`picker__custom${choice?.kind === 'custom' ? ' picker__custom--active' : ''}`}>
-        <Text className='picker__custom-label'>{t.customAmount}</Text>
-        <Input
-          className='picker__input'
-          type='digit'
-          value={custom}
-          placeholder={t.customAmountPlaceholder}
-          data-testid='custom-amount'
-          onInput={(event) => onChoose({ kind: 'custom', text: event.detail.value })}
-        />
-      </View>
-      {invalidCustom && <Text className='picker__error'>{t.amountOutOfRange(formatYuan(due))}</Text>}
-    </View>
-  );
 }
 
 /** The friend's pay page, opened from a share card (`?t=`), a mini program code (`?scene=`) or a URL (`?code=`). */
@@ -335,7 +280,7 @@ export default function PayPage() {
             </View>
           }
         />
-        {group && <AmountPicker due={due} choice={choice} t={t} onChoose={setChoice} />}
+        {group && <AmountPicker due={due} amounts={quickAmounts(due)} choice={choice} t={t} onChoose={setChoice} />}
         <View className='warning' data-testid='fraud-warning'>
           <Text>{t.fraudWarning}</Text>
         </View>
