@@ -11,7 +11,7 @@ import { opsRoutes } from '../http/ops-routes';
 import { notFoundHandler, problemHandler } from '../http/problem';
 import type { RateLimits } from '../http/rate-limits';
 import { requestLog } from '../http/request-log';
-import { shopAuth } from '../http/shop-auth';
+import { shopAuth } from '../shops/shop-auth';
 import { landingRoutes } from '../landing/landing-page';
 import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';

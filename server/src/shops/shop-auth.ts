@@ -1,10 +1,10 @@
 /** Shop API authentication: `Authorization: Bearer <api key>`, looked up by its hash. */
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
-import { hashApiKey } from '../shops/shop-service';
+import { hashApiKey } from './shop-service';
 import type { Store } from '../store/store';
-import type { RateLimits } from './rate-limits';
-import { setShop } from './request-context';
+import type { RateLimits } from '../http/rate-limits';
+import { setShop } from '../http/request-context';
 
 const bearer = /^Bearer ([A-Za-z0-9_]{16,128})$/;
 
