@@ -4,7 +4,7 @@
  * passes its total, and anything the order cannot take becomes a refund to the payer who paid it.
  */
 import { maskId } from '../../../shared/mask';
-import { iso } from '../orders/order-service';
+import { iso } from '../presenters/iso';
 import type { ServiceDeps } from '../service-deps';
 import type { LinkRecord, NewEvent, OrderRecord, PaymentRecord, RefundReason, RefundRecord } from '../store/records';
 import type { StoreTx } from '../store/store';
