@@ -3,10 +3,10 @@ import type { IssuedLinkResponse, LinkResponse } from '../../../shared/api-types
 import { formatYuan } from '../../../shared/money';
 import { AppError } from '../errors/app-error';
 import { settleOrder } from '../orders/order-service';
-import { iso } from '../presenters/iso';
 import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
-import type { FriendLinkView, LinkRecord, NewEvent, OrderRecord, ShopRecord } from '../store/records';
+import type { FriendLinkView, LinkRecord, OrderRecord, ShopRecord } from '../store/records';
+import { linkExpiredEvent, linkRevokedEvent } from '../webhooks/webhook-events';
 import { signLinkCode } from './link-code';
 import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
@@ -16,17 +16,6 @@ import type { LinkInputBody } from './link-schema';
 export const LINK_TTL = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
 /** Link ids are short so the code (`<id>.<mac>`) fits in 32 characters with a 90-bit MAC. */
 const LINK_ID_LENGTH = 12;
-
-/** The event a shop receives when a link changes state. */
-export function linkEvent(deps: ServiceDeps, link: LinkRecord, type: NewEvent['type'], at: number): NewEvent {
-  return {
-    id: deps.ids.newId('evt'),
-    shopId: link.shopId,
-    type,
-    payload: { link_id: link.id, order_id: link.orderId, status: link.status, at: iso(at) },
-    createdAt: at,
-  };
-}
 
 /** Whether an active link's time is up but its row does not say so yet. */
 function isDue(link: LinkRecord, now: number): boolean {
@@ -42,7 +31,7 @@ export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<L
     from: ['active'],
     to: 'expired',
     at: now,
-    event: linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now),
+    event: linkExpiredEvent(deps.ids, link, now),
   });
   if (expired) deps.metrics.linksExpired(1);
   return expired ?? (await deps.store.getLink(link.id)) ?? link;
@@ -122,7 +111,7 @@ export async function revokeLink(deps: ServiceDeps, shop: ShopRecord, linkId: st
     from: ['active'],
     to: 'revoked',
     at: now,
-    event: linkEvent(deps, { ...link, status: 'revoked' }, 'link.revoked', now),
+    event: linkRevokedEvent(deps.ids, link, now),
   });
   if (revoked === undefined) {
     // Someone else changed it first (paid, expired): report what it is now.
