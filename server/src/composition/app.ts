@@ -17,6 +17,7 @@ import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';
 import { orderRoutes } from '../orders/order-routes';
 import { notifyRoutes } from '../payments/notify-routes';
+import { cancelOrder } from '../payments/order-cancellation';
 import { paymentRoutes } from '../payments/payment-routes';
 import { sessionRoutes } from '../sessions/session-routes';
 import { deliveryRoutes } from '../webhooks/delivery-routes';
@@ -72,7 +73,7 @@ export function createApp(options: AppOptions): Express {
   for (const router of options.sandboxRouters ?? []) app.use(router);
 
   app.use(['/v1/orders', '/v1/links', '/v1/deliveries'], shopAuth(deps.store, options.rateLimits));
-  app.use(orderRoutes(deps));
+  app.use(orderRoutes(deps, cancelOrder));
   app.use(linkRoutes(deps));
   app.use(deliveryRoutes(deps));
 

@@ -7,12 +7,13 @@ import type { CreatePaymentResponse } from '../../../shared/api-types';
 import { AppError } from '../errors/app-error';
 import { verifyLinkRef } from '../links/link-ref';
 import { settleLink } from '../links/link-service';
+import { presentPayment } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
 import type { PaymentRecord } from '../store/records';
 import { PREPAY_ID_TTL_MS } from '../wechat/consts';
 import { WechatPayError, isOrderNotExistCode, isOrderUnpayableCloseCode } from '../wechat/errors';
 import { isTradeNotPaid, isTradePaid } from '../wechat/states';
-import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, presentPayment, secondsUntil } from './payment-rules';
+import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, secondsUntil } from './payment-rules';
 import { applyPaymentSuccess } from './settlement';
 
 /** Reserves the payment (or finds the friend's open one) in one transaction. */

@@ -1,5 +1,5 @@
 /** What the store keeps. Times are epoch milliseconds; money is integer fen. */
-import type { OrderItem, RequestPaymentParams, ShipTo } from '../../../shared/api-types';
+import type { OrderItem, RequestPaymentParams, ShipTo, ShopEvent } from '../../../shared/api-types';
 import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from '../../../shared/states';
 
 /** A shop that integrates with the API. Only a hash of its API key is kept. */
@@ -66,8 +66,9 @@ export interface FriendLinkView extends LinkView {
 export interface NewEvent {
   id: string;
   shopId: string;
-  type: 'link.paid' | 'link.expired' | 'link.revoked' | 'payment.refunded';
-  payload: Record<string, unknown>;
+  type: ShopEvent['type'];
+  /** The `data` a shop receives for `type`, built only in webhooks/webhook-events.ts. */
+  payload: ShopEvent['data'];
   createdAt: number;
 }
 

@@ -5,7 +5,8 @@ import type { DemoResponse } from '../../../../shared/api-types';
 import type { AdjustableClock } from '../../clock';
 import { parseWith } from '../../http/validation';
 import { issueLink } from '../../links/link-service';
-import { presentOrder, upsertOrder } from '../../orders/order-service';
+import { upsertOrder } from '../../orders/order-service';
+import { presentOrder } from '../../presenters/order-presenter';
 import type { ServiceDeps } from '../../service-deps';
 import { createShop } from '../../shops/shop-service';
 

@@ -85,7 +85,7 @@ function eventFromRow(row: Row): EventRecord {
     id: str(row.id),
     shopId: str(row.shop_id),
     type: str(row.type) as NewEvent['type'],
-    payload: JSON.parse(str(row.payload_json)) as Record<string, unknown>,
+    payload: JSON.parse(str(row.payload_json)) as NewEvent['payload'],
     createdAt: num(row.created_at),
     deliveredAt: numOrNull(row.delivered_at),
     attempts: num(row.attempts),
