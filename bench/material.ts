@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { LinkKeyring } from '../server/src/links/link-keys';
+import type { LinkKeyring } from '../server/src/tokens/link-keys';
 import { signLinkToken } from '../server/src/links/link-token';
 import type { SandboxWechatKeys } from '../server/src/sandbox/simulators/sandbox-keys';
 import { encryptResource } from '../server/src/wechat/aead';

@@ -24,7 +24,7 @@ import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseSigningKeys } from '../server/src/config/config';
-import { createLinkKeyring } from '../server/src/links/link-keys';
+import { createLinkKeyring } from '../server/src/tokens/link-keys';
 import { loadOrCreateSandboxWechatKeys } from '../server/src/sandbox/simulators/sandbox-keys';
 import { cpuSnapshot, cpuUsage } from './cpu-usage';
 import { measureH5Load, type H5LoadResult } from './h5-load';

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import type pino from 'pino';
 import type { Clock } from './clock';
 import type { IdSource } from './ids';
-import type { LinkKeyring } from './links/link-keys';
+import type { LinkKeyring } from './tokens/link-keys';
 import type { Metrics } from './observability/metrics';
 import type { Store } from './store/store';
 import type { WechatDeps } from './wechat/wechat-deps';

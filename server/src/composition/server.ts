@@ -15,7 +15,7 @@ import { loadOrCreateSandboxSecrets } from '../config/sandbox-secrets';
 import { createApp } from './app';
 import { randomIds, type IdSource } from '../ids';
 import { startWorkers, type WorkerIntervals } from '../background/workers';
-import { createLinkKeyring } from '../links/link-keys';
+import { createLinkKeyring } from '../tokens/link-keys';
 import { createLogger } from '../logging/logger';
 import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { MAX_CODE_LENGTH } from '../../../shared/link-ref';
-import type { LinkKey, LinkKeyring } from './link-keys';
+import type { LinkKey, LinkKeyring } from '../tokens/link-keys';
 
 const codePattern = /^([A-Za-z0-9_]{1,24})\.([A-Za-z0-9_-]{12,24})$/;
 /** Fewer MAC characters than this (72 bits) would be guessable; ids are kept short to leave room. */

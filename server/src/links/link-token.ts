@@ -6,7 +6,7 @@
 import jwt from 'jsonwebtoken';
 import { MAX_TOKEN_LENGTH } from '../../../shared/link-ref';
 import { verifyHs256 } from '../tokens/hs256';
-import type { LinkKeyring } from './link-keys';
+import type { LinkKeyring } from '../tokens/link-keys';
 
 /** The audience of every link token; session tokens use another, so neither passes as the other. */
 export const LINK_TOKEN_AUDIENCE = 'friend-pay';

@@ -1,7 +1,7 @@
 /**
  * The link signing keyring. Secrets become KeyObjects once, at start: jsonwebtoken given a
  * string or Buffer first tries to parse it as a public key, which costs ~560 µs a call; a
- * KeyObject costs ~15 µs (../shared/TOOLCHAIN.md).
+ * KeyObject costs ~15 µs (measured in bench/README.md).
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import type { SigningKeyConfig } from '../config/config';
