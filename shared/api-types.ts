@@ -1,4 +1,4 @@
-/** Request and response bodies of the HTTP API v1 (DESIGN.md §5). Money in fen, times RFC 3339 UTC. */
+/** Request and response bodies of the HTTP API v1 (README.md, "API (v1)"). Money in fen, times RFC 3339 UTC. */
 import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from './states';
 
 /** One line of an order. */

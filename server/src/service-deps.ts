@@ -1,4 +1,4 @@
-/** What every service needs, passed in so tests can swap any part (DESIGN.md §2). */
+/** What every service needs, passed in so tests can swap any part (docs/architecture.md, "Layers"). */
 import type { KeyObject } from 'node:crypto';
 import type pino from 'pino';
 import type { Clock } from './clock';

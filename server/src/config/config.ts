@@ -1,5 +1,5 @@
 /**
- * Configuration: read once from the environment, validated, frozen (DESIGN.md §6).
+ * Configuration: read once from the environment, validated, frozen (docs/architecture.md, "WeChat and the sandbox").
  * Nothing else in the server reads `process.env`.
  */
 import fs from 'node:fs';

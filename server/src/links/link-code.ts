@@ -1,5 +1,5 @@
 /**
- * The code encoding of a link (DESIGN.md §3): `<linkId>.<mac>`, at most 32 characters of
+ * The code encoding of a link (docs/architecture.md, "Links"): `<linkId>.<mac>`, at most 32 characters of
  * `[0-9A-Za-z._-]`, so it fits a mini program code's `scene`. The MAC is HMAC-SHA256 of the
  * link id, truncated to the room left (about 90 bits for our 16-character ids).
  */

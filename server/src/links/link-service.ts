@@ -12,7 +12,7 @@ import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
 import type { LinkInputBody } from './link-schema';
 
-/** Link lifetime bounds and default, in seconds (DESIGN.md §4). */
+/** Link lifetime bounds and default, in seconds (docs/architecture.md, "Lifecycles"). */
 export const LINK_TTL = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
 /** Link ids are short so the code (`<id>.<mac>`) fits in 32 characters with a 90-bit MAC. */
 const LINK_ID_LENGTH = 12;

@@ -1,5 +1,5 @@
 /**
- * The token encoding of a link (DESIGN.md §3): a JWT, HS256, `kid` in the header, claims
+ * The token encoding of a link (docs/architecture.md, "Links"): a JWT, HS256, `kid` in the header, claims
  * `lid`, `oid`, `iat`, `exp`, `aud: "friend-pay"`, and nothing else: amounts and names always
  * come from the store.
  */

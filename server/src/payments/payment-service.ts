@@ -200,7 +200,7 @@ export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord)
 
 /**
  * Closes an open payment at WeChat Pay and releases its lease or reservation, but only once
- * WeChat confirms it is closed or not paid (DESIGN.md §4); one WeChat reports paid is applied.
+ * WeChat confirms it is closed or not paid (docs/architecture.md, "Lifecycles"); one WeChat reports paid is applied.
  * If the close fails yet WeChat says not paid, the lease is released all the same: should the
  * friend still pay, that success is refunded to them in full.
  */

@@ -1,4 +1,4 @@
-/** QA endpoints of the sandbox (DESIGN.md §6): demo data and a movable clock. Mounted only in sandbox mode. */
+/** QA endpoints of the sandbox (docs/architecture.md, "WeChat and the sandbox"): demo data and a movable clock. Mounted only in sandbox mode. */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DemoResponse } from '../../../../shared/api-types';
