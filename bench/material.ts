@@ -6,9 +6,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { LinkKeyring } from '../server/src/links/link-keys';
+import type { LinkKeyring } from '../server/src/tokens/link-keys';
 import { signLinkToken } from '../server/src/links/link-token';
-import type { SandboxWechatKeys } from '../server/src/sandbox/sandbox-keys';
+import type { SandboxWechatKeys } from '../server/src/sandbox/simulators/sandbox-keys';
 import { encryptResource } from '../server/src/wechat/aead';
 import { responseSignatureMessage } from '../server/src/wechat/consts';
 import { formatWechatTime } from '../server/src/wechat/time';

@@ -24,8 +24,8 @@ import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseSigningKeys } from '../server/src/config/config';
-import { createLinkKeyring } from '../server/src/links/link-keys';
-import { loadOrCreateSandboxWechatKeys } from '../server/src/sandbox/sandbox-keys';
+import { createLinkKeyring } from '../server/src/tokens/link-keys';
+import { loadOrCreateSandboxWechatKeys } from '../server/src/sandbox/simulators/sandbox-keys';
 import { cpuSnapshot, cpuUsage } from './cpu-usage';
 import { measureH5Load, type H5LoadResult } from './h5-load';
 import { warmPageCache } from './page-cache';
@@ -140,7 +140,7 @@ interface ExternalSimulator {
 }
 
 function startExternalSimulator(dataDir: string, pin: boolean): Promise<ExternalSimulator> {
-  const args = ['--import', 'tsx', path.join(ROOT, 'server', 'src', 'sandbox', 'simulators-cli.ts'), '--port', '0', '--data', dataDir];
+  const args = ['--import', 'tsx', path.join(ROOT, 'server', 'src', 'sandbox', 'simulators', 'simulators-cli.ts'), '--port', '0', '--data', dataDir];
   const child = pin
     ? spawn('taskset', ['-c', String(LOAD_CORE), process.execPath, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

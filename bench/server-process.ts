@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { Router } from 'express';
 import { loadConfig } from '../server/src/config/config';
-import { startServer } from '../server/src/server';
+import { startServer } from '../server/src/composition/server';
 import type { ServiceDeps } from '../server/src/service-deps';
 import { floorRoutes } from './floor-routes';
 

@@ -1,4 +1,4 @@
-/** Request and response bodies of the HTTP API v1 (DESIGN.md §5). Money in fen, times RFC 3339 UTC. */
+/** Request and response bodies of the HTTP API v1 (README.md, "API (v1)"). Money in fen, times RFC 3339 UTC. */
 import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from './states';
 
 /** One line of an order. */
@@ -196,10 +196,66 @@ export interface CreatePaymentResponse {
   sandbox?: { prepay_id: string; openid: string };
 }
 
+/** A payer in a `link.paid` webhook: masked, with what the order kept of their payment. */
+export interface WebhookPayer {
+  payment_id: string;
+  payer: string;
+  amount: number;
+  paid_at: string;
+}
+
+/** `link.paid` data: the order is fully paid; the link that completed it is paid, the others void. */
+export interface LinkPaidEventData {
+  link_id: string;
+  order_id: string;
+  shop_order_id: string;
+  mode: LinkMode;
+  amount_total: number;
+  amount_paid: number;
+  /** When the last contribution was paid. */
+  paid_at: string;
+  status: LinkStatus;
+  /** Every friend whose money the order kept. */
+  payers: WebhookPayer[];
+}
+
+/** `link.expired` and `link.revoked` data: the link's new status and when it changed. */
+export interface LinkClosedEventData<S extends 'expired' | 'revoked'> {
+  link_id: string;
+  order_id: string;
+  status: S;
+  at: string;
+}
+
+/** `payment.refunded` data: money went back to the friend who paid it. */
+export interface PaymentRefundedEventData {
+  payment_id: string;
+  refund_id: string;
+  order_id: string;
+  link_id: string;
+  payer: string;
+  amount: number;
+  reason: string;
+  refunded_at: string;
+}
+
+/** A shop webhook event: its `type` and the `data` sent with it. */
+export type ShopEvent =
+  | { type: 'link.paid'; data: LinkPaidEventData }
+  | { type: 'link.expired'; data: LinkClosedEventData<'expired'> }
+  | { type: 'link.revoked'; data: LinkClosedEventData<'revoked'> }
+  | { type: 'payment.refunded'; data: PaymentRefundedEventData };
+
+/** The names of shop webhook events. */
+export type ShopEventType = ShopEvent['type'];
+
+/** The JSON body POSTed to a shop's webhook URL (signed in the `FriendPay-Signature` header). */
+export type WebhookDelivery = { id: string; created_at: string } & ShopEvent;
+
 /** A webhook delivery as the shop can list it. */
 export interface DeliveryView {
   id: string;
-  type: string;
+  type: ShopEventType;
   created_at: string;
   delivered_at: string | null;
   attempts: number;

@@ -1,5 +1,5 @@
 /**
- * A friend names a link by either of its two signed encodings (DESIGN.md §3): a JWT `token`
+ * A friend names a link by either of its two signed encodings (docs/architecture.md, "Links"): a JWT `token`
  * (share cards) or a short `code` (URLs and mini program codes, whose `scene` holds at most
  * 32 characters). This tells them apart by shape only; signatures are the server's business.
  */

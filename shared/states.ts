@@ -1,4 +1,4 @@
-/** Lifecycle states, as DESIGN.md §4 names them. */
+/** Lifecycle states, as docs/architecture.md, "Lifecycles" names them. */
 export const orderStatuses = ['pending', 'paid', 'cancelled', 'closed'] as const;
 /** Status of an order. */
 export type OrderStatus = (typeof orderStatuses)[number];

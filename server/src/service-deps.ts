@@ -1,9 +1,9 @@
-/** What every service needs, passed in so tests can swap any part (DESIGN.md §2). */
+/** What every service needs, passed in so tests can swap any part (docs/architecture.md, "Layers"). */
 import type { KeyObject } from 'node:crypto';
 import type pino from 'pino';
 import type { Clock } from './clock';
 import type { IdSource } from './ids';
-import type { LinkKeyring } from './links/link-keys';
+import type { LinkKeyring } from './tokens/link-keys';
 import type { Metrics } from './observability/metrics';
 import type { Store } from './store/store';
 import type { WechatDeps } from './wechat/wechat-deps';

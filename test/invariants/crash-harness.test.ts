@@ -17,7 +17,7 @@ interface SimulatedRefund { outRefundNo: string; outTradeNo: string; amountRefun
 
 describe('crash harness', () => {
   it('keeps our ledger and WeChat Pay\'s in exact agreement through repeated SIGKILLs', async () => {
-    const simulators = await startCli('server/src/sandbox/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', path.join(tmp, 'wechat'), '--time-factor', '0.005']);
+    const simulators = await startCli('server/src/sandbox/simulators/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', path.join(tmp, 'wechat'), '--time-factor', '0.005']);
     const receiver = await startWebhookReceiver();
     let server: Awaited<ReturnType<typeof startCli>> | undefined;
     let driving = true;

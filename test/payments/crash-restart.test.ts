@@ -23,7 +23,7 @@ async function json<T>(response: Response): Promise<T> {
 describe('a server killed between prepay and notification', () => {
   it('completes the payment after a restart and delivers the webhook', async () => {
     // WeChat's side runs in a process of its own, as it would: killing our server must not kill it.
-    const simulators = await startCli('server/src/sandbox/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', path.join(tmp, 'wechat'), '--time-factor', '0.01']);
+    const simulators = await startCli('server/src/sandbox/simulators/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', path.join(tmp, 'wechat'), '--time-factor', '0.01']);
     const receiver = await startWebhookReceiver();
     try {
       const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]!) as Record<string, string>;

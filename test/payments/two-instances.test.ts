@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CreatePaymentResponse, IssuedLinkResponse, OrderResponse, SessionResponse } from '../../shared/api-types';
 import { outTradeNoFor } from '../../server/src/payments/payment-rules';
-import { loadOrCreateSandboxWechatKeys } from '../../server/src/sandbox/sandbox-keys';
+import { loadOrCreateSandboxWechatKeys } from '../../server/src/sandbox/simulators/sandbox-keys';
 import { verifyWebhook } from '../../server/src/webhooks/webhook-signature';
 import { freePort } from '../support/ports';
 import { eventually, startWebhookReceiver } from '../support/friends';
@@ -43,7 +43,7 @@ describe('two server instances on one PostgreSQL database', () => {
     try {
       // WeChat's side runs in a process of its own, shared by both instances as WeChat would be.
       const wechatDir = path.join(tmp, 'wechat');
-      const simulators = await start('server/src/sandbox/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', wechatDir, '--time-factor', '0.01']);
+      const simulators = await start('server/src/sandbox/simulators/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', wechatDir, '--time-factor', '0.01']);
       const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]!) as Record<string, string>;
       const simulatorUrl = settings.WECHATPAY_BASE_URL!;
       const keys = loadOrCreateSandboxWechatKeys(wechatDir);

@@ -3,13 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { AdjustableClock, type Clock } from '../../server/src/clock';
-import { loadOrCreateSandboxWechatKeys, type SandboxWechatKeys } from '../../server/src/sandbox/sandbox-keys';
-import { createSandboxWechatRoutes } from '../../server/src/sandbox/sandbox-wechat-routes';
-import { sandboxPayClientOptions } from '../../server/src/sandbox/sandbox-wiring';
-import { createWechatLoginSimulator, type WechatLoginSimulator } from '../../server/src/sandbox/wechat-login-simulator';
-import { createWechatPaySimulator, type WechatPaySimulator } from '../../server/src/sandbox/wechatpay/simulator';
+import { loadOrCreateSandboxWechatKeys, sandboxPayAccount, type SandboxWechatKeys } from '../../server/src/sandbox/simulators/sandbox-keys';
+import { createSandboxWechatRoutes } from '../../server/src/sandbox/simulators/sandbox-wechat-routes';
+import { createWechatLoginSimulator, type WechatLoginSimulator } from '../../server/src/sandbox/simulators/wechat-login-simulator';
+import { createWechatPaySimulator, type WechatPaySimulator } from '../../server/src/sandbox/simulators/wechatpay/simulator';
 import { createWechatLoginClient, type WechatLoginClient } from '../../server/src/wechat/login-client';
 import { createWechatPayClient, type WechatPayClient, type WechatPayClientOptions } from '../../server/src/wechat/pay-client';
+import { wechatPayClientOptions } from '../../server/src/wechat/wechat-deps';
 
 let cachedKeys: SandboxWechatKeys | undefined;
 
@@ -81,7 +81,7 @@ export async function startSandbox(options: { timeFactor?: number; clock?: Adjus
 
 /** Client options pointing at a simulator, as the server builds them from configuration. */
 export function payClientOptions(keys: SandboxWechatKeys, baseUrl: string, clock: Clock): WechatPayClientOptions {
-  return { ...sandboxPayClientOptions(keys, baseUrl, clock, 2000), retryDelayMs: 1 };
+  return { ...wechatPayClientOptions(sandboxPayAccount(keys, baseUrl), keys.appId, clock, 2000), retryDelayMs: 1 };
 }
 
 /** A recorded notification. */

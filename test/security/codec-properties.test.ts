@@ -7,8 +7,8 @@ import { maskName } from '../../shared/mask';
 import { formatYuan, sumItems } from '../../shared/money';
 import { findDuplicateKey } from '../../server/src/http/json-guard';
 import { signLinkCode, verifyLinkCode } from '../../server/src/links/link-code';
-import { createLinkKeyring } from '../../server/src/links/link-keys';
-import { verifyHs256 } from '../../server/src/links/hs256';
+import { createLinkKeyring } from '../../server/src/tokens/link-keys';
+import { verifyHs256 } from '../../server/src/tokens/hs256';
 import { signLinkToken, verifyLinkToken } from '../../server/src/links/link-token';
 
 const keyring = createLinkKeyring([{ kid: 'k1', secret: crypto.randomBytes(32) }]);

@@ -45,7 +45,7 @@ export function refundRecord(id: string, payment: PaymentRecord, amount: number,
 
 /** A webhook event. */
 export function eventRecord(id: string, shopId: string, now: number): NewEvent {
-  return { id, shopId, type: 'link.revoked', payload: { link_id: id }, createdAt: now };
+  return { id, shopId, type: 'link.revoked', payload: { link_id: id, order_id: 'ord_1', status: 'revoked', at: new Date(now).toISOString() }, createdAt: now };
 }
 
 /** What `eventRecord` looks like once stored and never delivered. */

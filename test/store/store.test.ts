@@ -51,7 +51,7 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     await store.upsertOrder(orderRecord('ord_1', 'shop_1', now));
     for (let i = 0; i < 7; i++) await store.insertLink(linkRecord(`lnk_${i}`, 'ord_1', 'shop_1', now - 1000 + i));
     await store.insertLink(linkRecord('lnk_future', 'ord_1', 'shop_1', now + 60_000));
-    const eventFor = (l: LinkRecord) => ({ id: `evt_${l.id}`, shopId: l.shopId, type: 'link.expired' as const, payload: { link_id: l.id }, createdAt: now });
+    const eventFor = (l: LinkRecord) => ({ id: `evt_${l.id}`, shopId: l.shopId, type: 'link.expired' as const, payload: { link_id: l.id, order_id: l.orderId, status: 'expired' as const, at: new Date(now).toISOString() }, createdAt: now });
     expect((await store.expireDueLinks(now, 5, eventFor)).length).toBe(5);
     expect((await store.expireDueLinks(now, 5, eventFor)).length).toBe(2);
     expect((await store.expireDueLinks(now, 5, eventFor)).length).toBe(0);
@@ -220,7 +220,7 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     for (let i = 0; i < 6; i++) await a.upsertOrder(orderRecord(`ord_late_${i}`, 'shop_1', now, { payDeadline: now - 1 }));
     await a.upsertOrder(orderRecord('ord_1', 'shop_1', now));
     for (let i = 0; i < 40; i++) await a.insertLink(linkRecord(`lnk_${String(i).padStart(2, '0')}`, 'ord_1', 'shop_1', now - 1000 + i));
-    const eventFor = (l: LinkRecord) => ({ id: `evt_${l.id}`, shopId: l.shopId, type: 'link.expired' as const, payload: { link_id: l.id }, createdAt: now });
+    const eventFor = (l: LinkRecord) => ({ id: `evt_${l.id}`, shopId: l.shopId, type: 'link.expired' as const, payload: { link_id: l.id, order_id: l.orderId, status: 'expired' as const, at: new Date(now).toISOString() }, createdAt: now });
     const sweep = async (store: Store): Promise<string[]> => {
       const expired: string[] = [];
       for (;;) {

@@ -1,6 +1,6 @@
 /** Builds WeChat Pay notifications the way WeChat Pay does, for replay and forgery tests. */
 import crypto from 'node:crypto';
-import type { SandboxWechatKeys } from '../../server/src/sandbox/sandbox-keys';
+import type { SandboxWechatKeys } from '../../server/src/sandbox/simulators/sandbox-keys';
 import { encryptResource } from '../../server/src/wechat/aead';
 import { responseSignatureMessage } from '../../server/src/wechat/consts';
 import { formatWechatTime } from '../../server/src/wechat/time';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OrderInput } from '../../shared/api-types';
 import { loadConfig } from '../../server/src/config/config';
-import { startServer, type RunningServer, type ServerOverrides } from '../../server/src/server';
+import { startServer, type RunningServer, type ServerOverrides } from '../../server/src/composition/server';
 import { createShop, type CreatedShop } from '../../server/src/shops/shop-service';
 import { createTestDatabase, defaultEngine, type Engine, type TestDatabase } from './test-database';
 

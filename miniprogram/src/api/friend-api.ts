@@ -1,4 +1,4 @@
-/** The friend API (DESIGN.md §5) as typed calls. */
+/** The friend API (README.md, "API (v1)") as typed calls. */
 import type { CreatePaymentInput, CreatePaymentResponse, FriendView, PaymentView, SessionResponse } from '@shared/api-types';
 import { requestJson } from './http';
 

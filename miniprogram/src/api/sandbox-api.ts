@@ -1,4 +1,4 @@
-/** Sandbox-only endpoints (DESIGN.md §6): simulated WeChat login and pay sheet, demo data, clock, faults. */
+/** Sandbox-only endpoints (docs/architecture.md, "WeChat and the sandbox"): simulated WeChat login and pay sheet, demo data, clock, faults. */
 import type { DemoResponse } from '@shared/api-types';
 import type { LinkMode } from '@shared/states';
 import { requestJson } from './http';

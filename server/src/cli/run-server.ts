@@ -1,6 +1,6 @@
 /** Shared by `npm start` and `npm run serve`: load configuration, start, stop cleanly on a signal. */
 import { ConfigError, loadConfig, type RunMode } from '../config/config';
-import { startServer, type RunningServer } from '../server';
+import { startServer, type RunningServer } from '../composition/server';
 
 /** Starts the server in `mode`, or exits 1 with a message naming each bad variable. */
 export async function runServer(mode: RunMode): Promise<RunningServer> {

@@ -1,10 +1,9 @@
 /**
- * Configuration: read once from the environment, validated, frozen (DESIGN.md §6).
+ * Configuration: read once from the environment, validated, frozen (docs/architecture.md, "WeChat and the sandbox").
  * Nothing else in the server reads `process.env`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultRateLimits, type RateLimitConfig } from '../http/rate-limits';
 
 /** How the server runs: `sandbox` mounts the simulators and QA routes; `production` never does. */
 export type RunMode = 'sandbox' | 'production';
@@ -38,6 +37,22 @@ export interface WechatLoginConfig {
   appSecret: string;
   apiBaseUrl: string;
 }
+
+/** Rate-limit budgets, in requests per minute; the limiter itself is `http/rate-limits.ts`. */
+export interface RateLimitConfig {
+  friendViewsPerIp: number;
+  sessionsPerIp: number;
+  paymentsPerUser: number;
+  shopRequestsPerKey: number;
+}
+
+/** Defaults: generous for people, tight enough to stop enumeration and scripted abuse. */
+export const defaultRateLimits: RateLimitConfig = {
+  friendViewsPerIp: 300,
+  sessionsPerIp: 60,
+  paymentsPerUser: 30,
+  shopRequestsPerKey: 1200,
+};
 
 /** The validated, frozen configuration. */
 export interface Config {

@@ -1,6 +1,6 @@
 /**
  * In the sandbox the server makes its own secrets once and keeps them in the data folder, so
- * links stay valid across restarts without anyone configuring keys (DESIGN.md §8). Production
+ * links stay valid across restarts without anyone configuring keys (docs/architecture.md, "Security"). Production
  * never comes here: there every secret comes from configuration.
  */
 import crypto from 'node:crypto';

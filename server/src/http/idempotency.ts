@@ -1,5 +1,5 @@
 /**
- * Idempotent shop writes (DESIGN.md §5): the same `Idempotency-Key` with the same request gets
+ * Idempotent shop writes (README.md, "API (v1)"): the same `Idempotency-Key` with the same request gets
  * the stored response again; with another request, 422 IDEMPOTENCY_MISMATCH. A request that
  * fails releases its key, so the client's retry runs afresh; a claim left by a crash is taken
  * over after a minute.

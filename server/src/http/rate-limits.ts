@@ -7,23 +7,8 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type pino from 'pino';
+import type { RateLimitConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
-
-/** The budgets, in requests per minute. */
-export interface RateLimitConfig {
-  friendViewsPerIp: number;
-  sessionsPerIp: number;
-  paymentsPerUser: number;
-  shopRequestsPerKey: number;
-}
-
-/** Defaults: generous for people, tight enough to stop enumeration and scripted abuse. */
-export const defaultRateLimits: RateLimitConfig = {
-  friendViewsPerIp: 300,
-  sessionsPerIp: 60,
-  paymentsPerUser: 30,
-  shopRequestsPerKey: 1200,
-};
 
 /** What can be limited. */
 export type LimitKind = keyof RateLimitConfig;

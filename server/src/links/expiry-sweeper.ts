@@ -4,7 +4,7 @@
  * one run never holds the write lock for long, however many links fall due at once.
  */
 import type { ServiceDeps } from '../service-deps';
-import { linkEvent } from './link-service';
+import { linkExpiredEvent } from '../webhooks/webhook-events';
 
 /** What one sweep did. */
 export interface SweepResult {
@@ -17,7 +17,7 @@ export async function sweepOnce(deps: ServiceDeps, batchSize = 500): Promise<Swe
   const result: SweepResult = { linksExpired: 0, ordersClosed: 0 };
   for (;;) {
     const now = deps.clock.now();
-    const expired = await deps.store.expireDueLinks(now, batchSize, (link) => linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now));
+    const expired = await deps.store.expireDueLinks(now, batchSize, (link) => linkExpiredEvent(deps.ids, link, now));
     result.linksExpired += expired.length;
     deps.metrics.linksExpired(expired.length);
     if (expired.length < batchSize) break;

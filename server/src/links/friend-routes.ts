@@ -2,11 +2,12 @@
 import { Router } from 'express';
 import type { RateLimits } from '../http/rate-limits';
 import { sendJson } from '../http/send-json';
+import { presentFriendView } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { classifyLinkRef } from '../../../shared/link-ref';
 import { signLinkCode } from './link-code';
 import { optionalSessionOpenid } from '../sessions/session-token';
-import { presentFriendView, readFriendLink } from './link-service';
+import { readFriendLink } from './link-service';
 
 /** `GET /v1/pay/:ref`. */
 export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {

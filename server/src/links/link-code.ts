@@ -1,11 +1,11 @@
 /**
- * The code encoding of a link (DESIGN.md §3): `<linkId>.<mac>`, at most 32 characters of
+ * The code encoding of a link (docs/architecture.md, "Links"): `<linkId>.<mac>`, at most 32 characters of
  * `[0-9A-Za-z._-]`, so it fits a mini program code's `scene`. The MAC is HMAC-SHA256 of the
  * link id, truncated to the room left (about 90 bits for our 16-character ids).
  */
 import crypto from 'node:crypto';
 import { MAX_CODE_LENGTH } from '../../../shared/link-ref';
-import type { LinkKey, LinkKeyring } from './link-keys';
+import type { LinkKey, LinkKeyring } from '../tokens/link-keys';
 
 const codePattern = /^([A-Za-z0-9_]{1,24})\.([A-Za-z0-9_-]{12,24})$/;
 /** Fewer MAC characters than this (72 bits) would be guessable; ids are kept short to leave room. */

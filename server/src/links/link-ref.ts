@@ -1,7 +1,7 @@
 /** Turns whatever a friend sent (token or code) into a verified link id, before any store read. */
 import { classifyLinkRef } from '../../../shared/link-ref';
 import { AppError } from '../errors/app-error';
-import type { LinkKeyring } from './link-keys';
+import type { LinkKeyring } from '../tokens/link-keys';
 import { verifyLinkCode } from './link-code';
 import { verifyLinkToken } from './link-token';
 

@@ -5,10 +5,11 @@ import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
 import { readOrderMoney } from '../orders/order-service';
+import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { signLinkCode } from './link-code';
 import { linkInputSchema } from './link-schema';
-import { getLinkForShop, issueLink, presentLink, revokeLink } from './link-service';
+import { getLinkForShop, issueLink, revokeLink } from './link-service';
 
 /** `/v1/orders/:id/links` and `/v1/links/...` routes; mount behind shop authentication. */
 export function linkRoutes(deps: ServiceDeps): Router {

@@ -1,4 +1,4 @@
-/** What a shop may send to issue a link (DESIGN.md §5). */
+/** What a shop may send to issue a link (README.md, "API (v1)"). */
 import { z } from 'zod';
 import { linkModes } from '../../../shared/states';
 import { httpUrl, text } from '../http/validation';

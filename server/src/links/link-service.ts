@@ -1,32 +1,21 @@
-/** Pay links: issue, show (to the shop and to friends), revoke, and expire lazily on every read. */
-import type { FriendView, IssuedLinkResponse, LinkResponse } from '../../../shared/api-types';
-import { maskId, maskName } from '../../../shared/mask';
+/** Pay links: issue, read (for the shop and for friends), revoke, and expire lazily on every read. */
+import type { IssuedLinkResponse, LinkResponse } from '../../../shared/api-types';
 import { formatYuan } from '../../../shared/money';
 import { AppError } from '../errors/app-error';
-import { iso, presentContribution, settleOrder, wasPaid } from '../orders/order-service';
-import { presentPayment } from '../payments/payment-rules';
+import { settleOrder } from '../orders/order-service';
+import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
-import type { FriendLinkView, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, ShopRecord } from '../store/records';
+import type { FriendLinkView, LinkRecord, OrderRecord, ShopRecord } from '../store/records';
+import { linkExpiredEvent, linkRevokedEvent } from '../webhooks/webhook-events';
 import { signLinkCode } from './link-code';
 import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
 import type { LinkInputBody } from './link-schema';
 
-/** Link lifetime bounds and default, in seconds (DESIGN.md §4). */
+/** Link lifetime bounds and default, in seconds (docs/architecture.md, "Lifecycles"). */
 export const LINK_TTL = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
 /** Link ids are short so the code (`<id>.<mac>`) fits in 32 characters with a 90-bit MAC. */
 const LINK_ID_LENGTH = 12;
-
-/** The event a shop receives when a link changes state. */
-export function linkEvent(deps: ServiceDeps, link: LinkRecord, type: NewEvent['type'], at: number): NewEvent {
-  return {
-    id: deps.ids.newId('evt'),
-    shopId: link.shopId,
-    type,
-    payload: { link_id: link.id, order_id: link.orderId, status: link.status, at: iso(at) },
-    createdAt: at,
-  };
-}
 
 /** Whether an active link's time is up but its row does not say so yet. */
 function isDue(link: LinkRecord, now: number): boolean {
@@ -42,31 +31,10 @@ export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<L
     from: ['active'],
     to: 'expired',
     at: now,
-    event: linkEvent(deps, { ...link, status: 'expired' }, 'link.expired', now),
+    event: linkExpiredEvent(deps.ids, link, now),
   });
   if (expired) deps.metrics.linksExpired(1);
   return expired ?? (await deps.store.getLink(link.id)) ?? link;
-}
-
-function amounts(order: OrderRecord): { amount_total: number; amount_paid: number; amount_due: number } {
-  const due = order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
-  return { amount_total: order.amountTotal, amount_paid: order.amountPaid, amount_due: due };
-}
-
-/** The shop's view of a link, with the contributions made through it. */
-export function presentLink(link: LinkRecord, order: OrderRecord, payments: readonly PaymentRecord[] = []): LinkResponse {
-  return {
-    id: link.id,
-    order_id: link.orderId,
-    status: link.status,
-    mode: link.mode,
-    expires_at: iso(link.expiresAt),
-    created_at: iso(link.createdAt),
-    message: link.message,
-    requester: { id: link.requesterId, name: link.requesterName, avatar_url: link.requesterAvatarUrl },
-    ...amounts(order),
-    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map(presentContribution),
-  };
 }
 
 /** The share material for a freshly issued link: token, code, url, share card, QR. */
@@ -143,7 +111,7 @@ export async function revokeLink(deps: ServiceDeps, shop: ShopRecord, linkId: st
     from: ['active'],
     to: 'revoked',
     at: now,
-    event: linkEvent(deps, { ...link, status: 'revoked' }, 'link.revoked', now),
+    event: linkRevokedEvent(deps.ids, link, now),
   });
   if (revoked === undefined) {
     // Someone else changed it first (paid, expired): report what it is now.
@@ -166,30 +134,3 @@ export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<Fr
   return { ...view, link, order };
 }
 
-/**
- * What a friend sees for a link, whatever its status. `payments` are the order's; `viewer` is the
- * openid of the friend asking, when they sent their session.
- */
-export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number, url: string): FriendView {
-  const { link, order } = view;
-  const open = payments.filter((payment) => payment.status === 'created');
-  const ofLink = payments.filter((payment) => payment.linkId === link.id);
-  return {
-    link: {
-      status: link.status,
-      mode: link.mode,
-      expires_at: iso(link.expiresAt),
-      message: link.message,
-      requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
-      paying: link.status === 'active' && ofLink.some((payment) => payment.status === 'created' && payment.leaseExpiresAt > now),
-      url,
-    },
-    shop: { name: view.shopName },
-    order: { ...amounts(order), amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },
-    contributions: ofLink
-      .filter((payment) => payment.keptAmount > 0 && payment.paidAt !== null)
-      .map((payment) => ({ payer: maskId(payment.payerOpenid), amount: payment.keptAmount, paid_at: iso(payment.paidAt ?? now) })),
-    my_payments: viewer === undefined ? [] : ofLink.filter((payment) => payment.payerOpenid === viewer).map(presentPayment),
-    server_time: iso(now),
-  };
-}

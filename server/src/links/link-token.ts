@@ -1,12 +1,12 @@
 /**
- * The token encoding of a link (DESIGN.md §3): a JWT, HS256, `kid` in the header, claims
+ * The token encoding of a link (docs/architecture.md, "Links"): a JWT, HS256, `kid` in the header, claims
  * `lid`, `oid`, `iat`, `exp`, `aud: "friend-pay"`, and nothing else: amounts and names always
  * come from the store.
  */
 import jwt from 'jsonwebtoken';
 import { MAX_TOKEN_LENGTH } from '../../../shared/link-ref';
-import { verifyHs256 } from './hs256';
-import type { LinkKeyring } from './link-keys';
+import { verifyHs256 } from '../tokens/hs256';
+import type { LinkKeyring } from '../tokens/link-keys';
 
 /** The audience of every link token; session tokens use another, so neither passes as the other. */
 export const LINK_TOKEN_AUDIENCE = 'friend-pay';

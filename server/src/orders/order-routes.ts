@@ -3,12 +3,20 @@ import { Router } from 'express';
 import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
+import { presentOrder } from '../presenters/order-presenter';
 import type { ServiceDeps } from '../service-deps';
+import type { OrderRecord, ShopRecord } from '../store/records';
 import { orderInputSchema } from './order-schema';
-import { cancelOrder, getOrderForShop, presentOrder, readOrderMoney, upsertOrder } from './order-service';
+import { getOrderForShop, readOrderMoney, upsertOrder } from './order-service';
+
+/**
+ * The cancel use case (payments/order-cancellation.ts). It refunds payments, so it sits above
+ * orders and is passed in: orders never imports payments.
+ */
+export type CancelOrder = (deps: ServiceDeps, shop: ShopRecord, orderId: string) => Promise<OrderRecord>;
 
 /** `/v1/orders` routes; mount behind shop authentication. */
-export function orderRoutes(deps: ServiceDeps): Router {
+export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router {
   const router = Router();
 
   router.post('/v1/orders', idempotent(deps.store, deps.clock, async (req) => {

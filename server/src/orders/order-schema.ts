@@ -1,4 +1,4 @@
-/** What a shop may send for an order (DESIGN.md §5), compiled once at load. */
+/** What a shop may send for an order (README.md, "API (v1)"), compiled once at load. */
 import { z } from 'zod';
 import { MAX_ORDER_TOTAL_FEN } from '../../../shared/money';
 import { httpUrl, text } from '../http/validation';

@@ -1,20 +1,16 @@
-/** Orders: upsert by the shop's own id, read with lazy closing at the deadline, cancel. */
+/**
+ * Orders: upsert by the shop's own id, read with lazy closing at the deadline. Cancelling refunds
+ * payments, so it lives above orders, in payments/order-cancellation.ts: orders imports no other feature.
+ */
 import crypto from 'node:crypto';
-import type { Contribution, OrderResponse } from '../../../shared/api-types';
-import { maskId } from '../../../shared/mask';
 import { sumItems } from '../../../shared/money';
 import { AppError } from '../errors/app-error';
 import type { OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../store/records';
 import type { ServiceDeps } from '../service-deps';
 import type { OrderInputBody } from './order-schema';
-import { advanceRefund } from '../payments/refund-runner';
-import { cancelOrderAndRefund } from '../payments/settlement';
 
 /** The longest a pay deadline may lie ahead. */
 const MAX_DEADLINE_AHEAD_MS = 30 * 24 * 3600 * 1000;
-
-/** Millisecond timestamps to RFC 3339 UTC. */
-export const iso = (ms: number): string => new Date(ms).toISOString();
 
 function fingerprintOf(input: OrderInputBody, payDeadline: number): string {
   const canonical = JSON.stringify([
@@ -31,53 +27,6 @@ function fingerprintOf(input: OrderInputBody, payDeadline: number): string {
 
 function deadlineError(message: string): AppError {
   return new AppError('VALIDATION_FAILED', `pay_deadline ${message}.`, { errors: [{ path: 'pay_deadline', message }] });
-}
-
-/** A paid contribution as the shop sees it (payer masked). */
-export function presentContribution(payment: PaymentRecord): Contribution {
-  return {
-    payment_id: payment.id,
-    link_id: payment.linkId,
-    payer: maskId(payment.payerOpenid),
-    amount: payment.amount,
-    status: payment.status,
-    paid_at: payment.paidAt === null ? null : iso(payment.paidAt),
-    refunded_amount: payment.refundedAmount,
-  };
-}
-
-/** Payments in which money moved. */
-export const wasPaid = (payment: PaymentRecord): boolean => payment.paidAt !== null;
-
-/** The shop's view of an order. */
-export function presentOrder(order: OrderRecord, payments: readonly PaymentRecord[] = [], refunds: readonly RefundRecord[] = []): OrderResponse {
-  return {
-    id: order.id,
-    shop_order_id: order.shopOrderId,
-    shopper_id: order.shopperId,
-    status: order.status,
-    amount_total: order.amountTotal,
-    amount_paid: order.amountPaid,
-    amount_refunded: order.amountRefunded,
-    amount_due: order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0,
-    currency: order.currency,
-    items: order.items,
-    pay_deadline: iso(order.payDeadline),
-    ship_to: order.shipTo,
-    created_at: iso(order.createdAt),
-    cancelled_at: order.cancelledAt === null ? null : iso(order.cancelledAt),
-    payers: payments.filter(wasPaid).map(presentContribution),
-    refunds: refunds.map((refund) => ({
-      id: refund.id,
-      payment_id: refund.paymentId,
-      payer: maskId(refund.payerOpenid),
-      amount: refund.amount,
-      reason: refund.reason,
-      status: refund.status,
-      created_at: iso(refund.createdAt),
-      succeeded_at: refund.succeededAt === null ? null : iso(refund.succeededAt),
-    })),
-  };
 }
 
 /** Creates the order, or finds the identical one; 409 ORDER_CONFLICT when it differs. */
@@ -150,19 +99,4 @@ export async function settleOrder(deps: ServiceDeps, order: OrderRecord): Promis
   const now = deps.clock.now();
   if (order.status !== 'pending' || order.payDeadline > now) return order;
   return (await deps.store.closeOverdueOrder(order.id, now)) ?? (await deps.store.getOrder(order.id)) ?? order;
-}
-
-/** Cancels a pending order: live links void, and everything friends paid is refunded to them. */
-export async function cancelOrder(deps: ServiceDeps, shop: ShopRecord, orderId: string): Promise<OrderRecord> {
-  const order = await getOrderForShop(deps, shop, orderId);
-  if (order.status === 'cancelled') return order;
-  if (order.status !== 'pending') throw new AppError('ORDER_NOT_PENDING', `Order ${order.id} is ${order.status} and cannot be cancelled.`);
-  const result = await cancelOrderAndRefund(deps, order.id);
-  if (result === undefined) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId} for this shop.`);
-  if (!result.changed && result.order.status !== 'cancelled') {
-    throw new AppError('ORDER_NOT_PENDING', `Order ${order.id} is ${result.order.status} and cannot be cancelled.`);
-  }
-  // Send the refunds now; the reconciler retries any that WeChat does not take at once.
-  for (const refund of result.refunds) await advanceRefund(deps, refund);
-  return (await deps.store.getOrder(order.id)) ?? result.order;
 }

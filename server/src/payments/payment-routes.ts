@@ -5,9 +5,9 @@ import { AppError } from '../errors/app-error';
 import { parseWith } from '../http/validation';
 import type { RateLimits } from '../http/rate-limits';
 import { sendJson } from '../http/send-json';
+import { presentPayment } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { sessionOpenid } from '../sessions/session-token';
-import { presentPayment } from './payment-rules';
 import { cancelPayment, createPayment, getPaymentForPayer } from './payment-service';
 
 const createSchema = z.strictObject({ amount: z.number().optional() });

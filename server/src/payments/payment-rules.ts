@@ -1,7 +1,5 @@
 /** The small rules of payments, kept pure so every path (create, notify, reconcile) applies the same ones. */
-import type { PaymentView } from '../../../shared/api-types';
 import { AppError } from '../errors/app-error';
-import { iso } from '../orders/order-service';
 import type { LinkRecord, OrderRecord, PaymentRecord } from '../store/records';
 
 /** How long a friend holds a single-mode link while paying; WeChat refuses to close an order younger than 5 minutes. */
@@ -34,16 +32,3 @@ export function outTradeNoFor(paymentId: string): string {
   return paymentId.replace(/^pay_/, 'FP');
 }
 
-/** A payment as its payer sees it. */
-export function presentPayment(payment: PaymentRecord): PaymentView {
-  return {
-    id: payment.id,
-    link_id: payment.linkId,
-    status: payment.status,
-    amount: payment.amount,
-    created_at: iso(payment.createdAt),
-    paid_at: payment.paidAt === null ? null : iso(payment.paidAt),
-    refunded_amount: payment.refundedAmount,
-    payable_until: iso(payment.payableUntil),
-  };
-}

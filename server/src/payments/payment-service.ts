@@ -7,11 +7,13 @@ import type { CreatePaymentResponse } from '../../../shared/api-types';
 import { AppError } from '../errors/app-error';
 import { verifyLinkRef } from '../links/link-ref';
 import { settleLink } from '../links/link-service';
+import { presentPayment } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
 import type { PaymentRecord } from '../store/records';
 import { PREPAY_ID_TTL_MS } from '../wechat/consts';
-import { WechatPayError } from '../wechat/errors';
-import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, presentPayment, secondsUntil } from './payment-rules';
+import { WechatPayError, isOrderNotExistCode, isOrderUnpayableCloseCode } from '../wechat/errors';
+import { isTradeNotPaid, isTradePaid } from '../wechat/states';
+import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, secondsUntil } from './payment-rules';
 import { applyPaymentSuccess } from './settlement';
 
 /** Reserves the payment (or finds the friend's open one) in one transaction. */
@@ -171,12 +173,15 @@ export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, o
   return payment;
 }
 
-/** Asks WeChat Pay about an open payment and applies a success it reports; returns the trade state. */
+/**
+ * Asks WeChat Pay about an open payment and applies a success it reports; returns the trade state
+ * (or the error code saying WeChat has no such order), undefined when WeChat could not be asked.
+ */
 export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord): Promise<string | undefined> {
   await deps.store.markPaymentChecked(payment.id, deps.clock.now());
   try {
     const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo);
-    if (transaction.tradeState === 'SUCCESS' || transaction.tradeState === 'REFUND') {
+    if (isTradePaid(transaction.tradeState)) {
       await applyPaymentSuccess(deps, {
         outTradeNo: transaction.outTradeNo,
         transactionId: transaction.transactionId ?? '',
@@ -187,18 +192,15 @@ export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord)
     }
     return transaction.tradeState;
   } catch (error: unknown) {
-    if (error instanceof WechatPayError && error.code === 'ORDER_NOT_EXIST') return 'ORDER_NOT_EXIST';
+    if (error instanceof WechatPayError && isOrderNotExistCode(error.code)) return error.code;
     deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'payment query failed');
     return undefined;
   }
 }
 
-/** Trade states in which WeChat will not (or did not) take the money. */
-const NOT_PAID_STATES = new Set(['NOTPAY', 'CLOSED', 'PAYERROR', 'REVOKED', 'ORDER_NOT_EXIST']);
-
 /**
  * Closes an open payment at WeChat Pay and releases its lease or reservation, but only once
- * WeChat confirms it is closed or not paid (DESIGN.md §4); one WeChat reports paid is applied.
+ * WeChat confirms it is closed or not paid (docs/architecture.md, "Lifecycles"); one WeChat reports paid is applied.
  * If the close fails yet WeChat says not paid, the lease is released all the same: should the
  * friend still pay, that success is refunded to them in full.
  */
@@ -209,13 +211,13 @@ export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord
     confirmed = true;
   } catch (error: unknown) {
     const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
-    if (code === 'ORDER_NOT_EXIST' || code === 'ORDER_CLOSED') confirmed = true;
+    if (isOrderUnpayableCloseCode(code)) confirmed = true;
     else deps.logger.warn({ payment_id: payment.id, code }, 'close failed; asking WeChat Pay whether it was paid');
   }
   if (!confirmed) {
     const state = await checkWithWechat(deps, payment);
-    if (state === 'SUCCESS' || state === 'REFUND') return 'paid';
-    if (state === undefined || !NOT_PAID_STATES.has(state)) return 'pending';
+    if (isTradePaid(state)) return 'paid';
+    if (!isTradeNotPaid(state)) return 'pending';
   }
   const now = deps.clock.now();
   const closed = await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'closed', closedAt: now, updatedAt: now }, ['created']));

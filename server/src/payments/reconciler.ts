@@ -6,6 +6,7 @@
  * and with several instances running it at once.
  */
 import type { ServiceDeps } from '../service-deps';
+import { isTradePaid } from '../wechat/states';
 import { advanceRefund } from './refund-runner';
 import { checkWithWechat, closeOpenPayment } from './payment-service';
 
@@ -34,7 +35,7 @@ export async function reconcileOnce(deps: ServiceDeps): Promise<ReconcileResult>
       if (payment.checkedAt !== null && now - payment.checkedAt < QUERY_EVERY_MS) continue;
       result.queried += 1;
       const state = await checkWithWechat(deps, payment);
-      if (state === 'SUCCESS' || state === 'REFUND') result.paidFound += 1;
+      if (isTradePaid(state)) result.paidFound += 1;
       continue;
     }
     const outcome = await closeOpenPayment(deps, payment);

@@ -6,6 +6,7 @@
 import type { ServiceDeps } from '../service-deps';
 import type { RefundRecord } from '../store/records';
 import { WechatPayError } from '../wechat/errors';
+import { isRefundProcessing, isRefundSucceeded } from '../wechat/states';
 import { applyRefundSuccess } from './settlement';
 
 /** Backoff for refund attempts: 10 s, 20 s, 40 s ... up to 30 minutes. */
@@ -29,12 +30,12 @@ export async function advanceRefund(deps: ServiceDeps, refund: RefundRecord): Pr
             notifyUrl: deps.wechat.notifyUrl,
           })
         : await deps.wechat.pay.queryRefund(refund.outRefundNo);
-    if (answer.status === 'SUCCESS') {
+    if (isRefundSucceeded(answer.status)) {
       await applyRefundSuccess(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: answer.refundId, amount: answer.amountRefund });
       return 'succeeded';
     }
     const now = deps.clock.now();
-    if (answer.status === 'PROCESSING') {
+    if (isRefundProcessing(answer.status)) {
       await deps.store.transaction((tx) =>
         tx.updateRefund(refund.id, { status: 'processing', wechatRefundId: answer.refundId, attempts: refund.attempts + 1, nextAttemptAt: now + nextAttemptDelay(refund.attempts), updatedAt: now }, ['pending', 'processing']),
       );

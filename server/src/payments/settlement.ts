@@ -3,11 +3,11 @@
  * success is applied once (by event id and by payment status), the order's paid amount never
  * passes its total, and anything the order cannot take becomes a refund to the payer who paid it.
  */
-import { maskId } from '../../../shared/mask';
-import { iso } from '../orders/order-service';
 import type { ServiceDeps } from '../service-deps';
-import type { LinkRecord, NewEvent, OrderRecord, PaymentRecord, RefundReason, RefundRecord } from '../store/records';
+import type { LinkRecord, OrderRecord, PaymentRecord, RefundReason, RefundRecord } from '../store/records';
 import type { StoreTx } from '../store/store';
+import { EVENT_TYPE_REFUND_SUCCESS, EVENT_TYPE_TRANSACTION_SUCCESS } from '../wechat/consts';
+import { linkPaidEvent, paymentRefundedEvent } from '../webhooks/webhook-events';
 import { PAYABLE_GRACE_MS } from './payment-rules';
 
 /** What WeChat Pay says was paid. */
@@ -26,10 +26,6 @@ export type SuccessOutcome =
   | { kind: 'duplicate'; payment: PaymentRecord }
   | { kind: 'unknown' }
   | { kind: 'mismatch'; reason: string };
-
-function event(deps: ServiceDeps, shopId: string, type: NewEvent['type'], payload: Record<string, unknown>, at: number): NewEvent {
-  return { id: deps.ids.newId('evt'), shopId, type, payload, createdAt: at };
-}
 
 /** A refund record for part or all of a payment, always to that payment's payer. */
 function newRefund(deps: ServiceDeps, payment: PaymentRecord, amount: number, reason: RefundReason, now: number): RefundRecord {
@@ -68,20 +64,8 @@ function linkTakes(link: LinkRecord, paidAt: number): boolean {
 async function completePaidOrder(deps: ServiceDeps, tx: StoreTx, order: OrderRecord, link: LinkRecord, payment: PaymentRecord, now: number): Promise<void> {
   const paidLink = await tx.updateLink(link.id, { status: 'paid', closedAt: now }, ['active', 'expired']);
   await tx.voidActiveLinks(order.id, now, link.id);
-  const payers = (await tx.listPaymentsOfOrder(order.id)).filter((p) => p.keptAmount > 0);
-  await tx.insertEvent(
-    event(deps, order.shopId, 'link.paid', {
-      link_id: link.id,
-      order_id: order.id,
-      shop_order_id: order.shopOrderId,
-      mode: link.mode,
-      amount_total: order.amountTotal,
-      amount_paid: order.amountPaid,
-      paid_at: iso(payment.paidAt ?? now),
-      status: paidLink?.status ?? 'paid',
-      payers: payers.map((p) => ({ payment_id: p.id, payer: maskId(p.payerOpenid), amount: p.keptAmount, paid_at: iso(p.paidAt ?? now) })),
-    }, now),
-  );
+  const payments = await tx.listPaymentsOfOrder(order.id);
+  await tx.insertEvent(linkPaidEvent(deps.ids, { order, link, linkStatus: paidLink?.status ?? 'paid', payment, payments }, now));
 }
 
 /**
@@ -105,7 +89,7 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
     if (payment === undefined) return { kind: 'unknown' } as const;
     if (payment.amount !== paid.amount) return { kind: 'mismatch', reason: `amount ${paid.amount} differs from the payment's ${payment.amount}` } as const;
     if (payment.payerOpenid !== paid.payerOpenid) return { kind: 'mismatch', reason: 'payer differs from the payment\'s' } as const;
-    if (eventId !== undefined) await tx.recordNotification(eventId, 'TRANSACTION.SUCCESS', now);
+    if (eventId !== undefined) await tx.recordNotification(eventId, EVENT_TYPE_TRANSACTION_SUCCESS, now);
     if (!['created', 'closed', 'failed'].includes(payment.status)) return { kind: 'duplicate', payment } as const;
 
     const order = await tx.getOrder(payment.orderId, true);
@@ -156,7 +140,7 @@ export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefun
     const refund = await tx.getRefundByOutRefundNo(done.outRefundNo, true);
     if (refund === undefined) return 'unknown';
     if (refund.amount !== done.amount) return 'mismatch';
-    if (eventId !== undefined) await tx.recordNotification(eventId, 'REFUND.SUCCESS', now);
+    if (eventId !== undefined) await tx.recordNotification(eventId, EVENT_TYPE_REFUND_SUCCESS, now);
     const succeeded = await tx.updateRefund(refund.id, { status: 'succeeded', wechatRefundId: done.wechatRefundId, succeededAt: now, updatedAt: now, lastError: null }, ['pending', 'processing']);
     if (succeeded === undefined) return 'duplicate';
     const payment = await tx.getPayment(refund.paymentId, true);
@@ -167,18 +151,7 @@ export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefun
     const status = refundedAmount >= payment.amount ? 'refunded' : outstanding ? 'refunding' : 'paid';
     await tx.updatePayment(payment.id, { refundedAmount, status, updatedAt: now }, ['paid', 'refunding']);
     await tx.updateOrder(order.id, { amountRefunded: order.amountRefunded + refund.amount, updatedAt: now }, ['pending', 'paid', 'cancelled', 'closed']);
-    await tx.insertEvent(
-      event(deps, refund.shopId, 'payment.refunded', {
-        payment_id: payment.id,
-        refund_id: refund.id,
-        order_id: order.id,
-        link_id: payment.linkId,
-        payer: maskId(payment.payerOpenid),
-        amount: refund.amount,
-        reason: refund.reason,
-        refunded_at: iso(now),
-      }, now),
-    );
+    await tx.insertEvent(paymentRefundedEvent(deps.ids, refund, payment, order, now));
     return 'applied';
   });
   if (outcome === 'applied') deps.metrics.payment('refunded');

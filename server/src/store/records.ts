@@ -1,5 +1,5 @@
 /** What the store keeps. Times are epoch milliseconds; money is integer fen. */
-import type { OrderItem, ShipTo } from '../../../shared/api-types';
+import type { OrderItem, RequestPaymentParams, ShipTo, ShopEvent } from '../../../shared/api-types';
 import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from '../../../shared/states';
 
 /** A shop that integrates with the API. Only a hash of its API key is kept. */
@@ -66,8 +66,9 @@ export interface FriendLinkView extends LinkView {
 export interface NewEvent {
   id: string;
   shopId: string;
-  type: 'link.paid' | 'link.expired' | 'link.revoked' | 'payment.refunded';
-  payload: Record<string, unknown>;
+  type: ShopEvent['type'];
+  /** The `data` a shop receives for `type`, built only in webhooks/webhook-events.ts. */
+  payload: ShopEvent['data'];
   createdAt: number;
 }
 
@@ -90,15 +91,6 @@ export interface IdempotencyRecord {
   createdAt: number;
 }
 
-/** The parameters `wx.requestPayment` needs, kept so a friend's retry gets the very same ones. */
-export interface StoredRequestPayment {
-  timeStamp: string;
-  nonceStr: string;
-  package: string;
-  signType: 'RSA';
-  paySign: string;
-}
-
 /** One friend's attempt to pay (DESIGN.md §4). `created` holds a lease (single) or a reservation (group). */
 export interface PaymentRecord {
   id: string;
@@ -114,7 +106,8 @@ export interface PaymentRecord {
   /** Our order number at WeChat Pay. */
   outTradeNo: string;
   prepayId: string | null;
-  requestPayment: StoredRequestPayment | null;
+  /** The `wx.requestPayment` parameters, kept so a friend's retry gets the very same ones. */
+  requestPayment: RequestPaymentParams | null;
   /** When WeChat stops accepting payment for it (`time_expire`). */
   payableUntil: number;
   /** Until then no other friend may pay a single-mode link; after it, the WeChat order is closed. */

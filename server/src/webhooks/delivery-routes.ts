@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { DeliveryView } from '../../../shared/api-types';
 import { shopOf } from '../http/request-context';
-import { iso } from '../orders/order-service';
+import { iso } from '../presenters/iso';
 import type { ServiceDeps } from '../service-deps';
 
 /** `GET /v1/deliveries`, newest first (at most 100). */

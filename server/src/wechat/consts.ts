@@ -81,16 +81,31 @@ export const WECHAT_TIME_OFFSET = '+08:00';
 /** `trade_state` values. */
 export const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'] as const;
 export type TradeState = (typeof TRADE_STATES)[number];
+/** The trade state of an order paid and not refunded. */
+export const TRADE_STATE_SUCCESS = 'SUCCESS' satisfies TradeState;
+/** Trade states of an order whose money WeChat took (`REFUND`: taken, then some or all given back). */
+export const PAID_TRADE_STATES = ['SUCCESS', 'REFUND'] as const satisfies readonly TradeState[];
+/** Trade states in which WeChat will not (or did not) take the money; `USERPAYING` is still open. */
+export const UNPAID_TRADE_STATES = ['NOTPAY', 'CLOSED', 'PAYERROR', 'REVOKED'] as const satisfies readonly TradeState[];
 
 /** Refund `status` values. */
 export const REFUND_STATUSES = ['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
+/** The refund status once the money is back with the payer. */
+export const REFUND_STATUS_SUCCESS = 'SUCCESS' satisfies RefundStatus;
+/** The refund status while WeChat is still moving the money. */
+export const REFUND_STATUS_PROCESSING = 'PROCESSING' satisfies RefundStatus;
 
 /** Notification `event_type` values. */
-export const PAYMENT_EVENT_TYPES = ['TRANSACTION.SUCCESS'] as const;
-export const REFUND_EVENT_TYPES = ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'] as const;
+export const EVENT_TYPE_TRANSACTION_SUCCESS = 'TRANSACTION.SUCCESS';
+export const EVENT_TYPE_REFUND_SUCCESS = 'REFUND.SUCCESS';
+export const PAYMENT_EVENT_TYPES = [EVENT_TYPE_TRANSACTION_SUCCESS] as const;
+export const REFUND_EVENT_TYPES = [EVENT_TYPE_REFUND_SUCCESS, 'REFUND.ABNORMAL', 'REFUND.CLOSED'] as const;
 export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
 export type RefundEventType = (typeof REFUND_EVENT_TYPES)[number];
+
+/** `code` of our answer to a notification we could not take; WeChat then sends it again later. */
+export const NOTIFICATION_ANSWER_FAIL = 'FAIL';
 
 /** Notification envelope constants. */
 export const NOTIFICATION_RESOURCE_TYPE = 'encrypt-resource';
@@ -129,6 +144,10 @@ export const WECHATPAY_ERROR_STATUS = {
   BANK_ERROR: 500,
 } as const;
 export type WechatPayServerCode = keyof typeof WECHATPAY_ERROR_STATUS;
+/** WeChat has no order with this out_trade_no (never placed, or placed so long ago it is gone). */
+export const ERROR_ORDER_NOT_EXIST = 'ORDER_NOT_EXIST' satisfies WechatPayServerCode;
+/** Codes with which WeChat refuses to close an order that is unpayable all the same: it is closed or does not exist. */
+export const ORDER_UNPAYABLE_CLOSE_ERRORS = ['ORDER_NOT_EXIST', 'ORDER_CLOSED'] as const satisfies readonly WechatPayServerCode[];
 
 /** Delays between WeChat Pay's notification retries (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h). */
 export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [

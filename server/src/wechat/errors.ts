@@ -1,4 +1,4 @@
-import { WECHATPAY_ERROR_STATUS, type WechatPayServerCode } from './consts';
+import { ERROR_ORDER_NOT_EXIST, ORDER_UNPAYABLE_CLOSE_ERRORS, WECHATPAY_ERROR_STATUS, type WechatPayServerCode } from './consts';
 
 /** Failures found on our side: transport, verification, decryption, shape. */
 export type WechatPayLocalCode =
@@ -70,6 +70,24 @@ export class WechatPayError extends Error {
 /** True when `code` is one of WeChat Pay's documented error codes. */
 export function isWechatPayServerCode(code: string): code is WechatPayServerCode {
   return Object.hasOwn(WECHATPAY_ERROR_STATUS, code);
+}
+
+/** Codes of a signed message we could not authenticate, as opposed to one we could not read. */
+const UNAUTHENTICATED_CODES: ReadonlySet<string> = new Set<WechatPayErrorCode>(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'SERIAL_UNKNOWN', 'TIMESTAMP_OUT_OF_WINDOW']);
+
+/** True when a notification or answer failed authentication (signature, key serial or time window). */
+export function isUnauthenticatedCode(code: string): boolean {
+  return UNAUTHENTICATED_CODES.has(code);
+}
+
+/** True when WeChat says it has no order with that out_trade_no. */
+export function isOrderNotExistCode(code: string): boolean {
+  return code === ERROR_ORDER_NOT_EXIST;
+}
+
+/** True when a close was refused because the order is unpayable anyway: closed already, or never placed. */
+export function isOrderUnpayableCloseCode(code: string): boolean {
+  return (ORDER_UNPAYABLE_CLOSE_ERRORS as readonly string[]).includes(code);
 }
 
 /** Why a `code2Session` exchange failed. */

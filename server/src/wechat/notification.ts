@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { decryptResource, type ApiV3KeyInput, loadApiV3Key } from './aead';
-import { PAYMENT_EVENT_TYPES, REFUND_EVENT_TYPES, RESOURCE_ALGORITHM, type PaymentEventType, type RefundEventType } from './consts';
+import { NOTIFICATION_ANSWER_FAIL, RESOURCE_ALGORITHM, type PaymentEventType, type RefundEventType } from './consts';
 import { WechatPayError } from './errors';
 import { parseRefundNotificationResource, parseTransaction, type Refund, type Transaction } from './resources';
+import { isPaymentEvent, isRefundEvent } from './states';
 import { verifySignedBody, type HeaderSource, type Verifier } from './verifier';
 
 const envelopeSchema = z.object({
@@ -69,10 +70,6 @@ export interface NotificationParser {
   parseNotification(input: IncomingNotification): WechatPayNotification;
 }
 
-function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
-  return (list as readonly string[]).includes(value);
-}
-
 function malformed(message: string): WechatPayError {
   return new WechatPayError('NOTIFICATION_MALFORMED', message);
 }
@@ -101,12 +98,12 @@ export function createNotificationParser(options: NotificationParserOptions): No
       const plaintext = decryptResource({ ciphertext: resource.ciphertext, nonce: resource.nonce, associatedData: resource.associated_data ?? '' }, apiV3Key);
       const content = parseJson(plaintext, 'decrypted resource');
 
-      if (isOneOf(PAYMENT_EVENT_TYPES, eventType)) {
+      if (isPaymentEvent(eventType)) {
         const transaction = parseTransaction(content);
         if (transaction === undefined) throw malformed('decrypted resource is not a transaction');
         return { kind: 'payment', eventId: id, eventType, createTime, summary, transaction };
       }
-      if (isOneOf(REFUND_EVENT_TYPES, eventType)) {
+      if (isRefundEvent(eventType)) {
         const refund = parseRefundNotificationResource(content);
         if (refund === undefined) throw malformed('decrypted resource is not a refund');
         return { kind: 'refund', eventId: id, eventType, createTime, summary, refund };
@@ -114,4 +111,9 @@ export function createNotificationParser(options: NotificationParserOptions): No
       throw malformed(`unsupported event type ${eventType}`);
     },
   };
+}
+
+/** The body WeChat Pay expects when we refuse a notification, so that it sends it again later. */
+export function notificationFailureAnswer(message: string): { code: typeof NOTIFICATION_ANSWER_FAIL; message: string } {
+  return { code: NOTIFICATION_ANSWER_FAIL, message };
 }

@@ -1,306 +1,22 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, Input, Text, View } from '@tarojs/components';
-import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
-import type { CreatePaymentResponse, FriendView, PaymentView } from '@shared/api-types';
-import { linkRefFromQuery } from '@shared/link-ref';
+import { Button, Text, View } from '@tarojs/components';
+import type { FriendView } from '@shared/api-types';
 import { formatYuan } from '@shared/money';
-import { cancelPayment, createPayment, fetchFriendView, fetchPayment } from '../../api/friend-api';
-import { ApiError, hasCode } from '../../api/http';
-import { newIdempotencyKey, pollPayment, requestWechatPayment, wasPaid, type PaySheetOutcome } from '../../api/payment';
-import { sandboxPay, type SandboxPayOutcome } from '../../api/sandbox-api';
-import { currentFriend, forgetSession, storedSession, withSession } from '../../api/session';
+import { AmountPicker, chosenAmount } from '../../components/amount-picker';
 import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
 import { LinkSummary } from '../../components/link-summary';
 import { SandboxPaySheet } from '../../components/sandbox-pay-sheet';
 import { StatusScreen } from '../../components/status-screen';
-import { formatCountdown, parseYuanInput } from '../../format';
-import { useNow } from '../../hooks/use-now';
+import { formatCountdown } from '../../format';
 import { useMessages } from '../../i18n/locale';
-import type { Messages } from '../../i18n/messages';
-import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, payableAmount, quickAmounts, screenOf, type Flow, type Load } from './pay-state';
+import { myPaidPayment, payableAmount, quickAmounts } from './pay-state';
+import { usePayFlow } from './use-pay-flow';
 import './index.css';
-
-/** Group mode: the friend picked a one-tap amount, or is typing one (yuan). Undefined = all that remains. */
-type AmountChoice = { kind: 'quick'; amount: number } | { kind: 'custom'; text: string } | undefined;
-
-function toApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError('UNEXPECTED_RESPONSE', 0, error instanceof Error ? error.message : String(error));
-}
-
-/** The amount a group-mode friend is about to pay, or undefined while what they typed is not one. */
-function chosenAmount(choice: AmountChoice, due: number): number | undefined {
-  if (choice === undefined) return due;
-  const amount = choice.kind === 'quick' ? choice.amount : parseYuanInput(choice.text);
-  return amount !== undefined && amount >= 1 && amount <= due ? amount : undefined;
-}
-
-interface AmountPickerProps {
-  due: number;
-  choice: AmountChoice;
-  t: Messages;
-  onChoose: (choice: AmountChoice) => void;
-}
-
-/** Group mode: one-tap amounts and a custom amount in yuan. */
-function AmountPicker({ due, choice, t, onChoose }: AmountPickerProps) {
-  const custom = choice?.kind === 'custom' ? choice.text : '';
-  const invalidCustom = choice?.kind === 'custom' && choice.text.trim() !== '' && chosenAmount(choice, due) === undefined;
-  return (
-    <View className='picker' data-testid='amount-picker'>
-      <Text className='picker__title'>{t.chooseAmount}</Text>
-      <View className='picker__chips'>
-        {quickAmounts(due).map((amount) => {
-          const selected = (choice === undefined && amount === due) || (choice?.kind === 'quick' && choice.amount === amount);
-          return (
-            <View
-              key={amount}
-              className={`chip${selected ? ' chip--selected' : ''}`}
-              data-testid={`quick-amount-${amount}`}
-              onClick={() => onChoose(amount === due ? undefined : { kind: 'quick', amount })}
-            >
-              <Text>{amount === due ? `${t.allRemaining} ${formatYuan(amount)}` : formatYuan(amount)}</Text>
-            </View>
-          );
-        })}
-      </View>
-      <View className={`picker__custom${choice?.kind === 'custom' ? ' picker__custom--active' : ''}`}>
-        <Text className='picker__custom-label'>{t.customAmount}</Text>
-        <Input
-          className='picker__input'
-          type='digit'
-          value={custom}
-          placeholder={t.customAmountPlaceholder}
-          data-testid='custom-amount'
-          onInput={(event) => onChoose({ kind: 'custom', text: event.detail.value })}
-        />
-      </View>
-      {invalidCustom && <Text className='picker__error'>{t.amountOutOfRange(formatYuan(due))}</Text>}
-    </View>
-  );
-}
 
 /** The friend's pay page, opened from a share card (`?t=`), a mini program code (`?scene=`) or a URL (`?code=`). */
 export default function PayPage() {
   const { t } = useMessages();
-  const { params } = useRouter();
-  const ref = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
-  // Sandbox builds: `?friend=<openid>` makes this page a given simulated friend (two tabs, two friends).
-  const friendOverride = SANDBOX ? params.friend : undefined;
-
-  const [load, setLoad] = useState<Load>(() => (ref === undefined ? { kind: 'no-ref' } : { kind: 'loading' }));
-  const [flow, setFlow] = useState<Flow>({ kind: 'idle' });
-  const [choice, setChoice] = useState<AmountChoice>(undefined);
-  /** The current pay attempt: retrying it (same amount) reuses its Idempotency-Key. */
-  const attempt = useRef<{ amount: number | undefined; key: string } | undefined>(undefined);
-  const alive = useRef(true);
-  const expiryReloadedFor = useRef<string | undefined>(undefined);
-
-  // The page config's title is Chinese; English-speaking friends get theirs.
-  useEffect(() => {
-    void Taro.setNavigationBarTitle({ title: t.appName });
-  }, [t]);
-
-  useEffect(() => {
-    alive.current = true;
-    return () => {
-      alive.current = false;
-    };
-  }, []);
-
-  const reload = useCallback(
-    async (quiet = false): Promise<void> => {
-      if (ref === undefined) return;
-      if (!quiet) setLoad({ kind: 'loading' });
-      const friend = currentFriend(friendOverride);
-      let session = storedSession(friend);
-      for (;;) {
-        try {
-          const view = await fetchFriendView(ref, session?.token);
-          if (alive.current) setLoad({ kind: 'loaded', view, offsetMs: Date.parse(view.server_time) - Date.now() });
-          return;
-        } catch (error: unknown) {
-          if (session !== undefined && hasCode(error, 'SESSION_INVALID')) {
-            // A stale session must not hide the link: forget it and look again anonymously.
-            forgetSession(friend);
-            session = undefined;
-            continue;
-          }
-          if (alive.current) setLoad({ kind: 'failed', error: toApiError(error) });
-          return;
-        }
-      }
-    },
-    [ref, friendOverride],
-  );
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  // Single mode: someone else is in the pay sheet; wait instead of offering a button that would fail.
-  useEffect(() => {
-    if (load.kind === 'loaded' && isBusyForViewer(load.view)) {
-      setFlow((current) => (current.kind === 'idle' ? { kind: 'busy', retryAt: Date.now() + DEFAULT_BUSY_RETRY_MS, waitMs: DEFAULT_BUSY_RETRY_MS } : current));
-    }
-  }, [load]);
-
-  const screen = screenOf(load, flow);
-  const now = useNow(1000, screen === 'active' || screen === 'busy');
-  const view = load.kind === 'loaded' ? load.view : undefined;
-  const serverNow = now + (load.kind === 'loaded' ? load.offsetMs : 0);
-  const msLeft = view === undefined ? 0 : Date.parse(view.link.expires_at) - serverNow;
-
-  // The busy countdown ran out: look again (the view decides whether it is still busy).
-  useEffect(() => {
-    if (flow.kind === 'busy' && now >= flow.retryAt) {
-      setFlow({ kind: 'idle' });
-      void reload(true);
-    }
-  }, [flow, now, reload]);
-
-  // The countdown reached zero: the server, not the phone's clock, says whether the link expired.
-  useEffect(() => {
-    if (screen === 'active' && view !== undefined && msLeft <= 0 && expiryReloadedFor.current !== view.link.expires_at) {
-      expiryReloadedFor.current = view.link.expires_at;
-      void reload(true);
-    }
-  }, [screen, view, msLeft, reload]);
-
-  const waitForResult = async (payment: PaymentView): Promise<void> => {
-    setFlow({ kind: 'waiting', payment, slow: false });
-    const friend = currentFriend(friendOverride);
-    let settled: PaymentView | undefined;
-    try {
-      settled = await pollPayment(() => withSession(friend, (session) => fetchPayment(payment.id, session.token)), { isCancelled: () => !alive.current });
-    } catch (error: unknown) {
-      if (!alive.current) return;
-      attempt.current = undefined;
-      setFlow({ kind: 'idle', notice: t.problems[toApiError(error).code] });
-      void reload(true);
-      return;
-    }
-    if (!alive.current) return;
-    if (settled === undefined) {
-      setFlow({ kind: 'waiting', payment, slow: true });
-      return;
-    }
-    attempt.current = undefined;
-    setFlow(wasPaid(settled) ? { kind: 'paid', payment: settled } : { kind: 'idle', notice: t.payFailed });
-    void reload(true);
-  };
-
-  const settleSheet = async (payment: PaymentView, outcome: PaySheetOutcome): Promise<void> => {
-    if (outcome === 'paid') {
-      await waitForResult(payment);
-      return;
-    }
-    attempt.current = undefined;
-    try {
-      // Frees the link for other friends now rather than when the lease runs out.
-      await withSession(currentFriend(friendOverride), (session) => cancelPayment(payment.id, session.token));
-    } catch {
-      // Not fatal: the server closes an abandoned payment when its lease ends.
-    }
-    if (!alive.current) return;
-    setFlow({ kind: 'idle', notice: outcome === 'cancelled' ? t.cancelled : t.payFailed });
-    void reload(true);
-  };
-
-  const failStart = (error: ApiError): void => {
-    switch (error.code) {
-      case 'LINK_BUSY': {
-        const waitMs = error.retryAfter === undefined ? DEFAULT_BUSY_RETRY_MS : error.retryAfter * 1000;
-        setFlow({ kind: 'busy', retryAt: Date.now() + waitMs, waitMs });
-        return;
-      }
-      case 'LINK_PAID':
-      case 'LINK_EXPIRED':
-      case 'LINK_REVOKED':
-      case 'LINK_VOID':
-      case 'LINK_INVALID':
-      case 'LINK_NOT_FOUND':
-        // The link changed under us: show what it is now.
-        attempt.current = undefined;
-        setFlow({ kind: 'idle' });
-        void reload();
-        return;
-      default:
-        if (error.transient) {
-          // Keep the attempt: retrying with the same Idempotency-Key cannot open a second payment.
-          setFlow({ kind: 'failed', error });
-          return;
-        }
-        attempt.current = undefined;
-        setFlow({ kind: 'idle', notice: t.problems[error.code] });
-        void reload(true);
-    }
-  };
-
-  const startPayment = async (amount: number | undefined): Promise<void> => {
-    if (ref === undefined) return;
-    if (attempt.current === undefined || attempt.current.amount !== amount) attempt.current = { amount, key: newIdempotencyKey() };
-    const { key } = attempt.current;
-    setFlow({ kind: 'starting' });
-    const create = (idempotencyKey: string) =>
-      withSession(currentFriend(friendOverride), (session) => createPayment(ref, session.token, idempotencyKey, amount === undefined ? {} : { amount }));
-    let created: CreatePaymentResponse;
-    try {
-      try {
-        created = await create(key);
-      } catch (error: unknown) {
-        // The key belongs to a payment that has ended (e.g. WeChat refused its prepay): start afresh once.
-        if (!hasCode(error, 'IDEMPOTENCY_MISMATCH')) throw error;
-        attempt.current = { amount, key: newIdempotencyKey() };
-        created = await create(attempt.current.key);
-      }
-    } catch (error: unknown) {
-      if (alive.current) failStart(toApiError(error));
-      return;
-    }
-    if (!alive.current) return;
-    if (SANDBOX) {
-      setFlow({ kind: 'sheet', created, acting: false });
-      return;
-    }
-    await settleSheet(created.payment, await requestWechatPayment(created.request_payment));
-  };
-
-  const chooseInSheet = async (outcome: SandboxPayOutcome): Promise<void> => {
-    if (flow.kind !== 'sheet' || flow.acting) return;
-    const { created } = flow;
-    setFlow({ kind: 'sheet', created, acting: true });
-    if (created.sandbox === undefined) {
-      // A sandbox build talking to a production server: there is no simulator to pay.
-      await settleSheet(created.payment, 'failed');
-      return;
-    }
-    try {
-      await sandboxPay(created.sandbox.prepay_id, created.sandbox.openid, outcome);
-    } catch (error: unknown) {
-      // No answer: the payment may have gone through, so ask the server rather than guess.
-      if (outcome === 'success' && toApiError(error).transient) {
-        await waitForResult(created.payment);
-        return;
-      }
-      await settleSheet(created.payment, outcome === 'cancel' ? 'cancelled' : 'failed');
-      return;
-    }
-    await settleSheet(created.payment, outcome === 'success' ? 'paid' : outcome === 'cancel' ? 'cancelled' : 'failed');
-  };
-
-  const retryAfterFailure = (): void => {
-    setFlow({ kind: 'idle' });
-    void reload();
-  };
-
-  useShareAppMessage(() => {
-    const path = ref === undefined ? '/pages/pay/index' : `/pages/pay/index?t=${encodeURIComponent(ref)}`;
-    if (view === undefined) return { title: t.appName, path };
-    const mine = flow.kind === 'paid' ? flow.payment : myPaidPayment(view);
-    if (mine !== undefined) return { title: t.shareBackTitle(formatYuan(mine.amount)), path };
-    return { title: t.sharePayTitle(view.link.requester.name, formatYuan(view.order.amount_due)), path };
-  });
+  const { screen, load, flow, view, now, msLeft, choice, choose, pay, answerSheet, checkAgain, retry, payMore } = usePayFlow(t);
 
   const notice = flow.kind === 'idle' ? flow.notice : undefined;
   const group = view?.link.mode === 'group';
@@ -335,7 +51,7 @@ export default function PayPage() {
             </View>
           }
         />
-        {group && <AmountPicker due={due} choice={choice} t={t} onChoose={setChoice} />}
+        {group && <AmountPicker due={due} amounts={quickAmounts(due)} choice={choice} t={t} onChoose={choose} />}
         <View className='warning' data-testid='fraud-warning'>
           <Text>{t.fraudWarning}</Text>
         </View>
@@ -344,7 +60,7 @@ export default function PayPage() {
           disabled={amount === undefined}
           data-testid='pay-button'
           onClick={() => {
-            if (amount !== undefined) void startPayment(group ? amount : undefined);
+            if (amount !== undefined) pay(group ? amount : undefined);
           }}
         >
           {t.payNow(formatYuan(amount ?? 0))}
@@ -364,7 +80,7 @@ export default function PayPage() {
         const error = flow.kind === 'failed' ? flow.error : load.kind === 'failed' ? load.error : undefined;
         return (
           <StatusScreen name='network' tone='error' title={t.networkError} detail={error === undefined ? undefined : t.problems[error.code]}>
-            <Button className='button' type='primary' data-testid='retry-button' onClick={retryAfterFailure}>
+            <Button className='button' type='primary' data-testid='retry-button' onClick={retry}>
               {t.retry}
             </Button>
           </StatusScreen>
@@ -379,7 +95,7 @@ export default function PayPage() {
         return (
           <StatusScreen name='waiting' tone='waiting' title={t.waiting} detail={slow ? t.waitingSlow : t.waitingHint}>
             {slow && flow.kind === 'waiting' && (
-              <Button className='button' type='primary' plain data-testid='check-again' onClick={() => void waitForResult(flow.payment)}>
+              <Button className='button' type='primary' plain data-testid='check-again' onClick={checkAgain}>
                 {t.checkAgain}
               </Button>
             )}
@@ -401,7 +117,7 @@ export default function PayPage() {
               <View className='status__group'>
                 <GroupProgress order={view.order} t={t} />
                 <Text className='status__detail'>{t.groupStillOpen(formatYuan(view.order.amount_due))}</Text>
-                <Button className='button' type='primary' plain data-testid='pay-more' onClick={() => setFlow({ kind: 'idle' })}>
+                <Button className='button' type='primary' plain data-testid='pay-more' onClick={payMore}>
                   {t.payMore}
                 </Button>
               </View>
@@ -438,7 +154,7 @@ export default function PayPage() {
             <Text className='status__detail' data-testid='busy-countdown'>
               {t.retryIn(seconds)}
             </Text>
-            <Button className='button' type='primary' plain data-testid='retry-now' onClick={retryAfterFailure}>
+            <Button className='button' type='primary' plain data-testid='retry-now' onClick={retry}>
               {t.retryNow}
             </Button>
           </StatusScreen>
@@ -452,7 +168,7 @@ export default function PayPage() {
       {renderScreen()}
       {/* SANDBOX is a build constant: production builds drop the sandbox sheet altogether. */}
       {SANDBOX && flow.kind === 'sheet' && view !== undefined && (
-        <SandboxPaySheet amount={flow.created.payment.amount} shopName={view.shop.name} t={t} acting={flow.acting} onChoose={(outcome) => void chooseInSheet(outcome)} />
+        <SandboxPaySheet amount={flow.created.payment.amount} shopName={view.shop.name} t={t} acting={flow.acting} onChoose={answerSheet} />
       )}
     </View>
   );

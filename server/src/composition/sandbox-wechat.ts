@@ -1,0 +1,79 @@
+/**
+ * Sandbox mode's WeChat: the Pay and login simulators mounted in this same server at the real
+ * protocol paths, and clients pointed at them over HTTP. The clients cannot tell a simulator from
+ * WeChat: only base URLs and keys differ.
+ */
+import { Router } from 'express';
+import type pino from 'pino';
+import type { AdjustableClock } from '../clock';
+import type { Config } from '../config/config';
+import { createWechatDeps, type WechatDeps } from '../wechat/wechat-deps';
+import { loadOrCreateSandboxWechatKeys, sandboxLoginAccount, sandboxPayAccount, type SandboxWechatKeys } from '../sandbox/simulators/sandbox-keys';
+import { createSandboxWechatRoutes } from '../sandbox/simulators/sandbox-wechat-routes';
+import { createWechatLoginSimulator, type WechatLoginSimulator } from '../sandbox/simulators/wechat-login-simulator';
+import { createWechatPaySimulator, type WechatPaySimulator } from '../sandbox/simulators/wechatpay/simulator';
+
+/** Where the simulators are mounted in the sandbox server. */
+export const SANDBOX_WECHATPAY_PATH = '/sandbox/wechatpay-api';
+export const SANDBOX_WECHAT_API_PATH = '/sandbox/wechat-api';
+
+/** The sandbox's WeChat parts. */
+export interface SandboxWechat {
+  wechat: WechatDeps;
+  /** The sandbox's merchant and platform keys (test material, generated per data folder). */
+  keys: SandboxWechatKeys;
+  paySimulator: WechatPaySimulator | undefined;
+  loginSimulator: WechatLoginSimulator | undefined;
+  /** Mounted before body parsing: the Pay simulator verifies signatures over the exact bytes. */
+  rawRouters: { path: string; router: Router }[];
+  /** QA routes (`/sandbox/wx/login`, `/sandbox/wechatpay/pay`, `/sandbox/faults`). */
+  routes: Router[];
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the sandbox's WeChat. A WeChat Pay or login configured in the environment is used as
+ * is (the sandbox pointed at another implementation); whatever is not configured is simulated.
+ */
+export function createSandboxWechat(options: {
+  config: Config;
+  clock: AdjustableClock;
+  selfUrl: string;
+  logger: pino.Logger;
+  timeFactor: number;
+}): SandboxWechat {
+  const { config, clock, selfUrl, logger } = options;
+  const keys = loadOrCreateSandboxWechatKeys(config.dataDir);
+  const notifyUrl = config.wechatPay?.notifyUrl || `${selfUrl}/v1/wechatpay/notify`;
+
+  const paySimulator = config.wechatPay ? undefined : createWechatPaySimulator({ clock, keys, timeFactor: options.timeFactor, logger: logger.child({ component: 'wechatpay-simulator' }) });
+  // The simulated Pay accepts only the sandbox's own app id; a configured Pay pays into the
+  // configured mini program, or the sandbox's own while login is simulated.
+  const payAppId = config.wechatPay ? (config.wechatLogin?.appId ?? keys.appId) : keys.appId;
+  const loginSimulator = config.wechatLogin ? undefined : createWechatLoginSimulator({ clock, appId: keys.appId, appSecret: keys.appSecret });
+  const wechat = createWechatDeps({
+    pay: config.wechatPay ?? sandboxPayAccount(keys, `${selfUrl}${SANDBOX_WECHATPAY_PATH}`),
+    payAppId,
+    login: config.wechatLogin ?? sandboxLoginAccount(keys, `${selfUrl}${SANDBOX_WECHAT_API_PATH}`),
+    notifyUrl,
+    clock,
+    payTimeoutMs: config.wechatPayTimeoutMs,
+  });
+
+  const rawRouters: SandboxWechat['rawRouters'] = [];
+  if (paySimulator) rawRouters.push({ path: SANDBOX_WECHATPAY_PATH, router: paySimulator.router });
+  if (loginSimulator) rawRouters.push({ path: SANDBOX_WECHAT_API_PATH, router: loginSimulator.router });
+  const routes = paySimulator && loginSimulator ? [Router().use('/sandbox', createSandboxWechatRoutes({ paySimulator, loginSimulator }))] : [];
+
+  return {
+    wechat,
+    keys,
+    paySimulator,
+    loginSimulator,
+    rawRouters,
+    routes,
+    async close() {
+      await paySimulator?.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** Links as the shop and a friend see them. Pure: store records in, API bodies out. */
+import type { FriendView, LinkResponse } from '../../../shared/api-types';
+import { maskId, maskName } from '../../../shared/mask';
+import type { LinkRecord, LinkView, OrderRecord, PaymentRecord } from '../store/records';
+import { iso } from './iso';
+import { presentContribution, presentPayment, wasPaid } from './payment-presenter';
+
+function amounts(order: OrderRecord): { amount_total: number; amount_paid: number; amount_due: number } {
+  const due = order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
+  return { amount_total: order.amountTotal, amount_paid: order.amountPaid, amount_due: due };
+}
+
+/** The shop's view of a link, with the contributions made through it. */
+export function presentLink(link: LinkRecord, order: OrderRecord, payments: readonly PaymentRecord[] = []): LinkResponse {
+  return {
+    id: link.id,
+    order_id: link.orderId,
+    status: link.status,
+    mode: link.mode,
+    expires_at: iso(link.expiresAt),
+    created_at: iso(link.createdAt),
+    message: link.message,
+    requester: { id: link.requesterId, name: link.requesterName, avatar_url: link.requesterAvatarUrl },
+    ...amounts(order),
+    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map(presentContribution),
+  };
+}
+
+/**
+ * What a friend sees for a link, whatever its status. `payments` are the order's; `viewer` is the
+ * openid of the friend asking, when they sent their session.
+ */
+export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number, url: string): FriendView {
+  const { link, order } = view;
+  const open = payments.filter((payment) => payment.status === 'created');
+  const ofLink = payments.filter((payment) => payment.linkId === link.id);
+  return {
+    link: {
+      status: link.status,
+      mode: link.mode,
+      expires_at: iso(link.expiresAt),
+      message: link.message,
+      requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
+      paying: link.status === 'active' && ofLink.some((payment) => payment.status === 'created' && payment.leaseExpiresAt > now),
+      url,
+    },
+    shop: { name: view.shopName },
+    order: { ...amounts(order), amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },
+    contributions: ofLink
+      .filter((payment) => payment.keptAmount > 0 && payment.paidAt !== null)
+      .map((payment) => ({ payer: maskId(payment.payerOpenid), amount: payment.keptAmount, paid_at: iso(payment.paidAt ?? now) })),
+    my_payments: viewer === undefined ? [] : ofLink.filter((payment) => payment.payerOpenid === viewer).map(presentPayment),
+    server_time: iso(now),
+  };
+}

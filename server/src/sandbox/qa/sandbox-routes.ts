@@ -1,0 +1,70 @@
+/** QA endpoints of the sandbox (docs/architecture.md, "WeChat and the sandbox"): demo data and a movable clock. Mounted only in sandbox mode. */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { DemoResponse } from '../../../../shared/api-types';
+import type { AdjustableClock } from '../../clock';
+import { parseWith } from '../../http/validation';
+import { issueLink } from '../../links/link-service';
+import { upsertOrder } from '../../orders/order-service';
+import { presentOrder } from '../../presenters/order-presenter';
+import type { ServiceDeps } from '../../service-deps';
+import { createShop } from '../../shops/shop-service';
+
+const clockSchema = z.strictObject({
+  advance_seconds: z.number().min(0, 'the clock only moves forward').max(365 * 24 * 3600, 'at most a year at a time'),
+});
+
+const demoSchema = z
+  .strictObject({
+    mode: z.enum(['single', 'group']).optional(),
+    amount_total: z.number().int().min(1).max(1_000_000).optional(),
+    ttl_seconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  })
+  .optional();
+
+/** Creates a demo shop, order and link: what `npm start` prints and QA starts from. */
+export async function createDemo(deps: ServiceDeps, options: z.infer<typeof demoSchema> = {}): Promise<DemoResponse> {
+  const shop = await createShop(deps, { name: '好物小店 Demo Shop' });
+  const shopRecord = await deps.store.getShop(shop.id);
+  if (shopRecord === undefined) throw new Error('demo shop vanished');
+  const total = options.amount_total ?? 1234;
+  const lineTotal = total - 100 > 0 ? total - 100 : 0;
+  const items = lineTotal > 0
+    ? [{ title: '云南小粒咖啡豆 250g', quantity: 1, unit_price: lineTotal }, { title: '包装费 Packaging', quantity: 1, unit_price: 100 }]
+    : [{ title: '云南小粒咖啡豆 250g', quantity: 1, unit_price: total }];
+  const { order } = await upsertOrder(deps, shopRecord, {
+    shop_order_id: `demo-${deps.ids.newId('o', 10)}`,
+    shopper_id: 'demo-shopper',
+    amount_total: total,
+    items,
+    pay_deadline: new Date(deps.clock.now() + 48 * 3600 * 1000).toISOString(),
+  });
+  const link = await issueLink(deps, shopRecord, order.id, {
+    requester: { id: 'demo-shopper', name: '张小明' },
+    message: '帮我付一下咖啡豆，谢谢！',
+    mode: options.mode ?? 'single',
+    ttl_seconds: options.ttl_seconds ?? 24 * 3600,
+  });
+  return { shop: { id: shop.id, name: shop.name, api_key: shop.api_key, webhook_secret: shop.webhook_secret }, order: presentOrder(order), link };
+}
+
+/** `/sandbox/demo` and `/sandbox/clock`. */
+export function sandboxRoutes(deps: ServiceDeps, clock: AdjustableClock): Router {
+  const router = Router();
+
+  router.post('/sandbox/demo', async (req, res) => {
+    res.status(201).json(await createDemo(deps, parseWith(demoSchema, req.body ?? {})));
+  });
+
+  router.get('/sandbox/clock', (_req, res) => {
+    res.json({ now: new Date(clock.now()).toISOString(), offset_seconds: clock.offsetMs / 1000 });
+  });
+
+  router.post('/sandbox/clock', (req, res) => {
+    const { advance_seconds } = parseWith(clockSchema, req.body);
+    clock.advance(advance_seconds);
+    res.json({ now: new Date(clock.now()).toISOString(), offset_seconds: clock.offsetMs / 1000 });
+  });
+
+  return router;
+}

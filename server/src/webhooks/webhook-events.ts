@@ -1,0 +1,78 @@
+/**
+ * Every event a shop's webhook receives is built here, one builder per type, each typed by
+ * `ShopEvent` in shared/api-types.ts, so what is sent is written down in one place. The outbox
+ * record is written in the same transaction as the change it reports (see webhook-deliverer.ts).
+ */
+import type { ShopEvent } from '../../../shared/api-types';
+import type { LinkStatus } from '../../../shared/states';
+import { maskId } from '../../../shared/mask';
+import type { IdSource } from '../ids';
+import { iso } from '../presenters/iso';
+import type { LinkRecord, NewEvent, OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
+
+/** The outbox record of an event for a shop, at `at`. */
+function outboxEvent(ids: IdSource, shopId: string, event: ShopEvent, at: number): NewEvent {
+  return { id: ids.newId('evt'), shopId, type: event.type, payload: event.data, createdAt: at };
+}
+
+/** `link.expired`: the link's time ran out (applied lazily on a read, or by the sweeper). */
+export function linkExpiredEvent(ids: IdSource, link: LinkRecord, at: number): NewEvent {
+  return outboxEvent(ids, link.shopId, { type: 'link.expired', data: { link_id: link.id, order_id: link.orderId, status: 'expired', at: iso(at) } }, at);
+}
+
+/** `link.revoked`: the shop withdrew the link. */
+export function linkRevokedEvent(ids: IdSource, link: LinkRecord, at: number): NewEvent {
+  return outboxEvent(ids, link.shopId, { type: 'link.revoked', data: { link_id: link.id, order_id: link.orderId, status: 'revoked', at: iso(at) } }, at);
+}
+
+/** What a `link.paid` event reports: the order as just marked paid, and the contribution that completed it. */
+export interface LinkPaid {
+  /** The order after the completing UPDATE. */
+  order: OrderRecord;
+  /** The link paid through (its id and mode). */
+  link: LinkRecord;
+  /** The link's status after it was marked paid. */
+  linkStatus: LinkStatus;
+  /** The payment that completed the order. */
+  payment: PaymentRecord;
+  /** All the order's payments; those whose money it kept are listed as payers. */
+  payments: readonly PaymentRecord[];
+}
+
+/** `link.paid`: the order is fully paid. */
+export function linkPaidEvent(ids: IdSource, paid: LinkPaid, at: number): NewEvent {
+  const { order, link, payment } = paid;
+  return outboxEvent(ids, order.shopId, {
+    type: 'link.paid',
+    data: {
+      link_id: link.id,
+      order_id: order.id,
+      shop_order_id: order.shopOrderId,
+      mode: link.mode,
+      amount_total: order.amountTotal,
+      amount_paid: order.amountPaid,
+      paid_at: iso(payment.paidAt ?? at),
+      status: paid.linkStatus,
+      payers: paid.payments
+        .filter((p) => p.keptAmount > 0)
+        .map((p) => ({ payment_id: p.id, payer: maskId(p.payerOpenid), amount: p.keptAmount, paid_at: iso(p.paidAt ?? at) })),
+    },
+  }, at);
+}
+
+/** `payment.refunded`: a refund reached the friend who paid. */
+export function paymentRefundedEvent(ids: IdSource, refund: RefundRecord, payment: PaymentRecord, order: OrderRecord, at: number): NewEvent {
+  return outboxEvent(ids, refund.shopId, {
+    type: 'payment.refunded',
+    data: {
+      payment_id: payment.id,
+      refund_id: refund.id,
+      order_id: order.id,
+      link_id: payment.linkId,
+      payer: maskId(payment.payerOpenid),
+      amount: refund.amount,
+      reason: refund.reason,
+      refunded_at: iso(at),
+    },
+  }, at);
+}

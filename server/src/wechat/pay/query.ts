@@ -1,0 +1,13 @@
+/** `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=`: a direct merchant's order as WeChat sees it. */
+import { PATH_QUERY_BY_OUT_TRADE_NO, fillPath } from '../consts';
+import { parseTransaction, type Transaction } from '../resources';
+import { malformedAnswer, parseJsonOr, type SignedCaller } from '../v3/signed-call';
+
+/** Queries an order by our out_trade_no. Retried: a query changes nothing. */
+export async function queryTransactionByOutTradeNo(caller: SignedCaller, mchId: string, outTradeNo: string): Promise<Transaction> {
+  const path = fillPath(PATH_QUERY_BY_OUT_TRADE_NO, { out_trade_no: outTradeNo });
+  const { text } = await caller.call({ method: 'GET', path, query: { mchid: mchId }, safeToRepeat: true });
+  const transaction = parseTransaction(parseJsonOr(text));
+  if (transaction === undefined) throw malformedAnswer('query');
+  return transaction;
+}
