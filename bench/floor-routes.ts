@@ -27,7 +27,7 @@ export function floorRoutes(depsOf: () => ServiceDeps): Router {
 
   router.get('/bench/floor/view/:ref', async (req, res) => {
     const deps = depsOf();
-    const linkId = verifyLinkRef(deps.keyring, req.params.ref as string, deps.clock.now());
+    const linkId = verifyLinkRef(deps.keyring, req.params.ref, deps.clock.now());
     const view = await deps.store.getFriendLinkView(linkId);
     res.status(view === undefined ? 404 : 200).json({ hello: 'world' });
   });
@@ -36,7 +36,7 @@ export function floorRoutes(depsOf: () => ServiceDeps): Router {
     const deps = depsOf();
     const now = deps.clock.now();
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), now);
-    verifyLinkRef(deps.keyring, req.params.ref as string, now);
+    verifyLinkRef(deps.keyring, req.params.ref, now);
     const outTradeNo = outTradeNoFor(`pay_floor${process.pid}x${++counter}`);
     const { prepayId } = await deps.wechat.pay.prepay({
       outTradeNo,

@@ -49,7 +49,7 @@ export interface BenchResults {
 const median = (values: readonly number[]): number => {
   const sorted = [...values].filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 const min = (values: readonly number[]): number => Math.min(...values);
 const max = (values: readonly number[]): number => Math.max(...values);

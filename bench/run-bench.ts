@@ -85,7 +85,7 @@ function log(message: string): void {
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
 /** A server under test, running as a pinned child process. */
@@ -155,7 +155,7 @@ function startExternalSimulator(dataDir: string, pin: boolean): Promise<External
       const settings = JSON.parse(line.slice('settings: '.length)) as Record<string, string>;
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
       resolve({
-        url: settings.WECHATPAY_BASE_URL!,
+        url: settings.WECHATPAY_BASE_URL,
         settings,
         async stop() {
           if (child.exitCode !== null) return;

@@ -86,7 +86,7 @@ export function runWrk(run: WrkRun): Promise<WrkResult> {
   if (run.requestFile !== undefined) wrkArgs.push('--', run.requestFile, run.order ?? 'random', String(run.offset ?? 0));
   const [command, args] = run.cpu === undefined ? ['wrk', wrkArgs] : ['taskset', ['-c', String(run.cpu), 'wrk', ...wrkArgs]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command as string, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -59,7 +59,7 @@ describe('npm run shop:create', () => {
     const db = new Database(file, { readonly: true });
     const row = db.prepare('SELECT * FROM shops WHERE id = ?').get(shop.id) as Record<string, unknown>;
     db.close();
-    expect(row.api_key_hash).toBe(hashApiKey(shop.api_key!));
+    expect(row.api_key_hash).toBe(hashApiKey(shop.api_key));
     expect(JSON.stringify(row)).not.toContain(shop.api_key);
     expect(row.webhook_url).toBe('https://tea.example.com/hooks');
   });

@@ -26,8 +26,8 @@ describe('crash harness', () => {
     try {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]!) as Record<string, string>;
-    const wechat = settings.WECHATPAY_BASE_URL!;
+    const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]) as Record<string, string>;
+    const wechat = settings.WECHATPAY_BASE_URL;
     const dbFile = path.join(tmp, 'friend-pay.sqlite');
     const env = {
       ...settings, PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: base, NOTIFY_URL: `${base}/v1/wechatpay/notify`,
@@ -44,7 +44,7 @@ describe('crash harness', () => {
       while (!stopped && (driving || crashes < KILLS)) {
         await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 600));
         if (stopped) break;
-        const victim = server!.child;
+        const victim = server.child;
         victim.kill('SIGKILL');
         await new Promise((resolve) => victim.once('close', resolve));
         crashes += 1;

@@ -26,8 +26,8 @@ describe('a server killed between prepay and notification', () => {
     const simulators = await startCli('server/src/sandbox/simulators/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', path.join(tmp, 'wechat'), '--time-factor', '0.01']);
     const receiver = await startWebhookReceiver();
     try {
-      const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]!) as Record<string, string>;
-      const simulatorUrl = settings.WECHATPAY_BASE_URL!;
+      const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]) as Record<string, string>;
+      const simulatorUrl = settings.WECHATPAY_BASE_URL;
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
       const env = {

@@ -45,7 +45,7 @@ describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
 
     expect(await deliverOnce(server.deps)).toBe(1);
     expect(receiver.received).toHaveLength(1);
-    const delivery = receiver.received[0]!;
+    const delivery = receiver.received[0];
     const body = JSON.parse(delivery.body) as { id: string; type: string; data: Record<string, unknown> };
     expect(body.type).toBe('link.paid');
     expect(body.data).toMatchObject({ link_id: link.id, order_id: orderId, amount_paid: 1234 });
@@ -75,11 +75,11 @@ describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
     // Each refusal counted once, even where PostgreSQL ran a transaction twice.
     expect(await counted('busy')).toBe(busyBefore + 19);
     expect(await counted('created')).toBe(createdBefore + 1);
-    const winner = friends[answers.indexOf(winners[0]!)]!;
+    const winner = friends[answers.indexOf(winners[0])];
     const again = await startPayment(server, winner, link.token);
     expect(again.status).toBe(201);
-    expect(again.json.payment.id).toBe(winners[0]!.json.payment.id);
-    expect(again.json.request_payment).toEqual(winners[0]!.json.request_payment);
+    expect(again.json.payment.id).toBe(winners[0].json.payment.id);
+    expect(again.json.request_payment).toEqual(winners[0].json.request_payment);
     const open = (await server.deps.store.listPaymentsOfOrder(link.order_id)).filter((payment) => payment.status === 'created');
     expect(open).toHaveLength(1);
   });

@@ -44,8 +44,8 @@ describe('two server instances on one PostgreSQL database', () => {
       // WeChat's side runs in a process of its own, shared by both instances as WeChat would be.
       const wechatDir = path.join(tmp, 'wechat');
       const simulators = await start('server/src/sandbox/simulators/simulators-cli.ts', {}, 'settings:', 20_000, ['--port', '0', '--data', wechatDir, '--time-factor', '0.01']);
-      const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]!) as Record<string, string>;
-      const simulatorUrl = settings.WECHATPAY_BASE_URL!;
+      const settings = JSON.parse(/settings: (.*)/.exec(simulators.stdout())![1]) as Record<string, string>;
+      const simulatorUrl = settings.WECHATPAY_BASE_URL;
       const keys = loadOrCreateSandboxWechatKeys(wechatDir);
       const shared = {
         ...settings,
@@ -95,9 +95,9 @@ describe('two server instances on one PostgreSQL database', () => {
       // 2. The winner pays; WeChat's notification (one event id, the very same signed bytes)
       // reaches both instances four times each, all at once.
       const winnerIndex = answers.findIndex((answer) => answer.status === 201);
-      const created = answers[winnerIndex]!.json;
-      const winner = friends[winnerIndex]!;
-      expect(created.payment.id).toBe(open.rows[0]!.id);
+      const created = answers[winnerIndex].json;
+      const winner = friends[winnerIndex];
+      expect(created.payment.id).toBe(open.rows[0].id);
       await ok(post(`${simulatorUrl}/sandbox/faults`, { notifications: { drop: true } }));
       await ok(post(`${simulatorUrl}/sandbox/wechatpay/pay`, { prepay_id: created.request_payment.package.replace('prepay_id=', ''), openid: winner.openid, outcome: 'success' }));
       const notification = paymentNotification(keys, { outTradeNo: outTradeNoFor(created.payment.id), transactionId: '4200000000000777', amount: 880, openid: winner.openid, successTime: Date.now() }, { eventId: 'evt-two-instances-1' });

@@ -24,4 +24,4 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
     throw new Error(`test network guard: refused outbound connection to ${host}; tests may only reach loopback`);
   }
   return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+};

@@ -38,14 +38,14 @@ export function startCli(script: string, env: Record<string, string>, marker: st
       child.kill('SIGKILL');
       reject(new Error(`${script} did not print "${marker}" within ${timeoutMs} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (stdout.includes(marker)) {
         clearTimeout(timer);
         resolve({ child, stdout: () => stdout, stderr: () => stderr });
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // 'close', not 'exit': by then everything the child wrote has been read.
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -17,7 +17,7 @@ function decryptCode(resource: { ciphertext: string; nonce: string; associatedDa
 
 function flipByte(base64: string, position: number): string {
   const bytes = Buffer.from(base64, 'base64');
-  bytes[position] = (bytes[position] as number) ^ 0x01;
+  bytes[position] = (bytes[position]) ^ 0x01;
   return bytes.toString('base64');
 }
 

@@ -74,13 +74,13 @@ function codeOf(action: () => unknown): string | undefined {
 
 function flipLastByte(base64: string): string {
   const bytes = Buffer.from(base64, 'base64');
-  bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0x01;
+  bytes[bytes.length - 1] = (bytes[bytes.length - 1]) ^ 0x01;
   return bytes.toString('base64');
 }
 
 function flipFirstByte(base64: string): string {
   const bytes = Buffer.from(base64, 'base64');
-  bytes[0] = (bytes[0] as number) ^ 0x01;
+  bytes[0] = (bytes[0]) ^ 0x01;
   return bytes.toString('base64');
 }
 

@@ -126,7 +126,7 @@ describe('wechatpay-axios-plugin against our simulator', () => {
 
     sandbox.paySimulator.pay(prepayIdOf(prepay), openid, 'success');
     await receiver.waitFor(before + 1);
-    const { headers, rawBody } = receiver.received[before] as (typeof receiver.received)[number];
+    const { headers, rawBody } = receiver.received[before];
     const message = Formatter.response(String(headers['wechatpay-timestamp']), String(headers['wechatpay-nonce']), rawBody);
     const verified = Rsa.verify(message, String(headers['wechatpay-signature']), Rsa.from(keys.platform.publicKeyPem, Rsa.KEY_TYPE_PUBLIC));
     const { resource } = JSON.parse(rawBody) as { resource: { ciphertext: string; nonce: string; associated_data: string } };

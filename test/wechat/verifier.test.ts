@@ -36,7 +36,7 @@ describe('response signature verifier', () => {
 
     for (let position = 0; position < message.length; position += 1) {
       const changed = Buffer.from(message);
-      changed[position] = (changed[position] as number) ^ 0x01;
+      changed[position] = (changed[position]) ^ 0x01;
       if (codeOf(() => verifier.verify(serial, changed.toString('latin1'), v.signature)) !== 'SIGNATURE_INVALID') accepted.push(position);
     }
 
@@ -50,7 +50,7 @@ describe('response signature verifier', () => {
 
     for (let position = 0; position < signature.length; position += 1) {
       const changed = Buffer.from(signature);
-      changed[position] = (changed[position] as number) ^ 0x80;
+      changed[position] = (changed[position]) ^ 0x80;
       if (codeOf(() => verifier.verify(serial, v.message, changed.toString('base64'))) !== 'SIGNATURE_INVALID') accepted.push(position);
     }
 
@@ -62,7 +62,7 @@ describe('response signature verifier', () => {
     const accepted: number[] = [];
 
     for (let position = 0; position < v.signature.length; position += 1) {
-      const original = v.signature[position] as string;
+      const original = v.signature[position];
       const replacement = original === 'A' ? 'B' : 'A';
       const changed = `${v.signature.slice(0, position)}${replacement}${v.signature.slice(position + 1)}`;
       if (codeOf(() => verifier.verify(serial, v.message, changed)) !== 'SIGNATURE_INVALID') accepted.push(position);

@@ -101,7 +101,7 @@ export async function requestJson<T>(path: string, options: RequestOptions = {})
     statusCode = response.statusCode;
     data = response.data as unknown;
   } catch (error: unknown) {
-    const message = typeof error === 'object' && error !== null && 'errMsg' in error ? String((error as { errMsg: unknown }).errMsg) : String(error);
+    const message = typeof error === 'object' && error !== null && 'errMsg' in error ? String((error).errMsg) : String(error);
     throw new ApiError('NETWORK_ERROR', 0, message);
   }
   const body = parseBody(data);

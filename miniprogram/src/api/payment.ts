@@ -19,7 +19,7 @@ export async function requestWechatPayment(params: RequestPaymentParams): Promis
     await Taro.requestPayment({ ...params });
     return 'paid';
   } catch (error: unknown) {
-    const message = typeof error === 'object' && error !== null && 'errMsg' in error ? String((error as { errMsg: unknown }).errMsg) : '';
+    const message = typeof error === 'object' && error !== null && 'errMsg' in error ? String((error).errMsg) : '';
     // WeChat reports a closed sheet as "requestPayment:fail cancel"; anything else is a failure.
     return /cancel/i.test(message) ? 'cancelled' : 'failed';
   }

@@ -26,7 +26,7 @@ export function sendProblem(res: Response, requestId: string, code: ErrorCode, d
 /** Errors raised by express.json (body-parser) carry a `type` we can map. */
 function bodyParserCode(error: unknown): ErrorCode | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  switch ((error as { type: unknown }).type) {
+  switch ((error).type) {
     case 'entity.too.large':
       return 'BODY_TOO_LARGE';
     case 'entity.parse.failed':

@@ -16,7 +16,7 @@ export function text(min: number, max: number): z.ZodString {
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !forbiddenCharacters.test(value), 'must not contain control or direction-override characters')
     .refine((value) => value.isWellFormed(), 'must be well-formed Unicode')
-    .refine((value) => min === 0 || value.trim().length > 0, 'must not be blank') as unknown as z.ZodString;
+    .refine((value) => min === 0 || value.trim().length > 0, 'must not be blank');
 }
 
 /** An http(s) URL of reasonable length. */

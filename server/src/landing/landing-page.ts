@@ -58,7 +58,7 @@ export function landingRoutes(deps: ServiceDeps): Router {
     res.set(htmlSecurityHeaders);
     let view;
     try {
-      view = await readFriendLink(deps, req.params.code as string);
+      view = await readFriendLink(deps, req.params.code);
     } catch (error: unknown) {
       if (isAppError(error, 'LINK_INVALID')) {
         res.status(400).type('html').send(errorPage('链接无效 · Invalid link', '这个付款链接无效或已被篡改。 This pay link is malformed or has been tampered with.'));
@@ -72,7 +72,7 @@ export function landingRoutes(deps: ServiceDeps): Router {
     }
     const { link, order, shopName } = view;
     const due = order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
-    const url = `${deps.publicBaseUrl}/p/${req.params.code as string}`;
+    const url = `${deps.publicBaseUrl}/p/${req.params.code}`;
     const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 440 });
     const avatar = safeUrl(link.requesterAvatarUrl);
     const items = order.items

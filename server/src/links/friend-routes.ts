@@ -28,7 +28,7 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
 
   router.get('/v1/pay/:ref', async (req, res) => {
     await limits.consume('friendViewsPerIp', req.ip ?? 'unknown');
-    const ref = req.params.ref as string;
+    const ref = req.params.ref;
     const view = await readFriendLink(deps, ref);
     const viewer = optionalSessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     deps.metrics.linkViewed();

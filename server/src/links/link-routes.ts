@@ -21,7 +21,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
   }));
 
   router.get('/v1/links/:id', async (req, res) => {
-    const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id as string);
+    const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id);
     const money = await readOrderMoney(deps, order.id);
     res.json(presentLink(link, money.order, money.payments));
   });
@@ -31,7 +31,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
   }));
 
   router.get('/v1/links/:id/qr.png', async (req, res) => {
-    const { link } = await getLinkForShop(deps, shopOf(req), req.params.id as string);
+    const { link } = await getLinkForShop(deps, shopOf(req), req.params.id);
     const url = `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, link.id)}`;
     const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
     res.type('image/png').setHeader('Cache-Control', 'private, max-age=300');

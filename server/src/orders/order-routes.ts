@@ -25,7 +25,7 @@ export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router
   }));
 
   router.get('/v1/orders/:id', async (req, res) => {
-    const order = await getOrderForShop(deps, shopOf(req), req.params.id as string);
+    const order = await getOrderForShop(deps, shopOf(req), req.params.id);
     const money = await readOrderMoney(deps, order.id);
     res.json(presentOrder(money.order, money.payments, money.refunds));
   });

@@ -25,7 +25,7 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
       throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Send an Idempotency-Key header (8-128 printable characters) so a retry never pays twice.');
     }
     const body = parseWith(createSchema, req.body ?? {});
-    const answer = await createPayment(deps, { ref: req.params.ref as string, openid, idempotencyKey, amount: body.amount });
+    const answer = await createPayment(deps, { ref: req.params.ref, openid, idempotencyKey, amount: body.amount });
     res.setHeader('Cache-Control', 'no-store');
     sendJson(res, 201, answer);
   });
@@ -33,12 +33,12 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   router.get('/v1/payments/:id', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentPayment(await getPaymentForPayer(deps, req.params.id as string, openid)));
+    res.json(presentPayment(await getPaymentForPayer(deps, req.params.id, openid)));
   });
 
   router.post('/v1/payments/:id/cancel', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
-    res.json(presentPayment(await cancelPayment(deps, req.params.id as string, openid)));
+    res.json(presentPayment(await cancelPayment(deps, req.params.id, openid)));
   });
 
   return router;

@@ -43,7 +43,7 @@ const bearer = /^Bearer ([A-Za-z0-9_.-]{10,1024})$/;
 export function sessionOpenid(key: KeyObject, authorization: string | undefined, nowMs: number): string {
   const match = bearer.exec(authorization ?? '');
   if (match === null) throw new AppError('SESSION_INVALID', 'Log in first: send "Authorization: Bearer <session_token>".');
-  return verifySessionToken(key, match[1]!, nowMs);
+  return verifySessionToken(key, match[1], nowMs);
 }
 
 /** Like `sessionOpenid` but undefined when there is no (valid) session: for views that merely personalise. */

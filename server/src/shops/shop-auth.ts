@@ -13,7 +13,7 @@ export function shopAuth(store: Store, limits: RateLimits): RequestHandler {
   return async (req, _res, next) => {
     const match = bearer.exec(req.get('authorization') ?? '');
     if (match === null) throw new AppError('UNAUTHORIZED', 'Send your shop API key as "Authorization: Bearer <key>".');
-    const shop = await store.findShopByApiKeyHash(hashApiKey(match[1]!));
+    const shop = await store.findShopByApiKeyHash(hashApiKey(match[1]));
     if (shop === undefined) throw new AppError('UNAUTHORIZED', 'This API key is not valid.');
     await limits.consume('shopRequestsPerKey', shop.id);
     setShop(req, shop);

@@ -133,12 +133,19 @@ export const idempotencyColumns: ColumnMap<IdempotencyRecord> = {
   createdAt: col('created_at', 'int'),
 };
 
+/** A scalar value as text: drivers and records hold strings, numbers or bigints here. */
+export function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 /** A field's value as the database stores it. */
 export function toColumnValue(column: Column, value: unknown): string | number | null {
   if (value === null || value === undefined) return null;
   if (column.kind === 'json' || column.kind === 'json?') return JSON.stringify(value);
   if (column.kind === 'int' || column.kind === 'int?') return Number(value);
-  return String(value);
+  return scalarText(value);
 }
 
 /** A row as a driver returns it: values by column name. */

@@ -9,7 +9,16 @@ import type { Store } from './store';
  * tables with `?schema=name` (created at migration if missing); without it, the role's
  * search_path decides (usually `public`).
  */
-export async function openStore(database: DatabaseConfig): Promise<Store> {
-  if (database.engine === 'sqlite') return openSqliteStore(database.file);
-  return openPostgresStore({ url: database.url });
+export function openStore(database: DatabaseConfig): Promise<Store> {
+  if (database.engine === 'sqlite') return settledOpen(() => openSqliteStore(database.file));
+  return settledOpen(() => openPostgresStore({ url: database.url }));
+}
+
+/** Opening SQLite is synchronous; a failure (bad path, locked file) still arrives as a rejection. */
+function settledOpen(open: () => Store): Promise<Store> {
+  try {
+    return Promise.resolve(open());
+  } catch (error: unknown) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

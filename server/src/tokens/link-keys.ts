@@ -33,5 +33,5 @@ export function createLinkKeyring(keys: readonly SigningKeyConfig[]): LinkKeyrin
     tokenKey: deriveKey(key.secret, 'friend-pay/link-token/v1'),
     codeKey: deriveKey(key.secret, 'friend-pay/link-code/v1'),
   }));
-  return { signing: all[0]!, byKid: new Map(all.map((key) => [key.kid, key])), all };
+  return { signing: all[0], byKid: new Map(all.map((key) => [key.kid, key])), all };
 }

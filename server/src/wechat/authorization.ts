@@ -35,7 +35,7 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
   for (const part of trimmed.slice(AUTH_SCHEME.length + 1).split(',')) {
     const match = /^\s*([a-z_]+)=("([^"]*)"|([^",]*))\s*$/.exec(part);
     if (match === null) return undefined;
-    const name = match[1] as string;
+    const name = match[1];
     if (found.has(name)) return undefined;
     found.set(name, match[3] ?? match[4] ?? '');
   }

@@ -48,7 +48,7 @@ describe('sandbox QA endpoints', () => {
 
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ out_trade_no: outTradeNo, trade_state: 'SUCCESS', transaction_id: expect.stringMatching(/^4200/) });
-    expect(sandbox.payClient().parseNotification(receiver.received[0] as (typeof receiver.received)[number]).eventId).toBe(paid.body['notification_id']);
+    expect(sandbox.payClient().parseNotification(receiver.received[0]).eventId).toBe(paid.body['notification_id']);
   });
 
   it('when the prepay_id is unknown, then it answers a problem with a stable code', async () => {

@@ -23,6 +23,7 @@ import {
   toColumnValue,
   type ColumnMap,
   type Row,
+  scalarText,
 } from '../columns';
 import type { EventRecord, FriendLinkView, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../records';
 import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
@@ -42,9 +43,23 @@ const LINK_VIEW_SQL = `SELECT
   FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
   WHERE l.id = ?`;
 
+/**
+ * A synchronous better-sqlite3 operation as the async Store method its interface asks for: a
+ * throw becomes a rejected promise, exactly as it would in an `async` function.
+ */
+function settled<A extends unknown[], R>(work: (...args: A) => R): (...args: A) => Promise<Awaited<R>> {
+  return (...args) => {
+    try {
+      return Promise.resolve<R>(work(...args));
+    } catch (error: unknown) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+}
+
 const str = (value: unknown): string => String(value);
 const num = (value: unknown): number => Number(value);
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : scalarText(value));
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /**
@@ -161,7 +176,11 @@ export class SqliteStore implements Store {
     return result;
   }
 
-  async migrate(): Promise<void> {
+  migrate(): Promise<void> {
+    return settled(() => this.#migrateNow())();
+  }
+
+  #migrateNow(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     this.write(() => {
       const applied = new Set(
@@ -183,9 +202,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  async close(): Promise<void> {
-    this.#statements.clear();
-    this.db.close();
+  close(): Promise<void> {
+    return settled(() => {
+      this.#statements.clear();
+      this.db.close();
+    })();
   }
 
   /** A prepared statement, compiled once and reused: the hot paths never re-parse SQL. */
@@ -226,52 +247,52 @@ export class SqliteStore implements Store {
     const refund = (row: Row | undefined) => (row === undefined ? undefined : refundFromRow(row));
     return {
       // Shops
-      getShop: async (id) => {
+      getShop: settled((id) => {
         const row = this.sql('SELECT * FROM shops WHERE id = ?').get(id) as Row | undefined;
         return row && shopFromRow(row);
-      },
+      }),
 
       // Orders
-      getOrder: async (id) => {
+      getOrder: settled((id) => {
         const row = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
         return row && orderFromRow(row);
-      },
-      updateOrder: async (id, patch, onlyIf) => {
+      }),
+      updateOrder: settled((id, patch, onlyIf) => {
         const row = this.update('orders', orderColumns, id, patch, 'status', onlyIf);
         return row && orderFromRow(row);
-      },
+      }),
 
       // Links
-      getLink: async (id) => {
+      getLink: settled((id) => {
         const row = this.sql('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
         return row && linkFromRow(row);
-      },
-      updateLink: async (id, patch, onlyIf) => {
+      }),
+      updateLink: settled((id, patch, onlyIf) => {
         const row = this.update('links', linkColumns, id, patch, 'status', onlyIf);
         return row && linkFromRow(row);
-      },
-      voidActiveLinks: async (orderId, at, exceptLinkId) =>
-        (this.sql("UPDATE links SET status = 'void', closed_at = ? WHERE order_id = ? AND status = 'active' AND id <> ? RETURNING *").all(at, orderId, exceptLinkId ?? '') as Row[]).map(linkFromRow),
+      }),
+      voidActiveLinks: settled((orderId, at, exceptLinkId) =>
+        (this.sql("UPDATE links SET status = 'void', closed_at = ? WHERE order_id = ? AND status = 'active' AND id <> ? RETURNING *").all(at, orderId, exceptLinkId ?? '') as Row[]).map(linkFromRow)),
 
       // Payments
-      getPayment: async (id) => payment(this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined),
-      getPaymentByOutTradeNo: async (outTradeNo) => payment(this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined),
-      findPaymentByIdempotencyKey: async (payerOpenid, key) =>
-        payment(this.sql('SELECT * FROM payments WHERE payer_openid = ? AND idempotency_key = ?').get(payerOpenid, key) as Row | undefined),
-      listPaymentsOfOrder: async (orderId) => this.paymentsOfOrder(orderId),
-      insertPayment: async (record) => this.insertRow('payments', paymentColumns, record),
-      updatePayment: async (id, patch, onlyIf) => payment(this.update('payments', paymentColumns, id, patch, 'status', onlyIf)),
-      recordNotification: async (id, type, at) =>
-        this.sql('INSERT INTO wechatpay_notifications (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, type, at).changes === 1,
+      getPayment: settled((id) => payment(this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined)),
+      getPaymentByOutTradeNo: settled((outTradeNo) => payment(this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined)),
+      findPaymentByIdempotencyKey: settled((payerOpenid, key) =>
+        payment(this.sql('SELECT * FROM payments WHERE payer_openid = ? AND idempotency_key = ?').get(payerOpenid, key) as Row | undefined)),
+      listPaymentsOfOrder: settled((orderId) => this.paymentsOfOrder(orderId)),
+      insertPayment: settled((record) => this.insertRow('payments', paymentColumns, record)),
+      updatePayment: settled((id, patch, onlyIf) => payment(this.update('payments', paymentColumns, id, patch, 'status', onlyIf))),
+      recordNotification: settled((id, type, at) =>
+        this.sql('INSERT INTO wechatpay_notifications (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, type, at).changes === 1),
 
       // Refunds
-      insertRefund: async (record) => this.insertRow('refunds', refundColumns, record),
-      getRefundByOutRefundNo: async (outRefundNo) => refund(this.sql('SELECT * FROM refunds WHERE out_refund_no = ?').get(outRefundNo) as Row | undefined),
-      updateRefund: async (id, patch, onlyIf) => refund(this.update('refunds', refundColumns, id, patch, 'status', onlyIf)),
-      listRefundsOfOrder: async (orderId) => this.refundsOfOrder(orderId),
+      insertRefund: settled((record) => this.insertRow('refunds', refundColumns, record)),
+      getRefundByOutRefundNo: settled((outRefundNo) => refund(this.sql('SELECT * FROM refunds WHERE out_refund_no = ?').get(outRefundNo) as Row | undefined)),
+      updateRefund: settled((id, patch, onlyIf) => refund(this.update('refunds', refundColumns, id, patch, 'status', onlyIf))),
+      listRefundsOfOrder: settled((orderId) => this.refundsOfOrder(orderId)),
 
       // Webhook events
-      insertEvent: async (event) => this.insertEvent(event),
+      insertEvent: settled((event) => this.insertEvent(event)),
     };
   }
 

@@ -29,7 +29,7 @@ describe('WeChat Pay simulator notifications', () => {
 
     const { outTradeNo, result } = await paidOrder(sandbox, receiver.url, 321);
     await receiver.waitFor(1);
-    const parsed = client.parseNotification(receiver.received[0] as (typeof receiver.received)[number]);
+    const parsed = client.parseNotification(receiver.received[0]);
 
     expect(parsed).toMatchObject({
       kind: 'payment',
@@ -47,7 +47,7 @@ describe('WeChat Pay simulator notifications', () => {
     await sandbox.paySimulator.idle();
     const parsed = receiver.received.map((request) => client.parseNotification(request));
     const attempts = sandbox.paySimulator.ledger.notifications();
-    const gaps = receiver.received.slice(1).map((request, index) => request.at - (receiver.received[index] as (typeof receiver.received)[number]).at);
+    const gaps = receiver.received.slice(1).map((request, index) => request.at - (receiver.received[index]).at);
 
     expect(receiver.received).toHaveLength(3);
     expect(parsed.map((n: WechatPayNotification) => n.eventId)).toEqual([result.notificationId, result.notificationId, result.notificationId]);
@@ -115,7 +115,7 @@ describe('WeChat Pay simulator notifications', () => {
     await paidOrder(sandbox, receiver.url);
     await receiver.waitFor(1);
 
-    expect((receiver.received[0] as (typeof receiver.received)[number]).at - started).toBeGreaterThanOrEqual(140);
+    expect((receiver.received[0]).at - started).toBeGreaterThanOrEqual(140);
   });
 
   it('delivers newest first under the reorder fault', async () => {
@@ -141,7 +141,7 @@ describe('WeChat Pay simulator notifications', () => {
 
     await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-R1`, amountRefund: 120, amountTotal: 500, notifyUrl: refundReceiver.url });
     await refundReceiver.waitFor(1);
-    const parsed = client.parseNotification(refundReceiver.received[0] as (typeof refundReceiver.received)[number]);
+    const parsed = client.parseNotification(refundReceiver.received[0]);
 
     expect(parsed).toMatchObject({ kind: 'refund', eventType: 'REFUND.SUCCESS', refund: { outTradeNo, outRefundNo: `${outTradeNo}-R1`, status: 'SUCCESS', amountRefund: 120, amountTotal: 500 } });
   });
@@ -153,7 +153,7 @@ describe('WeChat Pay simulator notifications', () => {
 
     await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-R2`, amountRefund: 500, amountTotal: 500 });
     await receiver.waitFor(2);
-    const parsed = client.parseNotification(receiver.received[1] as (typeof receiver.received)[number]);
+    const parsed = client.parseNotification(receiver.received[1]);
 
     expect(parsed).toMatchObject({ kind: 'refund', refund: { amountRefund: 500 } });
   });
