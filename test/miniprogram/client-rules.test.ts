@@ -50,16 +50,15 @@ describe('screens', () => {
 });
 
 describe('waiting for a payment', () => {
-  const instant = async (): Promise<void> => undefined;
+  const instant = (): Promise<void> => Promise.resolve();
 
   it('asks until the payment is settled, riding out dropped connections', async () => {
     const answers = [new ApiError('NETWORK_ERROR', 0, 'down'), paymentView(), paymentView({ status: 'paid' })];
     let calls = 0;
     const settled = await pollPayment(
-      async () => {
+      () => {
         const next = answers[calls++];
-        if (next instanceof ApiError) throw next;
-        return next ?? paymentView();
+        return next instanceof ApiError ? Promise.reject(next) : Promise.resolve(next ?? paymentView());
       },
       { sleep: instant },
     );
@@ -70,12 +69,12 @@ describe('waiting for a payment', () => {
   it('backs off between questions', async () => {
     const slept: number[] = [];
     let calls = 0;
-    await pollPayment(async () => paymentView({ status: ++calls === 5 ? 'closed' : 'created' }), { sleep: async (ms) => void slept.push(ms) });
+    await pollPayment(() => Promise.resolve(paymentView({ status: ++calls === 5 ? 'closed' : 'created' })), { sleep: (ms) => Promise.resolve(void slept.push(ms)) });
     expect(slept).toEqual([500, 1000, 1500, 2000]);
   });
 
   it('gives up at the deadline', async () => {
-    expect(await pollPayment(async () => paymentView(), { sleep: instant, deadlineMs: -1 })).toBeUndefined();
+    expect(await pollPayment(() => Promise.resolve(paymentView()), { sleep: instant, deadlineMs: -1 })).toBeUndefined();
   });
 
   it('stops on an error that retrying cannot fix', async () => {

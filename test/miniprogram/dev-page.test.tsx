@@ -41,7 +41,7 @@ describe('dev page', () => {
     expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?t=${TOKEN}`]);
   });
 
-  it('chooses the simulated friend, kept in storage for the pay page', async () => {
+  it('chooses the simulated friend, kept in storage for the pay page', () => {
     serveSandbox();
     render(<DevPage />);
     fireEvent.click(screen.getByTestId('friend-sandbox-friend-b'));

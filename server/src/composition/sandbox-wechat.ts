@@ -72,8 +72,9 @@ export function createSandboxWechat(options: {
     loginSimulator,
     rawRouters,
     routes,
-    async close() {
-      await paySimulator?.close();
+    close() {
+      paySimulator?.close();
+      return Promise.resolve();
     },
   };
 }

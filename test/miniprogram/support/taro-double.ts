@@ -137,8 +137,15 @@ async function request(option: RequestOption): Promise<{ statusCode: number; dat
   // Like the real thing, answers arrive on a later tick, never synchronously.
   await Promise.resolve();
   const answer = await taro.server.handle(recorded);
-  if (answer === 'network-error') throw { errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' };
+  if (answer === 'network-error') throw new WxFailure('request:fail net::ERR_CONNECTION_REFUSED');
   return { statusCode: answer.status, data: answer.body ?? '', header: {} };
+}
+
+/** A failed WeChat API call: like Taro's `{errMsg}` rejections, as an Error so stacks survive. */
+class WxFailure extends Error {
+  constructor(readonly errMsg: string) {
+    super(errMsg);
+  }
 }
 
 function getStorageSync(key: string): unknown {
@@ -154,15 +161,15 @@ function removeStorageSync(key: string): void {
   taro.storage.delete(key);
 }
 
-async function login(): Promise<{ code: string; errMsg: string }> {
+function login(): Promise<{ code: string; errMsg: string }> {
   taro.logins += 1;
-  return { code: `wx-code-${taro.logins}`, errMsg: 'login:ok' };
+  return Promise.resolve({ code: `wx-code-${taro.logins}`, errMsg: 'login:ok' });
 }
 
-async function requestPayment(params: Record<string, unknown>): Promise<{ errMsg: string }> {
+function requestPayment(params: Record<string, unknown>): Promise<{ errMsg: string }> {
   taro.payments.push(params);
-  if (taro.paymentOutcome === 'success') return { errMsg: 'requestPayment:ok' };
-  throw { errMsg: taro.paymentOutcome === 'cancel' ? 'requestPayment:fail cancel' : 'requestPayment:fail system error' };
+  if (taro.paymentOutcome === 'success') return Promise.resolve({ errMsg: 'requestPayment:ok' });
+  return Promise.reject(new WxFailure(taro.paymentOutcome === 'cancel' ? 'requestPayment:fail cancel' : 'requestPayment:fail system error'));
 }
 
 function getAppBaseInfo(): { language: string } {
@@ -177,33 +184,33 @@ function getWindowInfo(): { pixelRatio: number } {
   return { pixelRatio: 2 };
 }
 
-async function setClipboardData(option: { data: string }): Promise<{ errMsg: string }> {
+function setClipboardData(option: { data: string }): Promise<{ errMsg: string }> {
   taro.clipboard.push(option.data);
-  return { errMsg: 'setClipboardData:ok' };
+  return Promise.resolve({ errMsg: 'setClipboardData:ok' });
 }
 
-async function showToast(option: { title: string }): Promise<{ errMsg: string }> {
+function showToast(option: { title: string }): Promise<{ errMsg: string }> {
   taro.toasts.push(option.title);
-  return { errMsg: 'showToast:ok' };
+  return Promise.resolve({ errMsg: 'showToast:ok' });
 }
 
-async function navigateTo(option: { url: string }): Promise<{ errMsg: string }> {
+function navigateTo(option: { url: string }): Promise<{ errMsg: string }> {
   taro.navigations.push(option.url);
-  return { errMsg: 'navigateTo:ok' };
+  return Promise.resolve({ errMsg: 'navigateTo:ok' });
 }
 
-async function setNavigationBarTitle(option: { title: string }): Promise<{ errMsg: string }> {
+function setNavigationBarTitle(option: { title: string }): Promise<{ errMsg: string }> {
   taro.titles.push(option.title);
-  return { errMsg: 'setNavigationBarTitle:ok' };
+  return Promise.resolve({ errMsg: 'setNavigationBarTitle:ok' });
 }
 
-async function saveImageToPhotosAlbum(option: { filePath: string }): Promise<{ errMsg: string }> {
+function saveImageToPhotosAlbum(option: { filePath: string }): Promise<{ errMsg: string }> {
   taro.savedImages.push(option.filePath);
-  return { errMsg: 'saveImageToPhotosAlbum:ok' };
+  return Promise.resolve({ errMsg: 'saveImageToPhotosAlbum:ok' });
 }
 
-async function canvasToTempFilePath(): Promise<{ tempFilePath: string }> {
-  return { tempFilePath: 'wxfile://tmp/poster.png' };
+function canvasToTempFilePath(): Promise<{ tempFilePath: string }> {
+  return Promise.resolve({ tempFilePath: 'wxfile://tmp/poster.png' });
 }
 
 function createSelectorQuery() {

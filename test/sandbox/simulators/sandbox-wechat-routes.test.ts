@@ -47,7 +47,7 @@ describe('sandbox QA endpoints', () => {
     await receiver.waitFor(1);
 
     expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ out_trade_no: outTradeNo, trade_state: 'SUCCESS', transaction_id: expect.stringMatching(/^4200/) });
+    expect(paid.body).toMatchObject({ out_trade_no: outTradeNo, trade_state: 'SUCCESS', transaction_id: expect.stringMatching(/^4200/) as unknown });
     expect(sandbox.payClient().parseNotification(receiver.received[0]).eventId).toBe(paid.body['notification_id']);
   });
 
@@ -70,7 +70,7 @@ describe('sandbox QA endpoints', () => {
 
     expect(response.status).toBe(400);
     expect(response.contentType).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: 'about:blank', title: expect.any(String), status: 400, code: 'VALIDATION_FAILED', detail: expect.any(String) });
+    expect(response.body).toMatchObject({ type: 'about:blank', title: expect.any(String) as unknown, status: 400, code: 'VALIDATION_FAILED', detail: expect.any(String) as unknown });
   });
 
   it('when the body is not JSON, then it answers 400 MALFORMED_JSON problem+json', async () => {
@@ -95,7 +95,7 @@ describe('sandbox QA endpoints', () => {
 
   it('when QA sets notification and login faults, then reset clears them all', async () => {
     await post('/faults', { notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, login: { errcode: 45011 } });
-    const before = await (await fetch(`${sandbox.url}/sandbox/faults`)).json();
+    const before: unknown = await (await fetch(`${sandbox.url}/sandbox/faults`)).json();
 
     const reset = await post('/faults', { reset: true });
 

@@ -121,13 +121,23 @@ export default function DevPage() {
     }
   }, []);
 
+  // The first read: state is set only when the answers arrive, and not after the page has gone.
   useEffect(() => {
-    void act(async () => {
-      const [nextClock, nextFaults] = await Promise.all([readClock(), readFaults()]);
-      setClock(nextClock);
-      setFaults(nextFaults);
-    });
-  }, [act]);
+    let live = true;
+    Promise.all([readClock(), readFaults()]).then(
+      ([nextClock, nextFaults]) => {
+        if (!live) return;
+        setClock(nextClock);
+        setFaults(nextFaults);
+      },
+      (error: unknown) => {
+        if (live) setMessage(describe(error));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const newDemo = (mode: LinkMode) =>
     act(async () => {

@@ -89,18 +89,27 @@ interface StepContext {
   ref: string | undefined;
   friendOverride: string | undefined;
   t: Messages;
-  /** Dispatches, unless the page has gone away. */
-  send: (action: PayAction) => void;
-  /** False once the page has gone away: no new work starts after that. */
-  isMounted: () => boolean;
-  attempt: { current: Attempt | undefined };
+  /** The reducer's dispatch; the steps stop using it once disposed. */
+  dispatch: (action: PayAction) => void;
 }
 
 /**
  * The flow's async steps. They never read React state: what they need comes in as arguments,
  * and everything they change goes out through `send`.
  */
-function paySteps({ ref, friendOverride, t, send, isMounted, attempt }: StepContext) {
+function paySteps({ ref, friendOverride, t, dispatch }: StepContext) {
+  // The one cancellation mechanism: steps that finish after the page (or this link) has gone
+  // change nothing and start nothing. A flag, not an AbortController: WeChat's JavaScript engine
+  // has none. The page's effect activates the steps and disposes of them.
+  let alive = false;
+  const isMounted = (): boolean => alive;
+  /** Dispatches, unless the page has gone away. */
+  const send = (action: PayAction): void => {
+    if (alive) dispatch(action);
+  };
+  // The current attempt lives with the steps that use it: a new link or language starts afresh
+  // (the server hands the same friend's open payment back anyway).
+  const attempt: { current: Attempt | undefined } = { current: undefined };
   const reload = async (quiet = false): Promise<void> => {
     if (ref === undefined || !isMounted()) return;
     if (!quiet) send({ type: 'load-started' });
@@ -243,7 +252,19 @@ function paySteps({ ref, friendOverride, t, send, isMounted, attempt }: StepCont
     await settleSheet(created.payment, outcome === 'success' ? 'paid' : outcome === 'cancel' ? 'cancelled' : 'failed');
   };
 
-  return { reload, waitForResult, startPayment, answerSheet, send };
+  return {
+    reload,
+    waitForResult,
+    startPayment,
+    answerSheet,
+    send,
+    activate: (): void => {
+      alive = true;
+    },
+    dispose: (): void => {
+      alive = false;
+    },
+  };
 }
 
 /** What the pay page draws, and what the friend can do on it. */
@@ -280,32 +301,16 @@ export interface PayFlow {
  */
 export function usePayFlow(t: Messages): PayFlow {
   const { params } = useRouter();
-  const ref = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
+  const { t: tokenParam, scene, code } = params;
+  const ref = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code }), [tokenParam, scene, code]);
   // Sandbox builds: `?friend=<openid>` makes this page a given simulated friend (two tabs, two friends).
   const friendOverride = SANDBOX ? params.friend : undefined;
 
   const [{ load, flow }, dispatch] = useReducer(payReducer, ref, initialState);
   const [choice, setChoice] = useState<AmountChoice>(undefined);
-  const attempt = useRef<Attempt | undefined>(undefined);
-  // The one cancellation mechanism: steps that finish after the page has gone change nothing and
-  // start nothing. A ref, not an AbortController: WeChat's JavaScript engine has no AbortController.
-  const mounted = useRef(false);
   const expiryReloadedFor = useRef<string | undefined>(undefined);
 
-  const steps = useMemo(
-    () =>
-      paySteps({
-        ref,
-        friendOverride,
-        t,
-        attempt,
-        isMounted: () => mounted.current,
-        send: (action) => {
-          if (mounted.current) dispatch(action);
-        },
-      }),
-    [ref, friendOverride, t],
-  );
+  const steps = useMemo(() => paySteps({ ref, friendOverride, t, dispatch }), [ref, friendOverride, t]);
 
   // The page config's title is Chinese; English-speaking friends get theirs.
   useEffect(() => {
@@ -313,14 +318,9 @@ export function usePayFlow(t: Messages): PayFlow {
   }, [t]);
 
   useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  useEffect(() => {
+    steps.activate();
     void steps.reload();
+    return () => steps.dispose();
   }, [steps]);
 
   const screen = screenOf(load, flow);

@@ -146,7 +146,8 @@ function LiveStatus({ view, t }: LiveStatusProps) {
 export default function SharePage() {
   const { t } = useMessages();
   const { params } = useRouter();
-  const token = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
+  const { t: tokenParam, scene, code } = params;
+  const token = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code }), [tokenParam, scene, code]);
   const [view, setView] = useState<FriendView | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [visible, setVisible] = useState(true);

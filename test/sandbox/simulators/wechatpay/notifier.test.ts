@@ -13,7 +13,7 @@ describe('WeChat Pay simulator notifications', () => {
   async function setUp(options: { timeFactor?: number; answer?: (index: number) => number } = {}) {
     const sandbox = await startSandbox({ timeFactor: options.timeFactor ?? 0.001, refundSettleMs: 1 });
     const receiver = await startReceiver((_request, index) => options.answer?.(index) ?? 204);
-    cleanups.push(sandbox.close, receiver.close);
+    cleanups.push(() => sandbox.close(), () => receiver.close());
     return { sandbox, receiver, client: sandbox.payClient() };
   }
 
