@@ -18,7 +18,7 @@ function fail(res: Response, status: number, message: string): void {
 
 /** The notification route; mount before any JSON body parser. */
 export function notifyRoutes(deps: ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.post('/v1/wechatpay/notify', express.raw({ type: () => true, limit: MAX_NOTIFICATION_BYTES }), async (req, res) => {
     const rawBody: unknown = req.body;
     if (!Buffer.isBuffer(rawBody) || rawBody.length === 0) {
