@@ -7,10 +7,12 @@ import http from 'node:http';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IssuedLinkResponse } from '../../shared/api-types';
+import type { IssuedLinkResponse, OrderResponse } from '../../shared/api-types';
 import { createLogger } from '../../server/src/logging/logger';
+import { outTradeNoFor } from '../../server/src/payments/payment-rules';
 import type { CreatedShop } from '../../server/src/shops/shop-service';
-import { loginFriend, startPayment, type Friend } from '../support/friends';
+import { loginFriend, shopWithLink, startPayment, type Friend } from '../support/friends';
+import { paymentNotification } from '../support/notifications';
 import { orderBody, startTestServer, type TestServer } from '../support/test-server';
 
 /** What came back from a raw request. */
@@ -321,4 +323,108 @@ describe('X-Request-Id is always ours', () => {
     expect(lines[0]).toMatchObject({ request_id: ours, client_request_id: forged });
     expect(lines[1]?.client_request_id).toBe('x'.repeat(64));
   });
+});
+
+describe('notifications say what we asked for, and the notify route answers in WeChat\'s shape', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(generousLimits);
+  });
+  afterAll(async () => server.stop());
+
+  const notify = (body: string | Buffer, headers: Record<string, string>) => rawRequest(server.url, 'POST', '/v1/wechatpay/notify', headers, body);
+
+  it('refuses a genuinely signed payment in another currency or of another trade type, and applies nothing', async () => {
+    const { shop, orderId, link } = await shopWithLink(server, { amount: 500 });
+    const friend = await loginFriend(server, 'o_currency');
+    const created = (await startPayment(server, friend, link.code)).json;
+    const facts = { outTradeNo: outTradeNoFor(created.payment.id), transactionId: '4200000000000999', amount: 500, openid: friend.openid, successTime: server.deps.clock.now() };
+    for (const options of [{ currency: 'USD' }, { currency: 'cny' }, { tradeType: 'NATIVE' }, { tradeType: 'APP' }]) {
+      const built = paymentNotification(server.sandbox!.keys, facts, options);
+      const answer = await notify(built.body, built.headers);
+      expect(answer.status, JSON.stringify(options)).toBe(400);
+      expect(JSON.parse(answer.text), JSON.stringify(options)).toMatchObject({ code: 'FAIL' });
+    }
+    expect((await server.call<OrderResponse>('GET', `/v1/orders/${orderId}`, { key: shop.api_key })).json).toMatchObject({ status: 'pending', amount_paid: 0 });
+    expect((await server.deps.store.getPayment(created.payment.id))?.status).toBe('created');
+    // The genuine one is applied.
+    const genuine = paymentNotification(server.sandbox!.keys, facts);
+    expect((await notify(genuine.body, genuine.headers)).status).toBe(204);
+    expect((await server.deps.store.getPayment(created.payment.id))?.status).toBe('paid');
+  });
+
+  it('takes notifications up to 16 KiB and answers a larger one, or a body it cannot read, with {"code":"FAIL"}', async () => {
+    const headers = { 'content-type': 'application/json', 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)), 'wechatpay-nonce': 'n', 'wechatpay-serial': 'PUB_KEY_ID_x', 'wechatpay-signature': 'AAAA' };
+    const fits = await notify(JSON.stringify({ pad: 'x'.repeat(16 * 1024 - 12) }), headers);
+    expect(fits.status).toBe(401);
+    for (const [body, extra, status] of [
+      [JSON.stringify({ pad: 'x'.repeat(16 * 1024) }), {}, 413],
+      ['{"id":"x"}', { 'content-encoding': 'gzip' }, 400],
+      ['{"id":"x"}', { 'content-encoding': 'x-custom' }, 415],
+    ] as const) {
+      const answer = await notify(body, { ...headers, ...extra });
+      expect(answer.status).toBe(status);
+      expect(answer.headers['content-type']).toContain('application/json');
+      expect(JSON.parse(answer.text)).toMatchObject({ code: 'FAIL', message: expect.any(String) as string });
+    }
+  });
+});
+
+describe('Authorization, caching and a WeChat Pay that does not answer', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(generousLimits);
+  });
+  afterAll(async () => server.stop());
+
+  it('reads the Bearer scheme in any case (RFC 9110), for shop keys and friends\' sessions', async () => {
+    const { shop, orderId, link } = await shopWithLink(server);
+    const friend = await loginFriend(server, 'o_scheme');
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr', 'Bearer  ']) {
+      const order = await server.call('GET', `/v1/orders/${orderId}`, { headers: { authorization: `${scheme} ${shop.api_key}` } });
+      expect(order.status, scheme).toBe(200);
+    }
+    const created = await server.call<{ payment: { id: string } }>('POST', `/v1/pay/${link.code}/payments`, { headers: { authorization: `bearer ${friend.token}`, 'idempotency-key': 'scheme-case-1' }, body: {} });
+    expect(created.status, created.text).toBe(201);
+    expect((await server.call('GET', `/v1/payments/${created.json.payment.id}`, { headers: { authorization: `BEARER ${friend.token}` } })).status).toBe(200);
+    // The key itself is still compared exactly.
+    expect((await server.call('GET', `/v1/orders/${orderId}`, { headers: { authorization: `bearer ${shop.api_key.toUpperCase()}` } })).status).toBe(401);
+  });
+
+  it('marks every shop API answer, errors included, Cache-Control: no-store', async () => {
+    const { shop, orderId, link } = await shopWithLink(server);
+    const answers = [
+      await server.call('GET', `/v1/orders/${orderId}`, { key: shop.api_key }),
+      await server.call('GET', `/v1/links/${link.id}`, { key: shop.api_key }),
+      await server.call('GET', '/v1/deliveries', { key: shop.api_key }),
+      await server.call('POST', '/v1/orders', { key: shop.api_key, body: orderBody(server.deps.clock.now()) }),
+      await server.call('GET', `/v1/orders/${orderId}`),
+      await server.call('GET', '/v1/orders/ord_nothing', { key: shop.api_key }),
+    ];
+    for (const answer of answers) expect(answer.headers.get('cache-control'), answer.text.slice(0, 80)).toBe('no-store');
+  });
+});
+
+describe('a prepay WeChat Pay does not answer', () => {
+  it('gives the friend an answer within seconds and frees the link for another friend at once', async () => {
+    const server = await startTestServer(generousLimits);
+    try {
+      const { link } = await shopWithLink(server);
+      const first = await loginFriend(server, 'o_first');
+      const second = await loginFriend(server, 'o_second');
+      await server.call('POST', '/sandbox/faults', { body: { endpoints: { prepay: { fail: 'timeout' } } } });
+      const started = Date.now();
+      const stuck = await startPayment(server, first, link.code);
+      const waited = Date.now() - started;
+      expect(stuck.status).toBe(502);
+      expect(stuck.json).toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
+      // A few seconds (the per-call budget), not the ~31 s three full timeouts and their pauses took.
+      expect(waited).toBeLessThan(8000);
+      await server.call('POST', '/sandbox/faults', { body: { reset: true } });
+      const next = await startPayment(server, second, link.code);
+      expect(next.status, next.text).toBe(201);
+    } finally {
+      await server.stop();
+    }
+  }, 45_000);
 });
