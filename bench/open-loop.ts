@@ -132,7 +132,11 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
         if (Number.isNaN(measuredStart)) measuredStart = scheduled;
       }
       const spec = requests[Math.floor(Math.random() * requests.length)];
+      let answered = false;
       const done = (status: number | undefined): void => {
+        // A request may fail after its response began: it is counted once.
+        if (answered) return;
+        answered = true;
         const now = performance.now();
         if (measured) {
           // A failed request counts at its failure time: it was not served faster for failing.
