@@ -22,7 +22,7 @@ import { sessionOpenid } from '../server/src/sessions/session-token';
 
 /** The floor routes; `depsOf` gives the running server's services (they exist once it listens). */
 export function floorRoutes(depsOf: () => ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   let counter = 0;
 
   router.get('/bench/floor/view/:ref', async (req, res) => {

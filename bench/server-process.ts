@@ -15,7 +15,7 @@ import { floorRoutes } from './floor-routes';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'sandbox');
-  const hello = Router().get('/bench/hello', (_req, res) => {
+  const hello = Router({ caseSensitive: true }).get('/bench/hello', (_req, res) => {
     res.json({ hello: 'world' });
   });
   // The floor routes are built before the server whose dependencies they use exists.

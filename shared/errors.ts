@@ -8,6 +8,7 @@ export const errorCatalog = {
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Body must be application/json' },
   BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
+  BAD_REQUEST: { status: 400, title: 'Malformed request' },
   UNAUTHORIZED: { status: 401, title: 'Missing or invalid API key' },
   SESSION_INVALID: { status: 401, title: 'Missing or invalid session' },
   LOGIN_REJECTED: { status: 403, title: 'WeChat refused the login' },

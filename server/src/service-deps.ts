@@ -7,6 +7,7 @@ import type { LinkKeyring } from './tokens/link-keys';
 import type { Metrics } from './observability/metrics';
 import type { Store } from './store/store';
 import type { WechatDeps } from './wechat/wechat-deps';
+import type { WebhookTargetPolicy } from './webhooks/webhook-targets';
 
 /** Services' dependencies. */
 export interface ServiceDeps {
@@ -23,4 +24,6 @@ export interface ServiceDeps {
   /** Signs and verifies friends' session tokens. */
   sessionKey: KeyObject;
   metrics: Metrics;
+  /** Where shops' webhook URLs may point: checked when one is set and again at every delivery. */
+  webhookTargets: WebhookTargetPolicy;
 }

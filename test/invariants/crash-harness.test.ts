@@ -31,7 +31,7 @@ describe('crash harness', () => {
     const dbFile = path.join(tmp, 'friend-pay.sqlite');
     const env = {
       ...settings, PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: base, NOTIFY_URL: `${base}/v1/wechatpay/notify`,
-      DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: tmp, LOG_LEVEL: 'error',
+      DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: tmp, LOG_LEVEL: 'error', WEBHOOK_TARGETS: 'local', // the receiver is on loopback
       LINK_SIGNING_KEYS: `k1:${crypto.randomBytes(32).toString('base64url')}`, SESSION_SIGNING_KEY: crypto.randomBytes(32).toString('base64url'),
     };
     const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string };

@@ -41,6 +41,8 @@ describe('a server killed between prepay and notification', () => {
         LINK_SIGNING_KEYS: `k1:${crypto.randomBytes(32).toString('base64url')}`,
         SESSION_SIGNING_KEY: crypto.randomBytes(32).toString('base64url'),
         LOG_LEVEL: 'warn',
+        // The shop's webhook receiver runs on loopback, which production refuses by default.
+        WEBHOOK_TARGETS: 'local',
       };
       const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string; webhook_secret: string };
       let server = await startCli('server/src/cli/serve.ts', env, 'listening on');

@@ -20,25 +20,25 @@ export interface TransactionFacts {
   successTime: number;
 }
 
-/** A TRANSACTION.SUCCESS notification; `signWith` and `timestamp` let a test forge or age it. */
+/** A TRANSACTION.SUCCESS notification; `signWith` and `timestamp` let a test forge or age it, `currency` and `tradeType` make it one we never asked for. */
 export function paymentNotification(
   keys: SandboxWechatKeys,
   facts: TransactionFacts,
-  options: { eventId?: string; timestamp?: number; signWith?: string; mchId?: string } = {},
+  options: { eventId?: string; timestamp?: number; signWith?: string; mchId?: string; currency?: string; tradeType?: string } = {},
 ): BuiltNotification {
   const resource = {
     appid: keys.appId,
     mchid: options.mchId ?? keys.mchId,
     out_trade_no: facts.outTradeNo,
     transaction_id: facts.transactionId,
-    trade_type: 'JSAPI',
+    trade_type: options.tradeType ?? 'JSAPI',
     trade_state: 'SUCCESS',
     trade_state_desc: '支付成功',
     bank_type: 'OTHERS',
     attach: '',
     success_time: formatWechatTime(facts.successTime),
     payer: { openid: facts.openid },
-    amount: { total: facts.amount, payer_total: facts.amount, currency: 'CNY', payer_currency: 'CNY' },
+    amount: { total: facts.amount, payer_total: facts.amount, currency: options.currency ?? 'CNY', payer_currency: options.currency ?? 'CNY' },
   };
   const nonce = crypto.randomBytes(6).toString('hex');
   const body = JSON.stringify({

@@ -1,12 +1,13 @@
 /** `npm run shop:create -- --name NAME [--webhook-url URL]`: registers a shop, prints its key once. */
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock';
-import { ConfigError, loadStoreConfig } from '../config/config';
+import { ConfigError, loadStoreConfig, loadWebhookTargets } from '../config/config';
 import { randomIds } from '../ids';
 import { createShop } from '../shops/shop-service';
 import { openStore } from '../store/open-store';
+import { webhookTargetPolicy } from '../webhooks/webhook-targets';
 
-const usage = 'usage: npm run shop:create -- --name NAME [--webhook-url URL]';
+const usage = 'usage: npm run shop:create -- --name NAME [--webhook-url URL]\n(webhook URLs must be https to a public host; WEBHOOK_TARGETS=local, or SANDBOX=1, also allows http, loopback and private networks)';
 
 function fail(message: string): never {
   process.stderr.write(`shop:create: ${message}\n${usage}\n`);
@@ -23,8 +24,10 @@ async function main(): Promise<void> {
   if (values.name === undefined) fail('--name is required');
 
   let database;
+  let targets;
   try {
     database = loadStoreConfig(process.env).database;
+    targets = webhookTargetPolicy(loadWebhookTargets(process.env));
   } catch (error: unknown) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   const store = await openStore(database);
   try {
     await store.migrate();
-    const shop = await createShop({ store, clock: systemClock, ids: randomIds }, { name: values.name, webhookUrl: values['webhook-url'] });
+    const shop = await createShop({ store, clock: systemClock, ids: randomIds, webhookTargets: targets }, { name: values.name, webhookUrl: values['webhook-url'] });
     process.stdout.write(`${JSON.stringify({ id: shop.id, name: shop.name, api_key: shop.api_key, webhook_secret: shop.webhook_secret }, null, 2)}\n`);
     process.stderr.write('shop:create: keep the api_key now; only its hash is stored and it cannot be shown again.\n');
   } catch (error: unknown) {

@@ -11,6 +11,7 @@ import { opsRoutes } from '../http/ops-routes';
 import { notFoundHandler, problemHandler } from '../http/problem';
 import type { RateLimits } from '../http/rate-limits';
 import { requestLog } from '../http/request-log';
+import { baselineSecurityHeaders, h5StaticHeaders, noStore } from '../http/security-headers';
 import { shopAuth } from '../shops/shop-auth';
 import { landingRoutes } from '../landing/landing-page';
 import { friendRoutes } from '../links/friend-routes';
@@ -43,12 +44,16 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Express {
   const { deps } = options;
   const app = express();
+  // Before the first route: the app's router takes the setting when it is made. `/V1/PAY/{token}`
+  // reaches no route (docs/architecture.md, "Security"); every Router is made case-sensitive too.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', options.trustProxy ?? false);
 
   app.use(requestLog(deps.logger, deps.metrics));
+  app.use(baselineSecurityHeaders);
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
@@ -57,15 +62,24 @@ export function createApp(options: AppOptions): Express {
     // The H5 pay page: index.html must never be cached (it names the hashed bundles), the bundles may be.
     // Compressed: the page's bundles are about 670 KB as built, a quarter of that gzipped, and a
     // friend opens it on a phone. (API answers are small and not compressed.)
-    app.use('/app', compression(), express.static(options.h5Dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => {
-      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
-    } }));
+    // Pages get a CSP that lets this bundle run and nothing else (http/security-headers.ts).
+    // The redirect of `/app` to `/app/` is ours: serve-static's would replace the CSP with its own.
+    app.get('/app', (req, res, next) => {
+      if (req.path !== '/app') {
+        next();
+        return;
+      }
+      const query = req.originalUrl.indexOf('?');
+      res.redirect(301, `/app/${query === -1 ? '' : req.originalUrl.slice(query)}`);
+    });
+    app.use('/app', compression(), express.static(options.h5Dir, { index: 'index.html', maxAge: '1h', redirect: false, setHeaders: h5StaticHeaders() }));
   }
   app.use(landingRoutes(deps));
   for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
   // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
   app.use(notifyRoutes(deps));
 
+  app.use('/v1', noStore);
   app.use(['/v1', '/sandbox'], jsonBody());
   app.use(friendRoutes(deps, options.rateLimits));
   app.use(sessionRoutes(deps, options.rateLimits));

@@ -63,7 +63,7 @@ export function createSandboxWechat(options: {
   const rawRouters: SandboxWechat['rawRouters'] = [];
   if (paySimulator) rawRouters.push({ path: SANDBOX_WECHATPAY_PATH, router: paySimulator.router });
   if (loginSimulator) rawRouters.push({ path: SANDBOX_WECHAT_API_PATH, router: loginSimulator.router });
-  const routes = paySimulator && loginSimulator ? [Router().use('/sandbox', createSandboxWechatRoutes({ paySimulator, loginSimulator }))] : [];
+  const routes = paySimulator && loginSimulator ? [Router({ caseSensitive: true }).use('/sandbox', createSandboxWechatRoutes({ paySimulator, loginSimulator }))] : [];
 
   return {
     wechat,

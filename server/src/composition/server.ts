@@ -25,6 +25,7 @@ import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
 import type { ServiceDeps } from '../service-deps';
 import { openStore } from '../store/open-store';
+import { webhookTargetPolicy } from '../webhooks/webhook-targets';
 import type { Store } from '../store/store';
 
 /** Parts a caller (usually a test) may supply instead of the defaults. */
@@ -118,6 +119,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       return oldest === undefined ? 0 : Math.max(0, (clock.now() - oldest) / 1000);
     }),
     sandboxMode: config.sandbox,
+    webhookTargets: webhookTargetPolicy(config.webhookTargets),
   };
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();

@@ -74,13 +74,26 @@ export interface Config {
   sweepIntervalMs: number;
   /** Shared rate-limit budgets across instances when set. */
   redisUrl: string | undefined;
-  /** Per-attempt timeout of WeChat Pay calls. */
+  /** Per-attempt timeout of WeChat Pay calls; a whole call (retries included) takes at most the larger of this and 5 s. */
   wechatPayTimeoutMs: number;
   /** Prefix of this deployment's keys in Redis. */
   redisKeyPrefix: string;
   /** Express `trust proxy`: how the client IP is found behind a load balancer. */
   trustProxy: boolean | number | string;
   rateLimits: RateLimitConfig;
+  /**
+   * Where webhooks may go: `public` (https to public hosts; production's default) or `local`
+   * (also http, loopback and private networks; the sandbox's default, for QA's receiver).
+   */
+  webhookTargets: WebhookTargets;
+}
+
+/** `WEBHOOK_TARGETS`: see `Config.webhookTargets`. */
+export type WebhookTargets = 'public' | 'local';
+
+function parseWebhookTargets(value: string): WebhookTargets {
+  if (value !== 'public' && value !== 'local') throw new Error('must be public (https to public hosts) or local (also http, loopback and private networks)');
+  return value;
 }
 
 /** A bad or missing configuration value; `problems` name each variable. */
@@ -209,7 +222,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     const ms = Number(value);
     if (!Number.isInteger(ms) || ms < 100 || ms > 60_000) throw new Error('must be a whole number of milliseconds from 100 to 60000');
     return ms;
-  }, 10_000);
+  }, 3_000);
   const redisKeyPrefix = read('REDIS_KEY_PREFIX', (value) => {
     if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(value)) throw new Error('must be 1-64 of [A-Za-z0-9_:.-]');
     return value;
@@ -230,6 +243,8 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     paymentsPerUser: read('RATE_LIMIT_PAYMENTS_PER_MINUTE', perMinute, defaultRateLimits.paymentsPerUser),
     shopRequestsPerKey: read('RATE_LIMIT_SHOP_PER_MINUTE', perMinute, defaultRateLimits.shopRequestsPerKey),
   };
+
+  const webhookTargets = read('WEBHOOK_TARGETS', parseWebhookTargets, sandbox ? 'local' : 'public');
 
   const appId = read('WECHAT_APPID', text);
   const appSecret = read('WECHAT_APP_SECRET', text);
@@ -310,7 +325,22 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     wechatPayTimeoutMs,
     trustProxy,
     rateLimits: Object.freeze(rateLimits),
+    webhookTargets,
   });
+}
+
+/**
+ * Where webhooks may go, for `shop:create`, which has no run mode of its own: `WEBHOOK_TARGETS`,
+ * else `local` with SANDBOX=1 and `public` otherwise.
+ */
+export function loadWebhookTargets(env: Env): WebhookTargets {
+  const value = env.WEBHOOK_TARGETS?.trim();
+  if (value === undefined || value === '') return env.SANDBOX?.trim() === '1' ? 'local' : 'public';
+  try {
+    return parseWebhookTargets(value);
+  } catch (error: unknown) {
+    throw new ConfigError([`WEBHOOK_TARGETS: ${error instanceof Error ? error.message : String(error)}`]);
+  }
 }
 
 /** Just the store settings, for commands that only touch the database (`shop:create`). */

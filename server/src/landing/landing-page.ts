@@ -52,7 +52,7 @@ function errorPage(title: string, message: string): string {
 
 /** The landing page route. */
 export function landingRoutes(deps: ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.get('/p/:code', async (req, res) => {
     res.set(htmlSecurityHeaders);

@@ -11,7 +11,7 @@ import { readFriendLink } from './link-service';
 
 /** `GET /v1/pay/:ref`. */
 export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   // The short URL of a link never changes: its code is computed once per link, not per view
   // (bounded: a full memo starts over rather than growing with every link ever viewed).

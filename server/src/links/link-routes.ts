@@ -13,7 +13,7 @@ import { getLinkForShop, issueLink, revokeLink } from './link-service';
 
 /** `/v1/orders/:id/links` and `/v1/links/...` routes; mount behind shop authentication. */
 export function linkRoutes(deps: ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/v1/orders/:id/links', idempotent(deps.store, deps.clock, async (req) => {
     const body = parseWith(linkInputSchema, req.body);

@@ -17,7 +17,7 @@ export type CancelOrder = (deps: ServiceDeps, shop: ShopRecord, orderId: string)
 
 /** `/v1/orders` routes; mount behind shop authentication. */
 export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/v1/orders', idempotent(deps.store, deps.clock, async (req) => {
     const { created, order } = await upsertOrder(deps, shopOf(req), parseWith(orderInputSchema, req.body));

@@ -7,7 +7,7 @@
 import type { ServiceDeps } from '../service-deps';
 import { WechatPayError, isUnauthenticatedCode } from '../wechat/errors';
 import type { IncomingNotification, PaymentNotification, RefundNotification, WechatPayNotification } from '../wechat/notification';
-import { isRefundSucceeded, isTradeSucceeded } from '../wechat/states';
+import { isExpectedPaymentKind, isRefundSucceeded, isTradeSucceeded } from '../wechat/states';
 import { advanceRefund } from './refund-runner';
 import { applyPaymentSuccess, applyRefundSuccess } from './settlement';
 
@@ -43,6 +43,12 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
     return rejected(400, 'mchid or appid mismatch');
   }
   if (!isTradeSucceeded(transaction.tradeState)) return accepted;
+  if (!isExpectedPaymentKind(transaction)) {
+    // We only ever ask for yuan through the mini program: anything else is not our payment to apply.
+    deps.logger.error({ event_id: notification.eventId, currency: transaction.currency?.slice(0, 8), trade_type: transaction.tradeType?.slice(0, 16) }, 'payment notification of a kind we never asked for');
+    deps.metrics.notificationRejected('UNEXPECTED_KIND');
+    return rejected(400, 'currency or trade_type is not what was ordered');
+  }
   const outcome = await applyPaymentSuccess(
     deps,
     {

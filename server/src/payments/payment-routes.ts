@@ -15,7 +15,7 @@ const keyPattern = /^[\x21-\x7e]{8,128}$/;
 
 /** Payment routes. */
 export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/v1/pay/:ref/payments', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());

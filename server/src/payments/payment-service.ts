@@ -12,7 +12,7 @@ import type { ServiceDeps } from '../service-deps';
 import type { PaymentRecord } from '../store/records';
 import { PREPAY_ID_TTL_MS } from '../wechat/consts';
 import { WechatPayError, isOrderNotExistCode, isOrderUnpayableCloseCode } from '../wechat/errors';
-import { isTradeNotPaid, isTradePaid } from '../wechat/states';
+import { isExpectedPaymentKind, isTradeNotPaid, isTradePaid } from '../wechat/states';
 import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, secondsUntil } from './payment-rules';
 import { applyPaymentSuccess } from './settlement';
 
@@ -136,13 +136,14 @@ export async function createPayment(
         timeExpire: payment.payableUntil,
       }));
     } catch (error: unknown) {
-      // A refusal means no order exists at WeChat: release the reservation now. A timeout may
-      // have created one: keep it; the friend's retry repeats the same prepay, and the
-      // reconciler closes it when the lease ends.
-      if (error instanceof WechatPayError && !error.retryable) {
-        await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'failed', closedAt: deps.clock.now(), updatedAt: deps.clock.now() }, ['created']));
-        deps.metrics.payment('failed');
-      }
+      // No prepay_id came back, so the friend has nothing to pay with: release the lease or
+      // reservation now rather than hold the link for its whole lease (another friend would get
+      // LINK_BUSY for minutes). Safe even when a timeout hid an order WeChat did create: paying it
+      // needs a paySign over its prepay_id, which only we can make, and this payment, now ended,
+      // never gets one. The friend's retry starts a new payment (the mini program does so on
+      // IDEMPOTENCY_MISMATCH).
+      const released = await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'failed', closedAt: deps.clock.now(), updatedAt: deps.clock.now() }, ['created']));
+      if (released !== undefined) deps.metrics.payment('failed');
       deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'prepay failed');
       throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay is not answering; try again in a moment.', { retryAfter: 5 });
     }
@@ -181,6 +182,11 @@ export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord)
   await deps.store.markPaymentChecked(payment.id, deps.clock.now());
   try {
     const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo);
+    if (isTradePaid(transaction.tradeState) && !isExpectedPaymentKind(transaction)) {
+      // As for notifications: a payment in another currency or of another trade type is not applied.
+      deps.logger.error({ payment_id: payment.id, currency: transaction.currency?.slice(0, 8), trade_type: transaction.tradeType?.slice(0, 16) }, 'WeChat Pay reports a payment of a kind we never asked for');
+      return undefined;
+    }
     if (isTradePaid(transaction.tradeState)) {
       await applyPaymentSuccess(deps, {
         outTradeNo: transaction.outTradeNo,

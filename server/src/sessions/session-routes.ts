@@ -28,7 +28,7 @@ function loginProblem(error: WechatLoginError): AppError {
 
 /** Session routes. */
 export function sessionRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.post('/v1/sessions', async (req, res) => {
     await limits.consume('sessionsPerIp', req.ip ?? 'unknown');
     const { code } = parseWith(sessionSchema, req.body);

@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../service-deps';
 
 /** `GET /v1/deliveries`, newest first (at most 100). */
 export function deliveryRoutes(deps: ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/v1/deliveries', async (req, res) => {
     const events = await deps.store.listEvents(shopOf(req).id, 100);
     const body: DeliveryView[] = events.map((event) => ({

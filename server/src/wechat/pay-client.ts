@@ -38,8 +38,13 @@ export interface WechatPayClientOptions {
   extraPlatformPublicKeys?: Readonly<Record<string, PublicKeyInput>>;
   /** @default systemClock */
   clock?: Clock;
-  /** Per attempt, covering connect, headers and body. @default 10000 */
+  /** Per attempt, covering connect, headers and body. @default 3000 */
   timeoutMs?: number;
+  /**
+   * A whole call, retries and pauses included: a friend waits on the prepay, and a lease waits on
+   * the friend. @default the larger of 5000 and `timeoutMs`
+   */
+  budgetMs?: number;
   /** Extra attempts for calls that are safe to repeat. @default 2 */
   maxRetries?: number;
   /** First pause between attempts; doubles each time. @default 300 */
@@ -70,6 +75,11 @@ export interface WechatPayClient {
   parseNotification(input: IncomingNotification): WechatPayNotification;
 }
 
+/** An attempt's timeout: WeChat Pay answers in well under a second when it answers at all. */
+const DEFAULT_TIMEOUT_MS = 3000;
+/** A call's whole time, a few seconds: what a friend can be kept waiting on a prepay. */
+const DEFAULT_BUDGET_MS = 5000;
+
 /** Creates the WeChat Pay API v3 client; keys are loaded once and never appear in errors. */
 export function createWechatPayClient(options: WechatPayClientOptions): WechatPayClient {
   const clock = options.clock ?? systemClock;
@@ -87,7 +97,8 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
     clock,
     nonce,
     transport: options.transport ?? createHttpTransport(),
-    timeoutMs: options.timeoutMs ?? 10_000,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    budgetMs: options.budgetMs ?? Math.max(DEFAULT_BUDGET_MS, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     maxRetries: options.maxRetries ?? 2,
     retryDelayMs: options.retryDelayMs ?? 300,
   });

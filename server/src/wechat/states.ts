@@ -1,6 +1,7 @@
 // What WeChat Pay's trade states, refund statuses and event types mean to Friend Pay, as
 // predicates: code outside wechat/ asks "was it paid?" and never spells WeChat's words itself.
 import {
+  CURRENCY_CNY,
   ERROR_ORDER_NOT_EXIST,
   PAID_TRADE_STATES,
   PAYMENT_EVENT_TYPES,
@@ -8,6 +9,7 @@ import {
   REFUND_STATUS_PROCESSING,
   REFUND_STATUS_SUCCESS,
   TRADE_STATE_SUCCESS,
+  TRADE_TYPE_JSAPI,
   UNPAID_TRADE_STATES,
   type PaymentEventType,
   type RefundEventType,
@@ -34,6 +36,15 @@ export function isTradePaid(state: string | undefined): boolean {
  */
 export function isTradeNotPaid(state: string | undefined): boolean {
   return state === ERROR_ORDER_NOT_EXIST || isOneOf(UNPAID_TRADE_STATES, state);
+}
+
+/**
+ * True when a transaction is the kind of payment we ask for: yuan (`CNY`, exactly) through the mini
+ * program (`JSAPI`). A payment in another currency or of another trade type is not ours to apply,
+ * however well signed.
+ */
+export function isExpectedPaymentKind(transaction: { currency: string | undefined; tradeType: string | undefined }): boolean {
+  return transaction.currency === CURRENCY_CNY && transaction.tradeType === TRADE_TYPE_JSAPI;
 }
 
 /** True when the refund's money is back with the payer. */

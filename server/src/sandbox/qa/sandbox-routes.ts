@@ -50,7 +50,7 @@ export async function createDemo(deps: ServiceDeps, options: z.infer<typeof demo
 
 /** `/sandbox/demo` and `/sandbox/clock`. */
 export function sandboxRoutes(deps: ServiceDeps, clock: AdjustableClock): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/sandbox/demo', async (req, res) => {
     res.status(201).json(await createDemo(deps, parseWith(demoSchema, req.body ?? {})));

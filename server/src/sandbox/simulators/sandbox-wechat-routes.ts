@@ -92,7 +92,7 @@ function toPatch(body: FaultsBody): FaultPatch {
 /** Creates the router of the QA endpoints, relative to its mount point (`/sandbox`). */
 export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): Router {
   const { paySimulator, loginSimulator } = options;
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   // Parsed per route, not router-wide: mounted at `/sandbox`, a router-wide parser would also
   // consume the bodies meant for the simulators below it, whose signatures cover the raw bytes.
   const json = express.json({ limit: '16kb' });

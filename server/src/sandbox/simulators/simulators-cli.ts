@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const paySimulator = createWechatPaySimulator({ clock, keys, timeFactor, logger });
   const loginSimulator = createWechatLoginSimulator({ clock, appId: keys.appId, appSecret: keys.appSecret });
   const app = express();
+  app.set('case sensitive routing', true);
   // The Pay simulator answers every path it does not know, as WeChat does: mount it last.
   app.use('/sandbox', createSandboxWechatRoutes({ paySimulator, loginSimulator }));
   app.use(loginSimulator.router);

@@ -71,7 +71,7 @@ export function createWechatLoginSimulator(options: WechatLoginSimulatorOptions)
     res.json({ errcode, errmsg: `${ERRMSG[errcode] ?? 'error'}, rid: ${crypto.randomBytes(6).toString('hex')}` });
   };
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   router.get(PATH_JSCODE2SESSION, (req: Request, res: Response) => {
     const { appid, secret, js_code: jsCode, grant_type: grantType } = req.query;
     if (appid !== options.appId) return answerError(res, LOGIN_ERRCODES.INVALID_APPID);

@@ -175,7 +175,7 @@ export function createWechatPlatformSimulator(options: WechatPlatformSimulatorOp
     }
   };
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   // WeChat reads the body as JSON whatever its content type says.
   const readText = express.text({ type: () => true, limit: '64kb' });
 
@@ -268,7 +268,7 @@ export function createWechatPlatformSimulator(options: WechatPlatformSimulatorOp
     res.json({ errcode: PLATFORM_ERRCODES.OK, errmsg: 'ok', url_link: `${urlLinkBase}/${id}` });
   });
 
-  const urlLinkRouter = express.Router();
+  const urlLinkRouter = express.Router({ caseSensitive: true });
   urlLinkRouter.get('/:id', (req: Request, res: Response) => {
     const link = links.get(String(req.params['id']));
     res.set('Cache-Control', 'no-store');

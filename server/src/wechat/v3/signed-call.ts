@@ -29,10 +29,17 @@ export interface SignedCallOptions {
   transport: HttpTransport;
   /** Per attempt, covering connect, headers and body. */
   timeoutMs: number;
+  /**
+   * The whole call, every attempt and pause included: a friend waits on a prepay, so retries
+   * happen only in the time left (an attempt gets at most what remains). @default timeoutMs
+   */
+  budgetMs?: number;
   /** Extra attempts for calls that are safe to repeat. */
   maxRetries: number;
   /** First pause between attempts; doubles each time. */
   retryDelayMs: number;
+  /** A monotonic clock in milliseconds for the budget. @default performance.now */
+  elapsed?: () => number;
 }
 
 /** One API v3 request, relative to the base URL. */
@@ -88,13 +95,18 @@ export function malformedAnswer(what: string): WechatPayError {
   return new WechatPayError('RESPONSE_MALFORMED', `WeChat Pay's answer to ${what} does not have the documented shape`);
 }
 
+/** An attempt with less time than this left is not worth starting. */
+const MIN_ATTEMPT_MS = 200;
+
 /** Creates the signed caller for one merchant. */
 export function createSignedCaller(options: SignedCallOptions): SignedCaller {
   const { clock, nonce, transport, verifier, timeoutMs, maxRetries, retryDelayMs } = options;
+  const budgetMs = Math.max(options.budgetMs ?? timeoutMs, 1);
+  const elapsed = options.elapsed ?? (() => performance.now());
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const merchant = { mchid: options.mchId, serialNo: options.merchantSerial, signer: options.signer };
 
-  async function attempt(spec: SignedRequest): Promise<SignedAnswer> {
+  async function attempt(spec: SignedRequest, attemptTimeoutMs: number): Promise<SignedAnswer> {
     const url = new URL(`${baseUrl}${spec.path}`);
     for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
     const body = spec.body === undefined ? '' : JSON.stringify(spec.body);
@@ -107,10 +119,10 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
 
     let response: TransportResponse;
     try {
-      response = await transport.send({ method: spec.method, url, headers, ...(spec.body === undefined ? {} : { body }), timeoutMs });
+      response = await transport.send({ method: spec.method, url, headers, ...(spec.body === undefined ? {} : { body }), timeoutMs: attemptTimeoutMs });
     } catch (error: unknown) {
       if (error instanceof TransportError && error.kind === 'timeout') {
-        throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${timeoutMs} ms`);
+        throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${attemptTimeoutMs} ms`);
       }
       throw new WechatPayError('NETWORK_ERROR', `WeChat Pay could not be reached for ${spec.method} ${spec.path}`);
     }
@@ -146,12 +158,16 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
   return {
     async call(spec: SignedRequest): Promise<SignedAnswer> {
       const attempts = spec.safeToRepeat ? maxRetries + 1 : 1;
+      const deadline = elapsed() + budgetMs;
       for (let index = 1; ; index += 1) {
         try {
-          return await attempt(spec);
+          return await attempt(spec, Math.max(1, Math.min(timeoutMs, Math.floor(deadline - elapsed()))));
         } catch (error: unknown) {
           if (!(error instanceof WechatPayError) || !error.retryable || index >= attempts) throw error;
-          await sleep(retryDelayMs * 2 ** (index - 1));
+          const pause = retryDelayMs * 2 ** (index - 1);
+          // Another attempt only when it would still have time to be answered.
+          if (deadline - elapsed() - pause < MIN_ATTEMPT_MS) throw error;
+          await sleep(pause);
         }
       }
     },

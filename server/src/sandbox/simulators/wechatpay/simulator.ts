@@ -469,7 +469,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     return { status: 200, payload: refundJson(found) };
   }
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   // The signature covers the exact bytes sent, so the body is kept raw here.
   router.use(express.raw({ type: () => true, limit: '64kb' }));
   const expressPath = (template: string): string => template.replace(/\{([a-z_]+)\}/g, (_m, name: string) => `:${name.replace(/_([a-z])/g, (_n, c: string) => c.toUpperCase())}`);
