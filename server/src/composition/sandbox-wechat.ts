@@ -52,7 +52,7 @@ export function createSandboxWechat(options: {
   const payAppId = config.wechatPay ? (config.wechatLogin?.appId ?? keys.appId) : keys.appId;
   const loginSimulator = config.wechatLogin ? undefined : createWechatLoginSimulator({ clock, appId: keys.appId, appSecret: keys.appSecret });
   const wechat = createWechatDeps({
-    pay: config.wechatPay ?? sandboxPayAccount(keys, `${selfUrl}${SANDBOX_WECHATPAY_PATH}`),
+    pay: config.wechatPay ?? sandboxPayAccount(keys, `${selfUrl}${SANDBOX_WECHATPAY_PATH}`, config.wechatPayMode),
     payAppId,
     login: config.wechatLogin ?? sandboxLoginAccount(keys, `${selfUrl}${SANDBOX_WECHAT_API_PATH}`),
     notifyUrl,

@@ -26,7 +26,7 @@ function rejected(status: 400 | 401, message: string): NotificationAnswer {
 export async function handleWechatPayNotification(deps: ServiceDeps, incoming: IncomingNotification): Promise<NotificationAnswer> {
   let notification: WechatPayNotification;
   try {
-    notification = deps.wechat.pay.parseNotification(incoming);
+    notification = await deps.wechat.pay.parseNotification(incoming);
   } catch (error: unknown) {
     const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
     deps.logger.warn({ code }, 'notification rejected');

@@ -67,8 +67,8 @@ interface Envelope {
 /** What the notifier needs from the simulator. */
 export interface NotifierOptions {
   clock: Clock;
-  signer: Signer;
-  publicKeyId: string;
+  /** The key that signs one delivery attempt, and its `Wechatpay-Serial` (public key or platform certificate). */
+  signingKey: () => { serial: string; signer: Signer };
   apiV3Key: string;
   /** Multiplies WeChat's retry delays (e.g. 0.001 in tests). */
   timeFactor: number;
@@ -135,13 +135,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
     // Every attempt is signed afresh, so a retry hours later still has a current timestamp.
     const timestamp = String(unixSeconds(options.clock));
     const nonce = randomNonce();
+    const key = options.signingKey();
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': 'Mozilla/4.0',
       [HEADER_WECHATPAY_TIMESTAMP]: timestamp,
       [HEADER_WECHATPAY_NONCE]: nonce,
-      [HEADER_WECHATPAY_SERIAL]: options.publicKeyId,
-      [HEADER_WECHATPAY_SIGNATURE]: options.signer.sign(responseSignatureMessage(timestamp, nonce, envelope.body)),
+      [HEADER_WECHATPAY_SERIAL]: key.serial,
+      [HEADER_WECHATPAY_SIGNATURE]: key.signer.sign(responseSignatureMessage(timestamp, nonce, envelope.body)),
       [HEADER_WECHATPAY_SIGNATURE_TYPE]: AUTH_SCHEME,
     };
     const controller = new AbortController();
