@@ -119,6 +119,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     }),
     sandboxMode: config.sandbox,
   };
+  const verification = deps.wechat.pay.verification();
+  if (sandbox === undefined && verification.publicKeyId === undefined) {
+    // Certificates alone verify WeChat Pay: have them before the first notification, without holding up the start.
+    deps.wechat.pay.refreshCertificates().then(
+      (certificates) => logger.info({ serials: certificates.map((c) => c.serial) }, 'WeChat Pay platform certificates downloaded'),
+      (error: unknown) => logger.warn({ err: error }, 'WeChat Pay platform certificates could not be downloaded yet; they are fetched again when WeChat Pay signs with them'),
+    );
+  }
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
