@@ -24,11 +24,23 @@ export interface TransactionFacts {
 export function paymentNotification(
   keys: SandboxWechatKeys,
   facts: TransactionFacts,
-  options: { eventId?: string; timestamp?: number; signWith?: string; mchId?: string } = {},
+  options: {
+    eventId?: string;
+    timestamp?: number;
+    signWith?: string;
+    mchId?: string;
+    /** The `Wechatpay-Serial` to send (default: the public key's id). */
+    serial?: string;
+    /** Partner mode: the resource a service provider gets, naming this sub-merchant. */
+    partner?: { subMchId: string; subAppId?: string };
+  } = {},
 ): BuiltNotification {
+  const ids = options.partner === undefined
+    ? { appid: keys.appId, mchid: options.mchId ?? keys.mchId }
+    : { sp_appid: keys.appId, sp_mchid: options.mchId ?? keys.mchId, ...(options.partner.subAppId === undefined ? {} : { sub_appid: options.partner.subAppId }), sub_mchid: options.partner.subMchId };
+  const payer = options.partner === undefined ? { openid: facts.openid } : options.partner.subAppId === undefined ? { sp_openid: facts.openid } : { sub_openid: facts.openid };
   const resource = {
-    appid: keys.appId,
-    mchid: options.mchId ?? keys.mchId,
+    ...ids,
     out_trade_no: facts.outTradeNo,
     transaction_id: facts.transactionId,
     trade_type: 'JSAPI',
@@ -37,7 +49,7 @@ export function paymentNotification(
     bank_type: 'OTHERS',
     attach: '',
     success_time: formatWechatTime(facts.successTime),
-    payer: { openid: facts.openid },
+    payer,
     amount: { total: facts.amount, payer_total: facts.amount, currency: 'CNY', payer_currency: 'CNY' },
   };
   const nonce = crypto.randomBytes(6).toString('hex');
@@ -58,7 +70,7 @@ export function paymentNotification(
       'content-type': 'application/json',
       'wechatpay-timestamp': timestamp,
       'wechatpay-nonce': headerNonce,
-      'wechatpay-serial': keys.platform.publicKeyId,
+      'wechatpay-serial': options.serial ?? keys.platform.publicKeyId,
       'wechatpay-signature': signature,
       'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
     },

@@ -33,6 +33,8 @@ export interface DeliveryAttempt {
   at: number;
   /** HTTP status, or why no status came back. */
   outcome: number | 'timeout' | 'network-error' | 'dropped';
+  /** `Wechatpay-Serial` of the key that signed this attempt (none for a dropped one). */
+  serial?: string;
 }
 
 /** A notification waiting to go out. */
@@ -162,7 +164,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       inFlight -= 1;
     }
     if (closed) return;
-    attempts.push({ eventId: envelope.eventId, eventType: envelope.eventType, url: envelope.url, attempt, at: options.clock.now(), outcome });
+    attempts.push({ eventId: envelope.eventId, eventType: envelope.eventType, url: envelope.url, attempt, at: options.clock.now(), outcome, serial: key.serial });
     const delivered = typeof outcome === 'number' && outcome >= 200 && outcome <= 299;
     if (!delivered) {
       const wait = NOTIFY_RETRY_DELAYS_MS[attempt - 1];

@@ -55,8 +55,9 @@ export function createPlatformSigning(options: { clock: Clock; keys: SandboxWech
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const now = clock.now();
     const serial = newSerial();
-    const notBefore = now - 60_000;
-    const notAfter = now + lifetime;
+    // Certificates keep whole seconds.
+    const notBefore = Math.floor((now - 60_000) / 1000) * 1000;
+    const notAfter = Math.floor((now + lifetime) / 1000) * 1000;
     const pem = createCertificatePem(
       { serialHex: serial, subject: { country: 'CN', organization: 'Tenpay.com (Friend Pay sandbox)', commonName: `WeChat Pay platform certificate ${keys.mchId}` }, notBefore, notAfter, publicKey },
       privateKey,
