@@ -43,6 +43,8 @@ export interface ServerOverrides {
   h5Dir?: string;
   /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
   sandboxTimeFactor?: number;
+  /** The WeChat Pay simulator's coin for its `random` signing key choice (default Math.random). */
+  sandboxRandom?: () => number;
 }
 
 /** A listening server. */
@@ -102,7 +104,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
   const sandbox = sandboxClock
-    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1 })
+    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1, ...(overrides.sandboxRandom === undefined ? {} : { random: overrides.sandboxRandom }) })
     : undefined;
   const deps: ServiceDeps = {
     store,
