@@ -29,15 +29,15 @@ describe('npm run shop:create and shop:update (partner mode sub-merchants)', () 
     expect(created.code, created.stderr).toBe(0);
     const shop = JSON.parse(created.stdout) as Record<string, string>;
     expect(shop).toMatchObject({ name: 'Tea House', sub_mchid: '1900000109', sub_appid: 'wx1234567890abcdef' });
-    expect(row(shop.id!)).toEqual({ sub_mchid: '1900000109', sub_appid: 'wx1234567890abcdef' });
+    expect(row(shop.id)).toEqual({ sub_mchid: '1900000109', sub_appid: 'wx1234567890abcdef' });
 
-    const updated = await runCli('server/src/cli/shop-update.ts', ['--id', shop.id!, '--sub-mchid', '1900000110'], env);
+    const updated = await runCli('server/src/cli/shop-update.ts', ['--id', shop.id, '--sub-mchid', '1900000110'], env);
     expect(updated.code, updated.stderr).toBe(0);
     expect(JSON.parse(updated.stdout)).toEqual({ id: shop.id, name: 'Tea House', sub_mchid: '1900000110', sub_appid: null });
 
-    const cleared = await runCli('server/src/cli/shop-update.ts', ['--id', shop.id!, '--clear-sub-mchid'], env);
+    const cleared = await runCli('server/src/cli/shop-update.ts', ['--id', shop.id, '--clear-sub-mchid'], env);
     expect(cleared.code, cleared.stderr).toBe(0);
-    expect(row(shop.id!)).toEqual({ sub_mchid: null, sub_appid: null });
+    expect(row(shop.id)).toEqual({ sub_mchid: null, sub_appid: null });
   }, 60_000);
 
   it('refuses a sub-merchant id that is not one, creating nothing, and an unknown shop', async () => {
@@ -135,7 +135,7 @@ describe('npm run reconcile against a running sandbox', () => {
   }, 60_000);
 
   it('refuses to run in production without the WeChat Pay configuration, naming what is missing', async () => {
-    const result = await runCli('server/src/cli/reconcile.ts', ['--date', day], { DATABASE_URL: env.DATABASE_URL! });
+    const result = await runCli('server/src/cli/reconcile.ts', ['--date', day], { DATABASE_URL: env.DATABASE_URL });
     expect(result.code).toBe(1);
     for (const name of ['WECHATPAY_MCHID', 'WECHATPAY_APIV3_KEY', 'WECHATPAY_MERCHANT_PRIVATE_KEY_FILE']) expect(result.stderr).toContain(name);
   }, 60_000);

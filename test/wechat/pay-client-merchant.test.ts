@@ -115,7 +115,7 @@ describe('partner mode (服务商)', () => {
     const before = receiver.received.length;
     sandbox.paySimulator.pay(prepayId, openid, 'success');
     await receiver.waitFor(before + 1);
-    const notified = await partner.parseNotification(receiver.received[before]!);
+    const notified = await partner.parseNotification(receiver.received[before]);
     const paid = await partner.queryByOutTradeNo(input.outTradeNo, { subMchId: SUB_A });
     const refund = await partner.refund({ outTradeNo: input.outTradeNo, outRefundNo: `${input.outTradeNo}R`, amountRefund: 200, amountTotal: 500 }, { subMchId: SUB_A });
     const queried = await partner.queryRefund(`${input.outTradeNo}R`, { subMchId: SUB_A });
@@ -199,7 +199,7 @@ describe('trade bills', () => {
       sandbox.paySimulator.pay(prepayId, openid, 'success');
       placed.push({ outTradeNo: input.outTradeNo, amount, sub });
     }
-    await client.refund({ outTradeNo: placed[0]!.outTradeNo, outRefundNo: 'BILL-REFUND-1', amountRefund: 234, amountTotal: 1234 });
+    await client.refund({ outTradeNo: placed[0].outTradeNo, outRefundNo: 'BILL-REFUND-1', amountRefund: 234, amountTotal: 1234 });
     // Placed but never paid: no row.
     await client.prepay({ outTradeNo: newOutTradeNo('N'), description: 'unpaid', amountTotal: 9, payerOpenid: openid, notifyUrl: receiver.url });
   });
@@ -227,19 +227,20 @@ describe('trade bills', () => {
 
     expect(sha1).toMatch(/^[0-9a-f]{40}$/);
     expect(bill.rows.map((row) => [row.tradeState, row.outTradeNo, row.orderAmount, row.refundAmount, row.subMchId])).toEqual([
-      ['SUCCESS', placed[0]!.outTradeNo, 1234, 0, undefined],
-      ['SUCCESS', placed[1]!.outTradeNo, 500, 0, SUB_A],
-      ['SUCCESS', placed[2]!.outTradeNo, 77, 0, SUB_B],
-      ['REFUND', placed[0]!.outTradeNo, 0, 234, undefined],
+      ['SUCCESS', placed[0].outTradeNo, 1234, 0, undefined],
+      ['SUCCESS', placed[1].outTradeNo, 500, 0, SUB_A],
+      ['SUCCESS', placed[2].outTradeNo, 77, 0, SUB_B],
+      ['REFUND', placed[0].outTradeNo, 0, 234, undefined],
     ]);
-    expect(bill.rows[3]).toMatchObject({ outRefundNo: 'BILL-REFUND-1', refundStatus: expect.stringMatching(/^(PROCESSING|SUCCESS)$/) });
+    expect(bill.rows[3]?.outRefundNo).toBe('BILL-REFUND-1');
+    expect(['PROCESSING', 'SUCCESS']).toContain(bill.rows[3]?.refundStatus);
     expect(bill.summary).toMatchObject({ count: 4, orderTotal: 1811, refundTotal: 234 });
   });
 
   it('serves one sub-merchant\'s bill in partner form', async () => {
     toChinaTime('10:00');
     const { bill } = await partner.tradeBill({ billDate: day, subMchId: SUB_A });
-    expect(bill.rows.map((row) => [row.outTradeNo, row.subMchId])).toEqual([[placed[1]!.outTradeNo, SUB_A]]);
+    expect(bill.rows.map((row) => [row.outTradeNo, row.subMchId])).toEqual([[placed[1].outTradeNo, SUB_A]]);
   });
 
   it('refuses a file that does not hash to the SHA1 of the bill answer', async () => {

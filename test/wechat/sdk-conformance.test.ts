@@ -251,12 +251,12 @@ describe('wechatpay-axios-plugin and platform certificates', () => {
     const { keys } = sandbox;
     const [certificate] = sandbox.paySimulator.certificates.listed();
     const nonce = Formatter.nonce(12);
-    const entry = { serial_no: certificate!.serial.toLowerCase(), effective_time: '2026-01-01T00:00:00+08:00', expire_time: '2031-01-01T00:00:00+08:00', encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext: Aes.AesGcm.encrypt(certificate!.pem, keys.apiV3Key, nonce, 'certificate') } };
+    const entry = { serial_no: certificate.serial.toLowerCase(), effective_time: '2026-01-01T00:00:00+08:00', expire_time: '2031-01-01T00:00:00+08:00', encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext: Aes.AesGcm.encrypt(certificate.pem, keys.apiV3Key, nonce, 'certificate') } };
 
     const [ours] = decryptCertificates({ data: [entry] }, Buffer.from(keys.apiV3Key));
     const forgedSerial = () => decryptCertificates({ data: [{ ...entry, serial_no: '0ABCDEF' }] }, Buffer.from(keys.apiV3Key));
 
-    expect(ours).toMatchObject({ serial: certificate!.serial, pem: certificate!.pem, notBefore: certificate!.notBefore, notAfter: certificate!.notAfter });
+    expect(ours).toMatchObject({ serial: certificate.serial, pem: certificate.pem, notBefore: certificate.notBefore, notAfter: certificate.notAfter });
     expect(forgedSerial).toThrow(/has serial/);
   });
 });

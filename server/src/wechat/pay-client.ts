@@ -19,7 +19,7 @@ import { buildRequestPaymentParams } from './pay-sign';
 import { randomNonce, type NonceSource } from './random';
 import type { Refund, Transaction } from './resources';
 import { createRsaSigner, type PrivateKeyInput } from './signer';
-import { createSignedCaller, type SignedCaller } from './v3/signed-call';
+import { createSignedCaller } from './v3/signed-call';
 import { createVerificationKeys, type CertificateInfo } from './verification-keys';
 import { readSignatureHeaders, type PublicKeyInput } from './verifier';
 
@@ -108,16 +108,12 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
   if ((options.platformPublicKey === undefined) !== (options.platformPublicKeyId === undefined)) {
     throw new TypeError('the WeChat Pay public key and its id go together');
   }
-  // Bound below: the certificate download is itself a signed call verified by these keys.
-  let caller: SignedCaller | undefined;
   const keys = createVerificationKeys({
     ...(options.platformPublicKey === undefined || options.platformPublicKeyId === undefined ? {} : { publicKey: { id: options.platformPublicKeyId, key: options.platformPublicKey } }),
     extraPublicKeys: options.extraPlatformPublicKeys,
     clock,
-    download: () => {
-      if (caller === undefined) throw new Error('the signed caller is not ready');
-      return downloadCertificates(caller, keys, apiV3Key);
-    },
+    // The certificate download is itself a signed call verified by these keys; it runs only after both exist.
+    download: () => downloadCertificates(signedCaller, keys, apiV3Key),
   });
   const notifications = createNotificationParser({ verifier: keys, apiV3Key, clock });
   const signedCaller = createSignedCaller({
@@ -133,7 +129,6 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
     maxRetries: options.maxRetries ?? 2,
     retryDelayMs: options.retryDelayMs ?? 300,
   });
-  caller = signedCaller;
   const merchant = { appId: options.appId, mchId: options.mchId };
   const provider = { spAppId: options.appId, spMchId: options.mchId };
 
