@@ -7,7 +7,7 @@ import { setShopMerchant } from '../../server/src/shops/shop-merchant';
 import { createShop } from '../../server/src/shops/shop-service';
 import { paySignMessage } from '../../server/src/wechat/consts';
 import { eventually, loginFriend, payInSheet, startPayment } from '../support/friends';
-import { paymentNotification } from '../support/notifications';
+import { paymentNotification, refundNotification } from '../support/notifications';
 import { engines, startTestServer, type TestServer } from '../support/test-server';
 
 const SUB_A = '1900000201';
@@ -69,10 +69,18 @@ describe.each(engines)('partner mode: two shops, two sub-merchants (%s)', (engin
     // Carol really pays: WeChat's own notification names shop A's sub-merchant and is taken.
     await payInSheet(server, carol, open);
     await eventually(async () => (await server.deps.store.getPayment(open.payment.id))?.status === 'paid', 5000, "carol's payment to be applied");
+    await simulator.idle();
     expect(simulator.ledger.notifications().filter((attempt) => attempt.eventType === 'TRANSACTION.SUCCESS').map((attempt) => attempt.outcome)).toEqual([204, 204, 204]);
 
     // Both orders cancelled: every contribution goes back, each refund under its shop's sub_mchid.
+    // WeChat's notifications of those refunds are held back a moment, so a misrouted one can come first.
+    simulator.faults.set({ notifications: { delayMs: 300 } });
     for (const shop of [a, b]) expect((await server.call('POST', `/v1/orders/${shop.orderId}/cancel`, { key: shop.shop.api_key })).status).toBe(200);
+    const refundOfA = (await server.deps.store.listRefundsOfOrder(a.orderId))[0];
+    const tradeOfA = simulator.ledger.transaction(outTradeNoA)!;
+    const misroutedRefund = await notify(refundNotification(keys, { outTradeNo: outTradeNoA, outRefundNo: refundOfA.outRefundNo, refundId: '50300000000000000000000000001', transactionId: tradeOfA.transactionId!, amountTotal: 400, amountRefund: refundOfA.amount, successTime: server.deps.clock.now() }, { partner: { subMchId: SUB_B } }));
+    expect(misroutedRefund.status).toBe(400);
+    expect((await server.deps.store.findRefundByOutRefundNo(refundOfA.outRefundNo))?.status).not.toBe('succeeded');
     const refunded = await eventually(async () => {
       const orders = [await orderOf(a.shop.api_key, a.orderId), await orderOf(b.shop.api_key, b.orderId)];
       return orders.every((order) => order.refunds.length > 0 && order.refunds.every((refund) => refund.status === 'succeeded')) ? orders : undefined;
