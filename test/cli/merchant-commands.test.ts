@@ -98,9 +98,10 @@ describe('npm run reconcile against a running sandbox', () => {
     const outTradeNo = missed.created.payment.id.replace(/^pay_/, 'FP');
     const lines = first.stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('state_differs'))).toEqual([expect.stringContaining(`payment ${outTradeNo}: WeChat ¥25.00 SUCCESS, here ¥25.00 created; APPLIED`)]);
-    expect(lines.at(-1)).toBe('1 difference(s): 1 applied, 0 need a person');
+    expect(lines.at(-1)).toBe('1 difference: 1 applied, 0 need a person');
     expect(first.stderr).toContain(`reconcile: asking WeChat Pay for the trade bill of ${day}`);
     expect(first.stderr).toMatch(/SHA1 [0-9a-f]{40} checked: 2 payments and 0 refunds at WeChat/);
+    expect(lines[0]).toBe(`bill ${day}, merchant ${server.deps.wechat.pay.mchId}: WeChat lists 2 payments and 0 refunds; here 2 payments and 0 refunds fall on that day; 1 row matches`);
     const order = (await server.call<OrderResponse>('GET', `/v1/orders/${missed.orderId}`, { key: missed.shopKey })).json;
     expect(order).toMatchObject({ status: 'paid', amount_paid: 2500 });
 

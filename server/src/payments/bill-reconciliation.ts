@@ -15,7 +15,7 @@ import { WechatPayError } from '../wechat/errors';
 import type { SubMerchant } from '../wechat/merchant';
 import { isRefundProcessing, isRefundSucceeded, isTradePaid } from '../wechat/states';
 import { chinaDayRange, parseWechatTime } from '../wechat/time';
-import { billReportJson, type BillDifference, type BillReconciliationReport } from './bill-report';
+import { billReportJson, counted, type BillDifference, type BillReconciliationReport } from './bill-report';
 
 export type { BillDifference, BillDifferenceKind, BillReconciliationReport } from './bill-report';
 import { advanceRefund } from './refund-runner';
@@ -85,7 +85,7 @@ export async function reconcileBill(deps: ServiceDeps, options: ReconcileBillOpt
   const { bill, sha1, bytes } = await deps.wechat.pay.tradeBill({ billDate: options.billDate, billType: 'ALL', subMchId: scope.subMchId });
   const paymentRows = bill.rows.filter((row) => !isRefundRow(row));
   const refundRows = bill.rows.filter(isRefundRow);
-  progress(`downloaded ${bytes} bytes, SHA1 ${sha1} checked: ${paymentRows.length} payments and ${refundRows.length} refunds at WeChat`);
+  progress(`downloaded ${bytes} bytes, SHA1 ${sha1} checked: ${counted(paymentRows.length, 'payment')} and ${counted(refundRows.length, 'refund')} at WeChat`);
 
   const differences: BillDifference[] = [];
   let matched = 0;

@@ -71,6 +71,11 @@ export function billReportJson(report: BillReconciliationReport): Record<string,
   };
 }
 
+/** `1 refund`, `2 refunds`. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 const money = (side: { amount: number; state: string } | undefined): string => (side === undefined ? 'none' : `¥${fenToYuan(side.amount)} ${side.state}`);
 
 /** One line for a difference: kind, the number it names, both sides, and what became of it. */
@@ -84,10 +89,10 @@ export function billDifferenceLine(difference: BillDifference): string {
 export function billReportLines(report: BillReconciliationReport): string[] {
   const whose = report.subMchId === undefined ? `merchant ${report.mchId}` : `sub-merchant ${report.subMchId} of ${report.mchId}`;
   const lines = [
-    `bill ${report.billDate}, ${whose}: WeChat lists ${report.wechatPayments} payments and ${report.wechatRefunds} refunds; here ${report.herePayments} payments and ${report.hereRefunds} refunds fall on that day; ${report.matched} rows match`,
+    `bill ${report.billDate}, ${whose}: WeChat lists ${counted(report.wechatPayments, 'payment')} and ${counted(report.wechatRefunds, 'refund')}; here ${counted(report.herePayments, 'payment')} and ${counted(report.hereRefunds, 'refund')} fall on that day; ${counted(report.matched, 'row')} ${report.matched === 1 ? 'matches' : 'match'}`,
     ...report.differences.map(billDifferenceLine),
   ];
   if (report.differences.length === 0) lines.push('no differences: the day matches');
-  else lines.push(`${report.differences.length} difference(s): ${report.applied} applied, ${report.unapplied} need a person`);
+  else lines.push(`${counted(report.differences.length, 'difference')}: ${report.applied} applied, ${report.unapplied} need${report.unapplied === 1 ? 's' : ''} a person`);
   return lines;
 }
