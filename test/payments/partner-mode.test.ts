@@ -3,9 +3,11 @@
 import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderResponse } from '../../shared/api-types';
+import { reconcileBill } from '../../server/src/payments/bill-reconciliation';
 import { setShopMerchant } from '../../server/src/shops/shop-merchant';
 import { createShop } from '../../server/src/shops/shop-service';
 import { paySignMessage } from '../../server/src/wechat/consts';
+import { chinaDayOf, chinaDayRange } from '../../server/src/wechat/time';
 import { eventually, loginFriend, payInSheet, startPayment } from '../support/friends';
 import { paymentNotification, refundNotification } from '../support/notifications';
 import { engines, startTestServer, type TestServer } from '../support/test-server';
@@ -104,5 +106,27 @@ describe.each(engines)('partner mode: two shops, two sub-merchants (%s)', (engin
     expect(refused.json.code).toBe('WECHAT_UNAVAILABLE');
     expect(server.sandbox!.paySimulator!.ledger.transactions()).toEqual([]);
     expect(await server.deps.store.listPaymentsOfOrder(c.orderId)).toEqual([]);
+  });
+
+  it('reconciles one sub-merchant\'s bill, or every sub-merchant\'s', async () => {
+    const clock = server.sandboxClock!;
+    const next = chinaDayRange(chinaDayOf(clock.now() + 24 * 3600_000))!;
+    clock.advance((next.from + 12 * 3600_000 - clock.now()) / 1000);
+    const day = chinaDayOf(clock.now());
+    const a = await shopOf('Tea House', SUB_A);
+    const b = await shopOf('Noodle Bar', SUB_B);
+    for (const [shop, openid, amount] of [[a, 'o_erin', 250], [b, 'o_frank', 350]] as const) {
+      const friend = await loginFriend(server, openid);
+      const created = (await startPayment(server, friend, shop.code, { amount })).json;
+      await payInSheet(server, friend, created);
+    }
+    await eventually(async () => (await orderOf(b.shop.api_key, b.orderId)).amount_paid === 350 && (await orderOf(a.shop.api_key, a.orderId)).amount_paid === 250, 5000, 'both to be paid');
+    clock.advance((Date.parse(`${chinaDayOf(next.to)}T10:30:00+08:00`) - clock.now()) / 1000);
+
+    const onlyA = await reconcileBill(server.deps, { billDate: day, mchId: SUB_A });
+    const all = await reconcileBill(server.deps, { billDate: day });
+
+    expect(onlyA).toMatchObject({ scope: `sub:${SUB_A}`, subMchId: SUB_A, wechatPayments: 1, herePayments: 1, matched: 1, differences: [] });
+    expect(all).toMatchObject({ scope: `all-sub:${server.deps.wechat.pay.mchId}`, wechatPayments: 2, herePayments: 2, matched: 2, differences: [] });
   });
 });
