@@ -4,7 +4,7 @@ import type { Store } from '../../server/src/store/store';
 
 /** A shop. */
 export function shopRecord(id: string, now: number, overrides: Partial<ShopRecord> = {}): ShopRecord {
-  return { id, name: 'S', apiKeyHash: `h-${id}`, webhookUrl: null, webhookSecret: 'w', createdAt: now, ...overrides };
+  return { id, name: 'S', apiKeyHash: `h-${id}`, webhookUrl: null, webhookSecret: 'w', createdAt: now, subMchId: null, subAppId: null, ...overrides };
 }
 
 /** A pending order of 100 fen due in an hour. */

@@ -87,7 +87,7 @@ describe('webhook targets at delivery', () => {
   async function shopWithEvent(webhookUrl: string): Promise<{ shopId: string; eventId: string }> {
     const now = server.deps.clock.now();
     const shopId = server.deps.ids.newId('shop');
-    await server.deps.store.insertShop({ id: shopId, name: 'Stored', apiKeyHash: `h-${shopId}`, webhookUrl, webhookSecret: 'whsec_test', createdAt: now });
+    await server.deps.store.insertShop({ id: shopId, name: 'Stored', apiKeyHash: `h-${shopId}`, webhookUrl, webhookSecret: 'whsec_test', createdAt: now, subMchId: null, subAppId: null });
     const eventId = server.deps.ids.newId('evt');
     await server.deps.store.transaction((tx) => tx.insertEvent({ id: eventId, shopId, type: 'link.revoked', payload: { link_id: 'lnk_x', order_id: 'ord_x', status: 'revoked', at: new Date(now).toISOString() }, createdAt: now }));
     return { shopId, eventId };

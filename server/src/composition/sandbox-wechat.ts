@@ -41,18 +41,20 @@ export function createSandboxWechat(options: {
   selfUrl: string;
   logger: pino.Logger;
   timeFactor: number;
+  /** The Pay simulator's coin for its `random` signing key choice. */
+  random?: () => number;
 }): SandboxWechat {
   const { config, clock, selfUrl, logger } = options;
   const keys = loadOrCreateSandboxWechatKeys(config.dataDir);
   const notifyUrl = config.wechatPay?.notifyUrl || `${selfUrl}/v1/wechatpay/notify`;
 
-  const paySimulator = config.wechatPay ? undefined : createWechatPaySimulator({ clock, keys, timeFactor: options.timeFactor, logger: logger.child({ component: 'wechatpay-simulator' }) });
+  const paySimulator = config.wechatPay ? undefined : createWechatPaySimulator({ clock, keys, timeFactor: options.timeFactor, logger: logger.child({ component: 'wechatpay-simulator' }), ...(options.random === undefined ? {} : { random: options.random }) });
   // The simulated Pay accepts only the sandbox's own app id; a configured Pay pays into the
   // configured mini program, or the sandbox's own while login is simulated.
   const payAppId = config.wechatPay ? (config.wechatLogin?.appId ?? keys.appId) : keys.appId;
   const loginSimulator = config.wechatLogin ? undefined : createWechatLoginSimulator({ clock, appId: keys.appId, appSecret: keys.appSecret });
   const wechat = createWechatDeps({
-    pay: config.wechatPay ?? sandboxPayAccount(keys, `${selfUrl}${SANDBOX_WECHATPAY_PATH}`),
+    pay: config.wechatPay ?? sandboxPayAccount(keys, `${selfUrl}${SANDBOX_WECHATPAY_PATH}`, config.wechatPayMode),
     payAppId,
     login: config.wechatLogin ?? sandboxLoginAccount(keys, `${selfUrl}${SANDBOX_WECHAT_API_PATH}`),
     notifyUrl,

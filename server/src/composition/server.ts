@@ -44,6 +44,8 @@ export interface ServerOverrides {
   h5Dir?: string;
   /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
   sandboxTimeFactor?: number;
+  /** The WeChat Pay simulator's coin for its `random` signing key choice (default Math.random). */
+  sandboxRandom?: () => number;
 }
 
 /** A listening server. */
@@ -103,7 +105,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
   const sandbox = sandboxClock
-    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1 })
+    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1, ...(overrides.sandboxRandom === undefined ? {} : { random: overrides.sandboxRandom }) })
     : undefined;
   const deps: ServiceDeps = {
     store,
@@ -121,6 +123,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     sandboxMode: config.sandbox,
     webhookTargets: webhookTargetPolicy(config.webhookTargets),
   };
+  const verification = deps.wechat.pay.verification();
+  if (sandbox === undefined && verification.publicKeyId === undefined) {
+    // Certificates alone verify WeChat Pay: have them before the first notification, without holding up the start.
+    deps.wechat.pay.refreshCertificates().then(
+      (certificates) => logger.info({ serials: certificates.map((c) => c.serial) }, 'WeChat Pay platform certificates downloaded'),
+      (error: unknown) => logger.warn({ err: error }, 'WeChat Pay platform certificates could not be downloaded yet; they are fetched again when WeChat Pay signs with them'),
+    );
+  }
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });

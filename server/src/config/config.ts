@@ -2,8 +2,10 @@
  * Configuration: read once from the environment, validated, frozen (docs/architecture.md, "WeChat and the sandbox").
  * Nothing else in the server reads `process.env`.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PUBLIC_KEY_ID_PREFIX, WECHATPAY_MODES, type WechatPayMode } from '../wechat/consts';
 
 /** How the server runs: `sandbox` mounts the simulators and QA routes; `production` never does. */
 export type RunMode = 'sandbox' | 'production';
@@ -22,12 +24,18 @@ export type DatabaseConfig =
 /** WeChat Pay v3 merchant settings. */
 export interface WechatPayConfig {
   baseUrl: string;
+  /** `direct` (a merchant collecting for itself) or `partner` (a service provider, 服务商). */
+  mode: WechatPayMode;
+  /** The signing merchant: `WECHATPAY_MCHID`, or in partner mode `WECHATPAY_SP_MCHID`. */
   mchId: string;
+  /** Partner mode: `WECHATPAY_SP_APPID`, the app payments are made in. */
+  spAppId: string | undefined;
   merchantSerial: string;
   merchantPrivateKeyPem: string;
   apiV3Key: string;
-  platformPublicKeyPem: string;
-  platformPublicKeyId: string;
+  /** Undefined: platform certificates alone verify WeChat Pay (fetched with the APIv3 key). */
+  platformPublicKeyPem: string | undefined;
+  platformPublicKeyId: string | undefined;
   notifyUrl: string;
 }
 
@@ -70,6 +78,8 @@ export interface Config {
   /** Undefined in sandbox when not configured: the in-process simulators are used. */
   wechatLogin: WechatLoginConfig | undefined;
   wechatPay: WechatPayConfig | undefined;
+  /** `WECHATPAY_MODE`; also what the sandbox's simulated WeChat Pay plays. */
+  wechatPayMode: WechatPayMode;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sweepIntervalMs: number;
   /** Shared rate-limit budgets across instances when set. */
@@ -250,15 +260,48 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
   const appSecret = read('WECHAT_APP_SECRET', text);
   const apiBaseUrl = read('WECHAT_API_BASE_URL', parseHttpUrl, 'https://api.weixin.qq.com');
   const payBaseUrl = read('WECHATPAY_BASE_URL', parseHttpUrl);
-  const mchId = read('WECHATPAY_MCHID', text);
+  const wechatPayMode = read('WECHATPAY_MODE', (value): WechatPayMode => {
+    if (!(WECHATPAY_MODES as readonly string[]).includes(value)) throw new Error(`must be ${WECHATPAY_MODES.join(' or ')}`);
+    return value as WechatPayMode;
+  }, 'direct');
+  const partner = wechatPayMode === 'partner';
+  const merchantId = (value: string): string => {
+    if (!/^\d{6,32}$/.test(value)) throw new Error('must be a WeChat Pay merchant id (digits)');
+    return value;
+  };
+  const directMchId = read('WECHATPAY_MCHID', text);
+  const spMchId = read('WECHATPAY_SP_MCHID', merchantId);
+  const spAppId = read('WECHATPAY_SP_APPID', text);
+  if (!partner && (env.WECHATPAY_SP_MCHID || env.WECHATPAY_SP_APPID)) {
+    problems.push('WECHATPAY_SP_MCHID, WECHATPAY_SP_APPID: only for WECHATPAY_MODE=partner');
+  }
+  if (partner && directMchId !== undefined && spMchId !== undefined && directMchId !== spMchId) {
+    problems.push('WECHATPAY_MCHID: in partner mode the signing merchant is WECHATPAY_SP_MCHID; leave WECHATPAY_MCHID unset');
+  }
+  const mchId = partner ? spMchId : directMchId;
   const merchantSerial = read('WECHATPAY_MERCHANT_SERIAL', text);
   const merchantPrivateKeyPem = read('WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', readFile);
   const apiV3Key = read('WECHATPAY_APIV3_KEY', (value) => {
     if (Buffer.byteLength(value, 'utf8') !== 32) throw new Error('must be exactly 32 bytes');
     return value;
   });
-  const platformPublicKeyPem = read('WECHATPAY_PUBLIC_KEY_FILE', readFile);
-  const platformPublicKeyId = read('WECHATPAY_PUBLIC_KEY_ID', text);
+  const platformPublicKeyPem = read('WECHATPAY_PUBLIC_KEY_FILE', (file) => {
+    const pem = readFile(file);
+    try {
+      crypto.createPublicKey(pem);
+    } catch {
+      throw new Error(`${file} does not hold a PEM public key (WeChat Pay's public key, from the merchant platform)`);
+    }
+    return pem;
+  });
+  const platformPublicKeyId = read('WECHATPAY_PUBLIC_KEY_ID', (value) => {
+    if (!value.startsWith(PUBLIC_KEY_ID_PREFIX)) throw new Error(`must be the key's id as WeChat shows it, ${PUBLIC_KEY_ID_PREFIX}...`);
+    return value;
+  });
+  // The public key and its id go together; without both, platform certificates verify.
+  if (Boolean(env.WECHATPAY_PUBLIC_KEY_FILE?.trim()) !== Boolean(env.WECHATPAY_PUBLIC_KEY_ID?.trim())) {
+    problems.push('WECHATPAY_PUBLIC_KEY_FILE, WECHATPAY_PUBLIC_KEY_ID: give both (the WeChat Pay public key) or neither (platform certificates alone, fetched with WECHATPAY_APIV3_KEY)');
+  }
   const notifyUrl = read('NOTIFY_URL', parseHttpUrl);
 
   // Production has no defaults for secrets or for what the world sees of us.
@@ -269,18 +312,34 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     requireValue('SESSION_SIGNING_KEY', sessionSigningKey, why);
     requireValue('WECHAT_APPID', appId, why);
     requireValue('WECHAT_APP_SECRET', appSecret, why);
-    requireValue('WECHATPAY_MCHID', mchId, why);
+    if (partner) {
+      requireValue('WECHATPAY_SP_MCHID', spMchId, `${why} with WECHATPAY_MODE=partner`);
+      requireValue('WECHATPAY_SP_APPID', spAppId, `${why} with WECHATPAY_MODE=partner`);
+    } else {
+      requireValue('WECHATPAY_MCHID', mchId, why);
+    }
     requireValue('WECHATPAY_MERCHANT_SERIAL', merchantSerial, why);
     requireValue('WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', merchantPrivateKeyPem, why);
-    requireValue('WECHATPAY_APIV3_KEY', apiV3Key, why);
-    requireValue('WECHATPAY_PUBLIC_KEY_FILE', platformPublicKeyPem, why);
-    requireValue('WECHATPAY_PUBLIC_KEY_ID', platformPublicKeyId, why);
+    if (apiV3Key === undefined && env.WECHATPAY_APIV3_KEY === undefined) {
+      problems.push(
+        platformPublicKeyPem === undefined
+          ? `WECHATPAY_APIV3_KEY: required ${why}: it decrypts notifications and, as no WECHATPAY_PUBLIC_KEY_FILE/_ID is given, fetches the platform certificates that verify WeChat Pay (give the key, or both)`
+          : `WECHATPAY_APIV3_KEY: required ${why}: it decrypts notifications`,
+      );
+    }
     requireValue('NOTIFY_URL', notifyUrl, why);
   }
 
   // In the sandbox the WeChat settings are all or nothing: either the in-process simulators,
   // or a complete set pointing at another implementation of the protocol.
-  const payValues = { WECHATPAY_BASE_URL: payBaseUrl, WECHATPAY_MCHID: mchId, WECHATPAY_MERCHANT_SERIAL: merchantSerial, WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: merchantPrivateKeyPem, WECHATPAY_APIV3_KEY: apiV3Key, WECHATPAY_PUBLIC_KEY_FILE: platformPublicKeyPem, WECHATPAY_PUBLIC_KEY_ID: platformPublicKeyId, WECHAT_APPID: appId };
+  const payValues = {
+    WECHATPAY_BASE_URL: payBaseUrl,
+    ...(partner ? { WECHATPAY_SP_MCHID: spMchId, WECHATPAY_SP_APPID: spAppId } : { WECHATPAY_MCHID: mchId }),
+    WECHATPAY_MERCHANT_SERIAL: merchantSerial,
+    WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: merchantPrivateKeyPem,
+    WECHATPAY_APIV3_KEY: apiV3Key,
+    WECHAT_APPID: appId,
+  };
   const givenPay = Object.entries(payValues).filter(([name]) => env[name] !== undefined && env[name] !== '');
   if (sandbox && givenPay.length > 0 && givenPay.length < Object.keys(payValues).length) {
     const missing = Object.keys(payValues).filter((name) => !givenPay.some(([given]) => given === name));
@@ -290,10 +349,12 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
   if (problems.length > 0) throw new ConfigError(problems);
 
   const wechatPay: WechatPayConfig | undefined =
-    mchId && merchantSerial && merchantPrivateKeyPem && apiV3Key && platformPublicKeyPem && platformPublicKeyId
+    mchId && merchantSerial && merchantPrivateKeyPem && apiV3Key && (!partner || spAppId)
       ? {
           baseUrl: payBaseUrl ?? 'https://api.mch.weixin.qq.com',
+          mode: wechatPayMode,
           mchId,
+          spAppId: partner ? spAppId : undefined,
           merchantSerial,
           merchantPrivateKeyPem,
           apiV3Key,
@@ -318,6 +379,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     sessionSigningKey,
     wechatLogin,
     wechatPay,
+    wechatPayMode,
     logLevel,
     sweepIntervalMs,
     redisUrl,

@@ -8,6 +8,7 @@ import type { ServiceDeps } from '../service-deps';
 import { WechatPayError, isUnauthenticatedCode } from '../wechat/errors';
 import type { IncomingNotification, PaymentNotification, RefundNotification, WechatPayNotification } from '../wechat/notification';
 import { isExpectedPaymentKind, isRefundSucceeded, isTradeSucceeded } from '../wechat/states';
+import { paymentNotificationMerchantProblem, refundNotificationMerchantProblem } from './notification-merchant';
 import { advanceRefund } from './refund-runner';
 import { applyPaymentSuccess, applyRefundSuccess } from './settlement';
 
@@ -26,7 +27,7 @@ function rejected(status: 400 | 401, message: string): NotificationAnswer {
 export async function handleWechatPayNotification(deps: ServiceDeps, incoming: IncomingNotification): Promise<NotificationAnswer> {
   let notification: WechatPayNotification;
   try {
-    notification = deps.wechat.pay.parseNotification(incoming);
+    notification = await deps.wechat.pay.parseNotification(incoming);
   } catch (error: unknown) {
     const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
     deps.logger.warn({ code }, 'notification rejected');
@@ -41,6 +42,11 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
   if (transaction.mchId !== deps.wechat.pay.mchId || transaction.appId !== deps.wechat.pay.appId) {
     deps.logger.error({ event_id: notification.eventId }, 'notification for another merchant or app');
     return rejected(400, 'mchid or appid mismatch');
+  }
+  const merchantProblem = await paymentNotificationMerchantProblem(deps, transaction);
+  if (merchantProblem !== undefined) {
+    deps.logger.error({ event_id: notification.eventId, problem: merchantProblem }, 'notification for another sub-merchant');
+    return rejected(400, merchantProblem);
   }
   if (!isTradeSucceeded(transaction.tradeState)) return accepted;
   if (!isExpectedPaymentKind(transaction)) {
@@ -77,6 +83,11 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
 
 async function applyRefundNotification(deps: ServiceDeps, notification: RefundNotification): Promise<NotificationAnswer> {
   const refund = notification.refund;
+  const merchantProblem = await refundNotificationMerchantProblem(deps, refund);
+  if (merchantProblem !== undefined) {
+    deps.logger.error({ event_id: notification.eventId, problem: merchantProblem }, 'refund notification for another merchant');
+    return rejected(400, merchantProblem);
+  }
   if (!isRefundSucceeded(refund.status)) {
     deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not succeed at WeChat Pay; the reconciler will mark it');
     return accepted;

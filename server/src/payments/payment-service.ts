@@ -9,6 +9,7 @@ import { verifyLinkRef } from '../links/link-ref';
 import { settleLink } from '../links/link-service';
 import { presentPayment } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
+import { subMerchantForShop } from '../shops/shop-merchant';
 import type { PaymentRecord } from '../store/records';
 import { PREPAY_ID_TTL_MS } from '../wechat/consts';
 import { WechatPayError, isOrderNotExistCode, isOrderUnpayableCloseCode } from '../wechat/errors';
@@ -122,6 +123,8 @@ export async function createPayment(
   const view = await deps.store.getLinkView(linkId);
   if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
   await settleLink(deps, view.link);
+  // Partner mode: the shop's money goes to its sub-merchant; a shop without one takes no payment.
+  const subMerchant = await subMerchantForShop(deps, view.link.shopId);
   let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS);
 
   if (payment.prepayId === null || payment.requestPayment === null) {
@@ -134,7 +137,7 @@ export async function createPayment(
         payerOpenid: payment.payerOpenid,
         notifyUrl: deps.wechat.notifyUrl,
         timeExpire: payment.payableUntil,
-      }));
+      }, subMerchant));
     } catch (error: unknown) {
       // No prepay_id came back, so the friend has nothing to pay with: release the lease or
       // reservation now rather than hold the link for its whole lease (another friend would get
@@ -147,7 +150,7 @@ export async function createPayment(
       deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'prepay failed');
       throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay is not answering; try again in a moment.', { retryAfter: 5 });
     }
-    const params = deps.wechat.pay.requestPaymentParams(prepayId);
+    const params = deps.wechat.pay.requestPaymentParams(prepayId, subMerchant);
     // Two requests of the same friend may race here: the parameters stored first are kept.
     payment = (await deps.store.attachPrepay(payment.id, prepayId, params, deps.clock.now())) ?? payment;
   }
@@ -181,7 +184,7 @@ export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, o
 export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord): Promise<string | undefined> {
   await deps.store.markPaymentChecked(payment.id, deps.clock.now());
   try {
-    const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo);
+    const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo, await subMerchantForShop(deps, payment.shopId));
     if (isTradePaid(transaction.tradeState) && !isExpectedPaymentKind(transaction)) {
       // As for notifications: a payment in another currency or of another trade type is not applied.
       deps.logger.error({ payment_id: payment.id, currency: transaction.currency?.slice(0, 8), trade_type: transaction.tradeType?.slice(0, 16) }, 'WeChat Pay reports a payment of a kind we never asked for');
@@ -213,7 +216,7 @@ export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord)
 export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord): Promise<'closed' | 'paid' | 'pending'> {
   let confirmed = false;
   try {
-    await deps.wechat.pay.close(payment.outTradeNo);
+    await deps.wechat.pay.close(payment.outTradeNo, await subMerchantForShop(deps, payment.shopId));
     confirmed = true;
   } catch (error: unknown) {
     const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';

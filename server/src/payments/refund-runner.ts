@@ -4,6 +4,7 @@
  * it (the same out_refund_no never refunds twice), then checks on it until it succeeds.
  */
 import type { ServiceDeps } from '../service-deps';
+import { subMerchantForShop } from '../shops/shop-merchant';
 import type { RefundRecord } from '../store/records';
 import { WechatPayError } from '../wechat/errors';
 import { isRefundProcessing, isRefundSucceeded } from '../wechat/states';
@@ -19,6 +20,7 @@ export async function advanceRefund(deps: ServiceDeps, refund: RefundRecord): Pr
   const payment = await deps.store.getPayment(refund.paymentId);
   if (payment === undefined) throw new Error(`refund ${refund.id} has no payment`);
   try {
+    const subMerchant = await subMerchantForShop(deps, payment.shopId);
     const answer =
       refund.status === 'pending'
         ? await deps.wechat.pay.refund({
@@ -28,8 +30,8 @@ export async function advanceRefund(deps: ServiceDeps, refund: RefundRecord): Pr
             amountTotal: payment.amount,
             reason: '好友代付退款',
             notifyUrl: deps.wechat.notifyUrl,
-          })
-        : await deps.wechat.pay.queryRefund(refund.outRefundNo);
+          }, subMerchant)
+        : await deps.wechat.pay.queryRefund(refund.outRefundNo, subMerchant);
     if (isRefundSucceeded(answer.status)) {
       await applyRefundSuccess(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: answer.refundId, amount: answer.amountRefund });
       return 'succeeded';

@@ -44,6 +44,8 @@ export async function createShop(
     webhookUrl: input.webhookUrl ?? null,
     webhookSecret: `whsec_${randomBase62(32)}`,
     createdAt: deps.clock.now(),
+    subMchId: null,
+    subAppId: null,
   };
   await deps.store.insertShop(shop);
   return { id: shop.id, name: shop.name, api_key: apiKey, webhook_secret: shop.webhookSecret, webhook_url: shop.webhookUrl };

@@ -3,7 +3,7 @@
  * snake_case, and how each value is stored (JSON text, integers that may be null). Lets generic
  * code insert, patch and read rows without a hand-written mapper per table.
  */
-import type { EventRecord, IdempotencyRecord, LinkRecord, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from './records';
+import type { BillReconciliationRecord, EventRecord, IdempotencyRecord, LinkRecord, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from './records';
 
 /** How one field is stored. */
 export interface Column {
@@ -25,6 +25,8 @@ export const shopColumns: ColumnMap<ShopRecord> = {
   webhookUrl: col('webhook_url', 'text?'),
   webhookSecret: col('webhook_secret', 'text'),
   createdAt: col('created_at', 'int'),
+  subMchId: col('sub_mchid', 'text?'),
+  subAppId: col('sub_appid', 'text?'),
 };
 
 /** The `orders` table. */
@@ -194,3 +196,19 @@ export const refundFromRow = recordReader(refundColumns);
 export const eventFromRow = recordReader(eventColumns);
 /** Reads an `idempotency_keys` row. */
 export const idempotencyFromRow = recordReader(idempotencyColumns);
+
+/** The `bill_reconciliations` table. */
+export const billReconciliationColumns: ColumnMap<BillReconciliationRecord> = {
+  billDate: col('bill_date', 'text'),
+  scope: col('scope', 'text'),
+  status: col('status', 'text'),
+  differences: col('differences', 'int'),
+  unapplied: col('unapplied', 'int'),
+  report: col('report_json', 'json'),
+  attempts: col('attempts', 'int'),
+  startedAt: col('started_at', 'int'),
+  finishedAt: col('finished_at', 'int'),
+};
+
+/** Reads a `bill_reconciliations` row. */
+export const billReconciliationFromRow = recordReader(billReconciliationColumns);

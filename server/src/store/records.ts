@@ -10,6 +10,10 @@ export interface ShopRecord {
   webhookUrl: string | null;
   webhookSecret: string;
   createdAt: number;
+  /** Partner mode: the WeChat Pay sub-merchant (`sub_mchid`) the shop's money goes to; null: none set. */
+  subMchId: string | null;
+  /** Partner mode: the sub-merchant's own app (`sub_appid`), when friends pay in it. */
+  subAppId: string | null;
 }
 
 /** A shop's order, upserted by `shopOrderId`. */
@@ -147,4 +151,25 @@ export interface RefundRecord {
   createdAt: number;
   updatedAt: number;
   succeededAt: number | null;
+}
+
+/** How a day's reconciliation with WeChat Pay's trade bill ended. */
+export type BillReconciliationStatus = 'matched' | 'differences' | 'failed';
+
+/** The last reconciliation of one day's bill for one scope (a merchant, a sub-merchant, or all of them). */
+export interface BillReconciliationRecord {
+  /** `YYYY-MM-DD`, China Standard Time. */
+  billDate: string;
+  /** Whose bill: `mch:<mchid>`, `sub:<sub_mchid>` or `all-sub:<sp_mchid>`. */
+  scope: string;
+  /** `matched`: nothing differs (or everything was applied); `differences`: a person must look; `failed`: no bill (yet). */
+  status: BillReconciliationStatus;
+  /** Differences found, and of them the ones not applied. */
+  differences: number;
+  unapplied: number;
+  /** The report as the command prints with `--json`, or the failure. */
+  report: unknown;
+  attempts: number;
+  startedAt: number;
+  finishedAt: number;
 }

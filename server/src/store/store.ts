@@ -8,6 +8,7 @@ import type { IdempotencyStore } from './idempotency-store';
 import type { LinkStore, LinkStoreTx } from './link-store';
 import type { OrderStore, OrderStoreTx } from './order-store';
 import type { PaymentStore, PaymentStoreTx } from './payment-store';
+import type { ReconciliationStore } from './reconciliation-store';
 import type { RefundStore, RefundStoreTx } from './refund-store';
 import type { ShopStore, ShopStoreTx } from './shop-store';
 import type { WebhookEventStore, WebhookEventStoreTx } from './webhook-event-store';
@@ -25,7 +26,7 @@ export type { UpsertOrderResult } from './order-store';
 export interface StoreTx extends ShopStoreTx, OrderStoreTx, LinkStoreTx, PaymentStoreTx, RefundStoreTx, WebhookEventStoreTx {}
 
 /** The store. All methods are async so the PostgreSQL engine fits the same shape. */
-export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, RefundStore, WebhookEventStore, IdempotencyStore {
+export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, RefundStore, WebhookEventStore, IdempotencyStore, ReconciliationStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Runs the numbered migrations not yet applied. */
   migrate(): Promise<void>;

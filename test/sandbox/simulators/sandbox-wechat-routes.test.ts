@@ -48,7 +48,7 @@ describe('sandbox QA endpoints', () => {
 
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ out_trade_no: outTradeNo, trade_state: 'SUCCESS', transaction_id: expect.stringMatching(/^4200/) as unknown });
-    expect(sandbox.payClient().parseNotification(receiver.received[0]).eventId).toBe(paid.body['notification_id']);
+    expect((await sandbox.payClient().parseNotification(receiver.received[0])).eventId).toBe(paid.body['notification_id']);
   });
 
   it('when the prepay_id is unknown, then it answers a problem with a stable code', async () => {
@@ -104,6 +104,8 @@ describe('sandbox QA endpoints', () => {
       notifications: { delay_ms: 0, duplicate: false, drop: false, reorder: false, reorder_window_ms: 1000 },
       endpoints: {},
       fail_next_close: false,
+      sign_with: 'public_key',
+      bills: { not_ready: false, hash_mismatch: false },
       login: null,
     });
   });

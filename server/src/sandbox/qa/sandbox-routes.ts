@@ -8,6 +8,8 @@ import { issueLink } from '../../links/link-service';
 import { upsertOrder } from '../../orders/order-service';
 import { presentOrder } from '../../presenters/order-presenter';
 import type { ServiceDeps } from '../../service-deps';
+import crypto from 'node:crypto';
+import { setShopMerchant } from '../../shops/shop-merchant';
 import { createShop } from '../../shops/shop-service';
 
 const clockSchema = z.strictObject({
@@ -25,6 +27,8 @@ const demoSchema = z
 /** Creates a demo shop, order and link: what `npm start` prints and QA starts from. */
 export async function createDemo(deps: ServiceDeps, options: z.infer<typeof demoSchema> = {}): Promise<DemoResponse> {
   const shop = await createShop(deps, { name: '好物小店 Demo Shop' });
+  // Partner mode: each demo shop is a sub-merchant of its own, as `shop:create --sub-mchid` makes it.
+  if (deps.wechat.pay.mode === 'partner') await setShopMerchant(deps.store, shop.id, `16${crypto.randomInt(0, 1e8).toString().padStart(8, '0')}`, undefined);
   const shopRecord = await deps.store.getShop(shop.id);
   if (shopRecord === undefined) throw new Error('demo shop vanished');
   const total = options.amount_total ?? 1234;

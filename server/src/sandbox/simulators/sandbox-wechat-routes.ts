@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { SandboxError } from './sandbox-error';
 import { LOGIN_FAULT_ERRCODES, type WechatLoginSimulator } from './wechat-login-simulator';
-import { FAULT_ENDPOINTS, type FaultPatch, type FaultState } from './wechatpay/faults';
+import { FAULT_ENDPOINTS, SIGNING_CHOICES, type FaultPatch, type FaultState } from './wechatpay/faults';
 import type { WechatPaySimulator } from './wechatpay/simulator';
 
 const loginBodySchema = z.strictObject({
@@ -36,6 +36,9 @@ const faultsBodySchema = z.strictObject({
     .optional(),
   endpoints: z.partialRecord(z.enum(FAULT_ENDPOINTS), endpointFaultSchema.nullable()).optional(),
   fail_next_close: z.boolean().optional(),
+  /** Which key signs answers and notifications: `random` plays WeChat's switch from certificates to the public key. */
+  sign_with: z.enum(SIGNING_CHOICES).optional(),
+  bills: z.strictObject({ not_ready: z.boolean().optional(), hash_mismatch: z.boolean().optional() }).optional(),
   login: z
     .strictObject({
       errcode: z.union(LOGIN_FAULT_ERRCODES.map((code) => z.literal(code))),
@@ -68,6 +71,13 @@ function toPatch(body: FaultsBody): FaultPatch {
   const patch: FaultPatch = {};
   if (body.reset !== undefined) patch.reset = body.reset;
   if (body.fail_next_close !== undefined) patch.failNextClose = body.fail_next_close;
+  if (body.sign_with !== undefined) patch.signWith = body.sign_with;
+  if (body.bills !== undefined) {
+    patch.bills = {
+      ...(body.bills.not_ready === undefined ? {} : { notReady: body.bills.not_ready }),
+      ...(body.bills.hash_mismatch === undefined ? {} : { hashMismatch: body.bills.hash_mismatch }),
+    };
+  }
   if (body.notifications !== undefined) {
     const n = body.notifications;
     patch.notifications = {
@@ -109,6 +119,8 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
       },
       endpoints: Object.fromEntries(Object.entries(state.endpoints).map(([name, fault]) => [name, { fail: fault.fail, status: fault.status, remaining: fault.remaining ?? null }])),
       fail_next_close: state.failNextClose,
+      sign_with: state.signWith,
+      bills: { not_ready: state.bills.notReady, hash_mismatch: state.bills.hashMismatch },
       login: login === null ? null : { errcode: login.errcode, remaining: login.remaining ?? null },
     };
   };
@@ -130,6 +142,17 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
   router.get('/wechatpay/ledger', (_req: Request, res: Response) => {
     const ledger = options.paySimulator.ledger;
     res.json({ transactions: ledger.transactions(), refunds: ledger.refunds() });
+  });
+
+  // WeChat Pay's platform certificates: what `/v3/certificates` lists, and a rotation (a successor
+  // that signs from now on while the old one stays valid).
+  const certificatesView = () => paySimulator.certificates.listed().map((c) => ({ serial_no: c.serial, effective_time: new Date(c.notBefore).toISOString(), expire_time: new Date(c.notAfter).toISOString() }));
+  router.get('/wechatpay/certificates', (_req: Request, res: Response) => {
+    res.json({ certificates: certificatesView() });
+  });
+  router.post('/wechatpay/certificates/rotate', (_req: Request, res: Response) => {
+    const issued = paySimulator.certificates.rotate();
+    res.status(201).json({ issued: issued.serial, certificates: certificatesView() });
   });
 
   router.get('/faults', (_req: Request, res: Response) => {

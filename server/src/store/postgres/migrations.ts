@@ -142,4 +142,32 @@ export const postgresMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'partner mode sub-merchants of shops, daily trade bill reconciliation, job leases',
+    sql: `
+      ALTER TABLE shops ADD COLUMN sub_mchid TEXT COLLATE "C";
+      ALTER TABLE shops ADD COLUMN sub_appid TEXT COLLATE "C";
+      CREATE INDEX shops_sub_mchid ON shops (sub_mchid) WHERE sub_mchid IS NOT NULL;
+      CREATE INDEX payments_paid_at ON payments (paid_at) WHERE paid_at IS NOT NULL;
+      CREATE INDEX refunds_created_at ON refunds (created_at);
+      CREATE TABLE bill_reconciliations (
+        bill_date TEXT COLLATE "C" NOT NULL,
+        scope TEXT COLLATE "C" NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('matched', 'differences', 'failed')),
+        differences INTEGER NOT NULL,
+        unapplied INTEGER NOT NULL,
+        report_json TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT NOT NULL,
+        PRIMARY KEY (bill_date, scope)
+      );
+      CREATE TABLE job_leases (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        holder TEXT COLLATE "C" NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

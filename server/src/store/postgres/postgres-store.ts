@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import type {
+  BillReconciliationRecord,
   EventRecord,
   FriendLinkView,
   IdempotencyRecord,
@@ -29,6 +30,8 @@ import type {
   ShopRecord,
 } from '../records';
 import {
+  billReconciliationColumns,
+  billReconciliationFromRow,
   col,
   eventColumns,
   eventFromRow,
@@ -84,6 +87,7 @@ const PAYMENT = columnList(paymentColumns);
 const REFUND = columnList(refundColumns);
 const EVENT = columnList(eventColumns);
 const IDEMPOTENCY = columnList(idempotencyColumns);
+const BILL_RECONCILIATION = columnList(billReconciliationColumns);
 /** The link's columns in statements that join or update from another relation. */
 const LINK_OF_L = columnList(linkColumns, 'l.');
 const LINK_OF_LINKS = columnList(linkColumns, 'links.');
@@ -392,6 +396,15 @@ export class PostgresStore implements Store {
     return row && shopFromRow(row);
   }
 
+  async updateShopMerchant(id: string, subMchId: string | null, subAppId: string | null): Promise<ShopRecord | undefined> {
+    const row = await first(this.pool, `UPDATE shops SET sub_mchid = $1, sub_appid = $2 WHERE id = $3 RETURNING ${SHOP}`, [subMchId, subAppId, id]);
+    return row && shopFromRow(row);
+  }
+
+  async listShopsBySubMchId(subMchId: string): Promise<ShopRecord[]> {
+    return (await rows(this.pool, `SELECT ${SHOP} FROM shops WHERE sub_mchid = $1 ORDER BY created_at, id`, [subMchId])).map(shopFromRow);
+  }
+
   // Orders
 
   async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
@@ -602,6 +615,58 @@ export class PostgresStore implements Store {
   }
 
   // Idempotency keys
+
+  // Reconciliation with WeChat Pay's bills
+
+  async findPaymentByOutTradeNo(outTradeNo: string): Promise<PaymentRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${PAYMENT} FROM payments WHERE out_trade_no = $1`, [outTradeNo]);
+    return row && paymentFromRow(row);
+  }
+
+  async findRefundByOutRefundNo(outRefundNo: string): Promise<RefundRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${REFUND} FROM refunds WHERE out_refund_no = $1`, [outRefundNo]);
+    return row && refundFromRow(row);
+  }
+
+  async listPaymentsPaidBetween(from: number, to: number): Promise<PaymentRecord[]> {
+    return (await rows(this.pool, `SELECT ${PAYMENT} FROM payments WHERE paid_at IS NOT NULL AND paid_at >= $1 AND paid_at < $2 ORDER BY paid_at, id`, [from, to])).map(paymentFromRow);
+  }
+
+  async listRefundsCreatedBetween(from: number, to: number): Promise<RefundRecord[]> {
+    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`, [from, to])).map(refundFromRow);
+  }
+
+  async getBillReconciliation(billDate: string, scope: string): Promise<BillReconciliationRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${BILL_RECONCILIATION} FROM bill_reconciliations WHERE bill_date = $1 AND scope = $2`, [billDate, scope]);
+    return row && billReconciliationFromRow(row);
+  }
+
+  async saveBillReconciliation(record: BillReconciliationRecord): Promise<void> {
+    const keys = Object.keys(billReconciliationColumns) as (keyof BillReconciliationRecord)[];
+    const updates = keys.filter((key) => key !== 'billDate' && key !== 'scope').map((key) => `${billReconciliationColumns[key].column} = EXCLUDED.${billReconciliationColumns[key].column}`);
+    await this.pool.query(statement(
+      `INSERT INTO bill_reconciliations (${BILL_RECONCILIATION}) VALUES (${keys.map((_, index) => `$${index + 1}`).join(', ')})
+       ON CONFLICT (bill_date, scope) DO UPDATE SET ${updates.join(', ')}`,
+      keys.map((key) => toColumnValue(billReconciliationColumns[key], record[key])),
+    ));
+  }
+
+  async acquireJobLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    // One statement: insert, or take over an expired lease, or renew one's own; a racing
+    // instance waits on the row and then finds the condition false.
+    const taken = await changes(
+      this.pool,
+      `INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE job_leases.expires_at <= $4 OR job_leases.holder = EXCLUDED.holder`,
+      [name, holder, now + ttlMs, now],
+    );
+    return taken === 1;
+  }
+
+  async releaseJobLease(name: string, holder: string): Promise<void> {
+    await changes(this.pool, 'DELETE FROM job_leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
 
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
     // Without SQLite's single writer, a pending claim can be released between our conflicting

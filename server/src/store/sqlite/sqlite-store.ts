@@ -8,6 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { LinkMode, LinkStatus, OrderStatus } from '../../../../shared/states';
 import {
+  billReconciliationColumns,
+  billReconciliationFromRow,
   eventFromRow,
   idempotencyFromRow,
   linkColumns,
@@ -25,7 +27,7 @@ import {
   type Row,
   scalarText,
 } from '../columns';
-import type { EventRecord, FriendLinkView, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../records';
+import type { BillReconciliationRecord, EventRecord, FriendLinkView, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../records';
 import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
@@ -316,6 +318,17 @@ export class SqliteStore implements Store {
     });
   }
 
+  updateShopMerchant(id: string, subMchId: string | null, subAppId: string | null): Promise<ShopRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('UPDATE shops SET sub_mchid = ?, sub_appid = ? WHERE id = ? RETURNING *').get(subMchId, subAppId, id) as Row | undefined;
+      return row && shopFromRow(row);
+    });
+  }
+
+  listShopsBySubMchId(subMchId: string): Promise<ShopRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM shops WHERE sub_mchid = ? ORDER BY created_at, id').all(subMchId) as Row[]).map(shopFromRow));
+  }
+
   // Orders
 
   upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
@@ -527,6 +540,66 @@ export class SqliteStore implements Store {
   markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
     return this.#whenIdle(() => {
       this.sql('UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  // Reconciliation with WeChat Pay's bills
+
+  findPaymentByOutTradeNo(outTradeNo: string): Promise<PaymentRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined;
+      return row && paymentFromRow(row);
+    });
+  }
+
+  findRefundByOutRefundNo(outRefundNo: string): Promise<RefundRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM refunds WHERE out_refund_no = ?').get(outRefundNo) as Row | undefined;
+      return row && refundFromRow(row);
+    });
+  }
+
+  listPaymentsPaidBetween(from: number, to: number): Promise<PaymentRecord[]> {
+    return this.#whenIdle(() =>
+      (this.sql('SELECT * FROM payments WHERE paid_at IS NOT NULL AND paid_at >= ? AND paid_at < ? ORDER BY paid_at, id').all(from, to) as Row[]).map(paymentFromRow));
+  }
+
+  listRefundsCreatedBetween(from: number, to: number): Promise<RefundRecord[]> {
+    return this.#whenIdle(() =>
+      (this.sql('SELECT * FROM refunds WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id').all(from, to) as Row[]).map(refundFromRow));
+  }
+
+  getBillReconciliation(billDate: string, scope: string): Promise<BillReconciliationRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM bill_reconciliations WHERE bill_date = ? AND scope = ?').get(billDate, scope) as Row | undefined;
+      return row && billReconciliationFromRow(row);
+    });
+  }
+
+  saveBillReconciliation(record: BillReconciliationRecord): Promise<void> {
+    return this.#whenIdle(() => {
+      const keys = Object.keys(billReconciliationColumns) as (keyof BillReconciliationRecord)[];
+      this.sql(
+        `INSERT OR REPLACE INTO bill_reconciliations (${keys.map((key) => billReconciliationColumns[key].column).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+      ).run(...keys.map((key) => toColumnValue(billReconciliationColumns[key], record[key])));
+    });
+  }
+
+  acquireJobLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.#whenIdle(() => {
+      // One statement: insert, or take over an expired lease, or renew one's own.
+      const taken = this.sql(
+        `INSERT INTO job_leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE job_leases.expires_at <= ? OR job_leases.holder = excluded.holder`,
+      ).run(name, holder, now + ttlMs, now);
+      return taken.changes === 1;
+    });
+  }
+
+  releaseJobLease(name: string, holder: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('DELETE FROM job_leases WHERE name = ? AND holder = ?').run(name, holder);
     });
   }
 

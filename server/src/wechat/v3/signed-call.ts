@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unixSeconds, type Clock } from '../../clock';
 import { buildAuthorization } from '../authorization';
-import { HEADER_AUTHORIZATION, HEADER_REQUEST_ID, HEADER_WECHATPAY_SIGNATURE } from '../consts';
+import { HEADER_AUTHORIZATION, HEADER_REQUEST_ID, HEADER_WECHATPAY_SERIAL, HEADER_WECHATPAY_SIGNATURE } from '../consts';
 import { WechatPayError, isWechatPayServerCode, type WechatPayErrorDetail } from '../errors';
 import { TransportError, type HttpTransport, type TransportResponse } from '../http-transport';
 import type { NonceSource } from '../random';
@@ -23,6 +23,7 @@ export interface SignedCallOptions {
   /** Serial of the merchant API certificate (`serial_no` in Authorization). */
   merchantSerial: string;
   signer: Signer;
+  /** Verifies answers; one that can learn keys (`ensure`) is asked first for the answer's serial. */
   verifier: Verifier;
   clock: Clock;
   nonce: NonceSource;
@@ -45,17 +46,34 @@ export interface SignedCallOptions {
 /** One API v3 request, relative to the base URL. */
 export interface SignedRequest {
   method: 'GET' | 'POST';
+  /** Relative to the base URL; ignored when `url` is given. */
   path: string;
+  /** An absolute URL WeChat Pay handed us (a bill's `download_url`); it must be on the base URL's origin. */
+  url?: URL;
   query?: Record<string, string>;
   body?: unknown;
   /** Only calls whose repetition WeChat de-duplicates may be retried. */
   safeToRepeat: boolean;
+  /**
+   * Verifies this answer instead of the caller's verifier: the certificate download's answer is
+   * signed by one of the certificates it brings, which the APIv3 key authenticates.
+   */
+  answerVerifier?: (text: string) => Verifier;
+  /**
+   * A file download: WeChat Pay does not sign a successful answer (its hash comes signed in an
+   * earlier answer, and the caller checks it). Errors are still verified when signed.
+   */
+  unsignedAnswer?: boolean;
+  /** Larger answers are refused. @default the transport's (1 MiB) */
+  maxResponseBytes?: number;
 }
 
-/** A 2xx answer whose signature and time window were verified. */
+/** A 2xx answer whose signature and time window were verified (or, for a file, not signed). */
 export interface SignedAnswer {
   status: number;
   text: string;
+  /** The body's bytes, when the transport kept them. */
+  bytes?: Buffer;
 }
 
 /** Sends signed API v3 requests and returns only verified 2xx answers; anything else throws `WechatPayError`. */
@@ -107,7 +125,9 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
   const merchant = { mchid: options.mchId, serialNo: options.merchantSerial, signer: options.signer };
 
   async function attempt(spec: SignedRequest, attemptTimeoutMs: number): Promise<SignedAnswer> {
-    const url = new URL(`${baseUrl}${spec.path}`);
+    const url = new URL(spec.url ?? `${baseUrl}${spec.path}`);
+    // Our signature goes to WeChat Pay only, whatever URL an answer names.
+    if (url.origin !== new URL(baseUrl).origin) throw new WechatPayError('RESPONSE_MALFORMED', `WeChat Pay named a URL outside ${new URL(baseUrl).origin}`);
     for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
     const body = spec.body === undefined ? '' : JSON.stringify(spec.body);
     const authorization = buildAuthorization(
@@ -119,7 +139,14 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
 
     let response: TransportResponse;
     try {
-      response = await transport.send({ method: spec.method, url, headers, ...(spec.body === undefined ? {} : { body }), timeoutMs: attemptTimeoutMs });
+      response = await transport.send({
+        method: spec.method,
+        url,
+        headers,
+        ...(spec.body === undefined ? {} : { body }),
+        ...(spec.maxResponseBytes === undefined ? {} : { maxResponseBytes: spec.maxResponseBytes }),
+        timeoutMs: attemptTimeoutMs,
+      });
     } catch (error: unknown) {
       if (error instanceof TransportError && error.kind === 'timeout') {
         throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${attemptTimeoutMs} ms`);
@@ -136,8 +163,18 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
       const code = response.status === 429 ? 'FREQUENCY_LIMITED' : 'SYSTEM_ERROR';
       throw new WechatPayError(code, `WeChat Pay answered ${response.status} without a signature`, context);
     }
+    const signed = readHeader(response.headers, HEADER_WECHATPAY_SIGNATURE) !== undefined;
+    if (spec.unsignedAnswer === true && response.status >= 200 && response.status <= 299) {
+      return { status: response.status, text, ...(response.bytes === undefined ? {} : { bytes: response.bytes }) };
+    }
+    if (spec.unsignedAnswer === true && !signed) {
+      throw new WechatPayError(response.status >= 500 ? 'SYSTEM_ERROR' : 'UNKNOWN_ERROR', `WeChat Pay answered ${response.status} to a download, unsigned`, context);
+    }
+    const answerVerifier = spec.answerVerifier?.(text) ?? verifier;
     try {
-      verifySignedBody({ headers: response.headers, body: text, verifier, clock });
+      const serial = readHeader(response.headers, HEADER_WECHATPAY_SERIAL);
+      if (spec.answerVerifier === undefined && serial && answerVerifier.ensure) await answerVerifier.ensure(serial);
+      verifySignedBody({ headers: response.headers, body: text, verifier: answerVerifier, clock });
     } catch (error: unknown) {
       if (error instanceof WechatPayError) throw new WechatPayError(error.code, `response to ${spec.method} ${spec.path}: ${error.message}`, context);
       throw error;
@@ -152,7 +189,7 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
         ...(wechat.detail === undefined ? {} : { detail: wechat.detail }),
       });
     }
-    return { status: response.status, text };
+    return { status: response.status, text, ...(response.bytes === undefined ? {} : { bytes: response.bytes }) };
   }
 
   return {

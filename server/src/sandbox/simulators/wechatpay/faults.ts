@@ -2,7 +2,7 @@
 // `POST /sandbox/faults`; tests flip them directly.
 
 /** Simulator endpoints a fault can target. */
-export const FAULT_ENDPOINTS = ['prepay', 'query', 'close', 'refund', 'query_refund'] as const;
+export const FAULT_ENDPOINTS = ['prepay', 'query', 'close', 'refund', 'query_refund', 'certificates', 'trade_bill'] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
 /** How a targeted endpoint misbehaves. */
@@ -29,11 +29,26 @@ export interface NotificationFaults {
   reorderWindowMs: number;
 }
 
+/** Which key signs answers and notifications (`random`: either, as during WeChat's switch from certificates to the public key). */
+export const SIGNING_CHOICES = ['public_key', 'certificate', 'random'] as const;
+export type SigningChoice = (typeof SIGNING_CHOICES)[number];
+
+/** What goes wrong with trade bills while set. */
+export interface BillFaults {
+  /** Answer NO_STATEMENT_EXIST whatever the day (as before 10:00 China time the next day). */
+  notReady: boolean;
+  /** Serve a file that does not hash to the SHA1 the bill answer gave. */
+  hashMismatch: boolean;
+}
+
 /** The current switches. */
 export interface FaultState {
   notifications: NotificationFaults;
   endpoints: Partial<Record<FaultEndpoint, EndpointFault>>;
   failNextClose: boolean;
+  /** @default 'public_key' */
+  signWith: SigningChoice;
+  bills: BillFaults;
 }
 
 /** A change to the switches; omitted members keep their value, `null` clears an endpoint. */
@@ -42,6 +57,8 @@ export interface FaultPatch {
   notifications?: Partial<NotificationFaults>;
   endpoints?: Partial<Record<FaultEndpoint, { fail: '5xx' | 'timeout'; status?: number; times?: number } | null>>;
   failNextClose?: boolean;
+  signWith?: SigningChoice;
+  bills?: Partial<BillFaults>;
 }
 
 /** The fault switches of one simulator. */
@@ -63,6 +80,8 @@ function cleanState(): FaultState {
     notifications: { delayMs: 0, duplicate: false, drop: false, reorder: false, reorderWindowMs: 1000 },
     endpoints: {},
     failNextClose: false,
+    signWith: 'public_key',
+    bills: { notReady: false, hashMismatch: false },
   };
 }
 
@@ -92,6 +111,11 @@ export function createFaultSwitches(): FaultSwitches {
         else state.endpoints[endpoint] = { fail: fault.fail, status: fault.status ?? 500, remaining: fault.times };
       }
       if (patch.failNextClose !== undefined) state.failNextClose = patch.failNextClose;
+      if (patch.signWith !== undefined) state.signWith = patch.signWith;
+      if (patch.bills !== undefined) {
+        const defined = Object.fromEntries(Object.entries(patch.bills).filter(([, value]) => value !== undefined));
+        state.bills = { ...state.bills, ...defined };
+      }
       return changed();
     },
     reset(): FaultState {
