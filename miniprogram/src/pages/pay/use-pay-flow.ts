@@ -280,7 +280,7 @@ export interface PayFlow {
  */
 export function usePayFlow(t: Messages): PayFlow {
   const { params } = useRouter();
-  const ref = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
+  const ref = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code, params.q]);
   // Sandbox builds: `?friend=<openid>` makes this page a given simulated friend (two tabs, two friends).
   const friendOverride = SANDBOX ? params.friend : undefined;
 
