@@ -231,34 +231,34 @@ export default function DevPage() {
       {demo !== undefined && launchQueries !== undefined && (
         <View className='section' data-testid='demo-wechat'>
           <Text className='section__title'>From any chat / 从聊天进入小程序</Text>
-          <Text className='line'>Mini program code (scan in WeChat) / 小程序码:</Text>
+          <Text className='dev-page__label'>Mini program code (scan in WeChat) / 小程序码:</Text>
           <Image className='dev-page__code' src={codeImageUrl(demo.link.url)} mode='aspectFit' data-testid='demo-code-image' />
-          <Text className='line'>URL Link (opens the mini program from a phone browser):</Text>
-          <Text className='line dev-page__url' data-testid='demo-url-link'>
+          <Text className='dev-page__label'>URL Link (opens the mini program from a phone browser):</Text>
+          <Text className='line' data-testid='demo-url-link'>
             {shownUrlLink?.answer !== undefined ? shownUrlLink.answer.url_link : shownUrlLink?.error !== undefined ? `failed: ${shownUrlLink.error}` : '…'}
           </Text>
-          <View className='dev-page__row'>
-            <Button
-              className='button button--small' type='primary' plain size='mini'
-              disabled={shownUrlLink?.answer === undefined}
-              data-testid='copy-url-link'
-              onClick={() => shownUrlLink?.answer !== undefined && void Taro.setClipboardData({ data: shownUrlLink.answer.url_link })}
-            >
-              Copy / 复制
-            </Button>
-            <Button className='button button--small' type='primary' plain size='mini' data-testid='reload-url-link'
-              onClick={() => {
-                setUrlLink(undefined);
-                void loadUrlLink(demo);
-              }}
-            >
-              Ask again / 重新获取
-            </Button>
-          </View>
-          <Text className='line'>WeChat DevTools compile mode, page pages/pay/index, launch query (one of):</Text>
-          <Text className='line dev-page__url' data-testid='devtools-query-t'>{launchQueries.t}</Text>
-          <Text className='line dev-page__url' data-testid='devtools-query-scene'>{launchQueries.scene}</Text>
-          <Text className='line dev-page__url' data-testid='devtools-query-q'>{launchQueries.q}</Text>
+          <Button
+            className='button' type='primary' plain
+            disabled={shownUrlLink?.answer === undefined}
+            data-testid='copy-url-link'
+            onClick={() => shownUrlLink?.answer !== undefined && void Taro.setClipboardData({ data: shownUrlLink.answer.url_link })}
+          >
+            Copy URL Link / 复制
+          </Button>
+          <Button
+            className='button' type='primary' plain
+            data-testid='reload-url-link'
+            onClick={() => {
+              setUrlLink(undefined);
+              void loadUrlLink(demo);
+            }}
+          >
+            Ask again / 重新获取
+          </Button>
+          <Text className='dev-page__label'>WeChat DevTools: compile mode, page pages/pay/index, launch query (one of):</Text>
+          <Text className='line' data-testid='devtools-query-t'>{launchQueries.t}</Text>
+          <Text className='line' data-testid='devtools-query-scene'>{launchQueries.scene}</Text>
+          <Text className='line' data-testid='devtools-query-q'>{launchQueries.q}</Text>
         </View>
       )}
 
@@ -357,7 +357,7 @@ export default function DevPage() {
             })
           }
         >
-          Revoke access tokens (next call 40001) / 作废 access_token
+          Revoke access tokens / 作废令牌
         </Button>
         <Button
           className='button' type='primary' plain
