@@ -27,9 +27,9 @@ export interface WatchedPage {
   /** Console errors and uncaught exceptions so far. */
   errors: string[];
   /** Lets the browser's own "Failed to load resource: ... status of N" line for an expected API answer pass. */
-  expectHttpError(expected: ExpectedHttpError): void;
-  /** Saves `test/e2e/screenshots/<name>.png`. */
-  screenshot(name: string): Promise<void>;
+  expectHttpError: (expected: ExpectedHttpError) => void;
+  /** Saves `test/e2e/screenshots/<name>.png`. A function property: tests take it out of the object. */
+  screenshot: (name: string) => Promise<void>;
 }
 
 /** Everything a browser test uses. */
