@@ -139,9 +139,10 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
       endpoints: Object.fromEntries(Object.entries(state.endpoints).map(([name, fault]) => [name, { fail: fault.fail, status: fault.status, remaining: fault.remaining ?? null }])),
       fail_next_close: state.failNextClose,
       login: login === null ? null : { errcode: login.errcode, remaining: login.remaining ?? null },
-      wechat_api: {
-        faults: Object.fromEntries((platformSimulator?.faults.current() ?? []).map((fault) => [fault.api, { errcode: fault.errcode, remaining: fault.remaining ?? null }])),
-      },
+      // Only where WeChat's server API is simulated too.
+      ...(platformSimulator === undefined
+        ? {}
+        : { wechat_api: { faults: Object.fromEntries(platformSimulator.faults.current().map((fault) => [fault.api, { errcode: fault.errcode, remaining: fault.remaining ?? null }])) } }),
     };
   };
 
