@@ -109,6 +109,8 @@ export interface IssuedLinkResponse extends LinkResponse {
   url: string;
   share: ShareCard;
   qr_url: string;
+  /** What a native shop app hands WeChat's OpenSDK to share the link as a mini program card. */
+  mini_program: MiniProgramShare;
 }
 
 /** A contribution as a friend sees it. */
@@ -130,6 +132,8 @@ export interface FriendView {
     paying: boolean;
     /** The short URL of this link (`/p/{code}`), for copying and QR codes. */
     url: string;
+    /** The link's mini program code image (`{url}/qr.png`), for posters. */
+    qr_url: string;
   };
   shop: { name: string };
   order: {
@@ -268,4 +272,28 @@ export interface DemoResponse {
   shop: { id: string; name: string; api_key: string; webhook_secret: string };
   order: OrderResponse;
   link: IssuedLinkResponse;
+}
+
+/** `env_version` of a mini program code or URL Link: which build of the mini program it opens. */
+export type MiniProgramEnvVersion = 'release' | 'trial' | 'develop';
+
+/**
+ * A link as WeChat's OpenSDK shares a mini program (`WXMiniProgramObject`): `user_name` is the
+ * mini program's original id (`gh_...`), `path` the share card's path, `webpage_url` the link's
+ * url (for WeChat versions that cannot open mini programs), `type` 0 release, 1 develop, 2 trial.
+ */
+export interface MiniProgramShare {
+  user_name: string;
+  path: string;
+  webpage_url: string;
+  type: 0 | 1 | 2;
+}
+
+/** `GET /v1/links/{id}`: the link's status, with its share material again while it is active. */
+export type ShopLinkResponse = LinkResponse | IssuedLinkResponse;
+
+/** `GET /v1/links/{id}/url-link`: the link's URL Link (made once, kept), which opens the pay page from outside WeChat. */
+export interface UrlLinkResponse {
+  url_link: string;
+  expires_at: string;
 }

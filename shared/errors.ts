@@ -33,6 +33,10 @@ export const errorCatalog = {
   PAYMENT_NOT_OPEN: { status: 409, title: 'Payment is no longer open' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   WECHAT_UNAVAILABLE: { status: 502, title: 'WeChat is not answering' },
+  /** WeChat's quota for mini program codes or URL Links is used up (errcode 45009): retry after `retry_after`. */
+  WECHAT_QUOTA_EXCEEDED: { status: 503, title: 'WeChat quota used up' },
+  /** WeChat refused our request for a reason only the operator can fix (credentials, IP allow list, page). */
+  WECHAT_REFUSED: { status: 502, title: 'WeChat refused the request' },
   STORE_UNAVAILABLE: { status: 503, title: 'Storage unavailable' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -25,3 +25,16 @@ export function payPageBrowserUrl(ref: string): string {
 export function sharePageBrowserUrl(token: string): string {
   return `${webOrigin()}/app/#${sharePagePath(token)}`;
 }
+
+/** The public mini program code image of a link, served under its short URL (`{url}/qr.png`). */
+export function codeImageUrl(linkUrl: string): string {
+  return `${linkUrl}/qr.png`;
+}
+
+/**
+ * The launch queries that open a link's pay page, one per way in (for WeChat DevTools' compile
+ * mode, page `pages/pay/index`): `t` (share card), `scene` (mini program code), `q` (plain-link QR).
+ */
+export function payPageLaunchQueries(link: { token: string; code: string; url: string }): { t: string; scene: string; q: string } {
+  return { t: `t=${link.token}`, scene: `scene=${encodeURIComponent(link.code)}`, q: `q=${encodeURIComponent(link.url)}` };
+}

@@ -8,6 +8,8 @@ import type { Metrics } from './observability/metrics';
 import type { Store } from './store/store';
 import type { WechatDeps } from './wechat/wechat-deps';
 import type { WebhookTargetPolicy } from './webhooks/webhook-targets';
+import type { EnvVersion } from './wechat/platform/platform-consts';
+import type { WechatPlatformClient } from './wechat/platform/platform-client';
 
 /** Services' dependencies. */
 export interface ServiceDeps {
@@ -26,4 +28,15 @@ export interface ServiceDeps {
   metrics: Metrics;
   /** Where shops' webhook URLs may point: checked when one is set and again at every delivery. */
   webhookTargets: WebhookTargetPolicy;
+  /** Reaching the mini program from outside it: codes, URL Links, native shares. */
+  miniProgram: MiniProgramDeps;
+}
+
+/** The mini program as links name it, and WeChat's server API that makes its codes and URL Links. */
+export interface MiniProgramDeps {
+  platform: WechatPlatformClient;
+  /** The original id (`gh_...`) WeChat's OpenSDK shares it by. */
+  userName: string;
+  /** Which build codes and URL Links open. */
+  envVersion: EnvVersion;
 }

@@ -45,6 +45,31 @@ describe('configuration', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('WECHATPAY_APIV3_KEY');
   });
+
+  describe('reaching the mini program from outside it', () => {
+    it('defaults to the release build, with no check file and, in the sandbox, the simulated mini program', () => {
+      expect(loadConfig({}, 'sandbox').miniProgram).toEqual({ userName: undefined, envVersion: 'release', qrcodeVerifyFile: undefined });
+    });
+
+    it('reads the original id, the env version and the check file', () => {
+      const config = loadConfig({ WECHAT_MINIPROGRAM_USERNAME: 'gh_0123456789ab', WECHAT_ENV_VERSION: 'trial', WECHAT_QRCODE_VERIFY_FILE: 'AbC123xyz.txt:0f1e2d3c4b5a69788796a5b4c3d2e1f0' }, 'sandbox');
+      expect(config.miniProgram).toEqual({ userName: 'gh_0123456789ab', envVersion: 'trial', qrcodeVerifyFile: { name: 'AbC123xyz.txt', content: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' } });
+    });
+
+    it('names each bad value clearly', () => {
+      const problems = problemsOf({ WECHAT_MINIPROGRAM_USERNAME: 'wx0123456789abcdef', WECHAT_ENV_VERSION: 'beta', WECHAT_QRCODE_VERIFY_FILE: '../etc/passwd:x' }, 'sandbox');
+      expect(problems).toHaveLength(3);
+      expect(problems[0]).toMatch(/^WECHAT_MINIPROGRAM_USERNAME: must be the mini program's original id, gh_/);
+      expect(problems[1]).toBe('WECHAT_ENV_VERSION: must be one of release, trial, develop');
+      expect(problems[2]).toMatch(/^WECHAT_QRCODE_VERIFY_FILE: the file name "\.\.\/etc\/passwd" must be/);
+      expect(problemsOf({ WECHAT_QRCODE_VERIFY_FILE: 'check.txt' }, 'sandbox')[0]).toContain('must be "<name>.txt:<content>"');
+      expect(problemsOf({ WECHAT_QRCODE_VERIFY_FILE: 'check.txt:two words' }, 'sandbox')[0]).toContain('visible ASCII');
+    });
+
+    it('requires the original id in production, where native shop apps share by it', () => {
+      expect(problemsOf({}, 'production')).toContain('WECHAT_MINIPROGRAM_USERNAME: required in production (npm run serve)');
+    });
+  });
 });
 
 describe('configuration of merchant-grade WeChat Pay', () => {

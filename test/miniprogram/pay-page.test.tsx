@@ -99,6 +99,19 @@ describe('pay page: opening a link', () => {
     expect(taro.server.sent('GET', /^\/v1\/pay\//)[0]?.path).toBe('/v1/pay/lnk_AbC.xyz-12');
   });
 
+  it('reads the link from a plain-link QR scanned in WeChat (q = the encoded landing URL)', async () => {
+    serveLink();
+    renderPayPage({ q: encodeURIComponent('https://pay.example.com/p/lnk_AbC.xyz-12'), scancode_time: '1764650000' });
+    await screen.findByTestId('screen-active');
+    expect(taro.server.sent('GET', /^\/v1\/pay\//)[0]?.path).toBe('/v1/pay/lnk_AbC.xyz-12');
+  });
+
+  it('shows the invalid screen for a q that is not a link URL, without asking the server', async () => {
+    renderPayPage({ q: encodeURIComponent('https://evil.example.com/somewhere/else') });
+    await screen.findByTestId('screen-invalid');
+    expect(taro.server.sent('GET', /^\/v1\/pay\//)).toHaveLength(0);
+  });
+
   it('asks the server with the friend session it already has, so the page knows their payments', async () => {
     taro.storage.set('friend-pay:sessions', { 'sandbox-friend-a': { token: 'kept-session', renewAt: Date.now() + 60_000, user: 'san***d-a' } });
     taro.storage.set('friend-pay:sandbox-friend', 'sandbox-friend-a');

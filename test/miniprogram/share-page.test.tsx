@@ -56,7 +56,7 @@ describe('share page', () => {
     expect(taro.clipboard).not.toContain(PAY_PAGE_URL);
   });
 
-  it('draws a QR poster of the link and saves it', async () => {
+  it("draws a poster with the link's mini program code and saves it", async () => {
     serveLink();
     renderSharePage();
     fireEvent.click(await screen.findByTestId('make-poster'));
@@ -64,11 +64,25 @@ describe('share page', () => {
     await waitFor(() => expect(save.className).not.toContain('disabled'));
     const context = taro.canvas?.context;
     expect(context?.texts).toEqual(['张* 请你帮忙付款', '¥12.34', '好物小店 Demo Shop', '微信扫码帮我付款']);
-    // The QR modules: many small dark squares besides the two backgrounds.
-    expect(context?.rects.length).toBeGreaterThan(100);
+    // The code image WeChat opens, 200 px square under the shop name; no QR modules drawn by hand.
+    expect(context?.images).toEqual([{ src: friendView().link.qr_url, at: [50, 156, 200, 200] }]);
+    expect(context?.rects).toHaveLength(2);
     fireEvent.click(save);
     await waitFor(() => expect(taro.savedImages).toEqual(['data:image/png;base64,cG9zdGVy']));
     expect(taro.toasts).toContain('海报已保存');
+  });
+
+  it("falls back to a QR code of the link's URL when the code image cannot be loaded", async () => {
+    taro.imagesFail = true;
+    serveLink();
+    renderSharePage();
+    fireEvent.click(await screen.findByTestId('make-poster'));
+    const save = await screen.findByTestId('save-poster');
+    await waitFor(() => expect(save.className).not.toContain('disabled'));
+    expect(taro.imagesLoaded).toEqual([friendView().link.qr_url]);
+    expect(taro.canvas?.context.images).toEqual([]);
+    // The QR modules: many small dark squares besides the two backgrounds.
+    expect(taro.canvas?.context.rects.length).toBeGreaterThan(100);
   });
 
   it('shows that a friend is paying right now', async () => {

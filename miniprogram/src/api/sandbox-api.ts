@@ -1,5 +1,5 @@
 /** Sandbox-only endpoints (docs/architecture.md, "WeChat and the sandbox"): simulated WeChat login and pay sheet, demo data, clock, faults. */
-import type { DemoResponse } from '@shared/api-types';
+import type { DemoResponse, UrlLinkResponse } from '@shared/api-types';
 import type { LinkMode } from '@shared/states';
 import { requestJson } from './http';
 
@@ -39,7 +39,12 @@ export interface SandboxFaults {
   endpoints: Partial<Record<SandboxFaultEndpoint, EndpointFaultView>>;
   fail_next_close: boolean;
   login: { errcode: number; remaining: number | null } | null;
+  /** WeChat's server API (codes, URL Links, tokens); absent from servers that do not simulate it. */
+  wechat_api?: { faults: Partial<Record<SandboxPlatformApi, { errcode: number; remaining: number | null }>> };
 }
+
+/** WeChat server APIs whose answers can be forced: access tokens, mini program codes, URL Links. */
+export type SandboxPlatformApi = 'stable_token' | 'getwxacodeunlimit' | 'generate_urllink';
 
 /** WeChat Pay endpoints that can be made to fail. */
 export type SandboxFaultEndpoint = 'prepay' | 'query' | 'close' | 'refund' | 'query_refund';
@@ -51,6 +56,12 @@ export interface SandboxFaultsPatch {
   endpoints?: Partial<Record<SandboxFaultEndpoint, { fail: '5xx' | 'timeout'; status?: number; times?: number } | null>>;
   fail_next_close?: boolean;
   login?: { errcode: number; times?: number } | null;
+  wechat_api?: {
+    /** Per API: answer this errcode (45009 quota, -1 busy, ...) to the next `times` calls, or all; null clears. */
+    faults?: Partial<Record<SandboxPlatformApi, { errcode: number; times?: number } | null>>;
+    /** Invalidate every access token handed out: the server's next call meets 40001 and must refresh. */
+    revoke_access_tokens?: true;
+  };
 }
 
 /** `POST /sandbox/wx/login`: a login code for `openid` (a random friend when omitted). */
@@ -91,4 +102,9 @@ export function changeFaults(patch: SandboxFaultsPatch): Promise<SandboxFaults> 
 /** `DELETE /sandbox/faults`: every switch back to normal. */
 export function resetFaults(): Promise<SandboxFaults> {
   return requestJson<SandboxFaults>('/sandbox/faults', { method: 'DELETE' });
+}
+
+/** `GET /v1/links/{id}/url-link` as the demo shop: the link's URL Link (made on first ask, then kept). */
+export function fetchUrlLink(linkId: string, shopApiKey: string): Promise<UrlLinkResponse> {
+  return requestJson<UrlLinkResponse>(`/v1/links/${encodeURIComponent(linkId)}/url-link`, { headers: { authorization: `Bearer ${shopApiKey}` } });
 }

@@ -14,6 +14,7 @@ import { requestLog } from '../http/request-log';
 import { baselineSecurityHeaders, h5StaticHeaders, noStore } from '../http/security-headers';
 import { shopAuth } from '../shops/shop-auth';
 import { landingRoutes } from '../landing/landing-page';
+import { codeImageRoutes } from '../landing/code-image-routes';
 import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';
 import { orderRoutes } from '../orders/order-routes';
@@ -38,6 +39,8 @@ export interface AppOptions {
   rateLimits: RateLimits;
   /** Express `trust proxy`, so rate limits see the client's IP behind a load balancer. */
   trustProxy?: boolean | number | string;
+  /** WeChat's domain check file for the plain-link QR rule (`WECHAT_QRCODE_VERIFY_FILE`), served at `/<name>`. */
+  qrcodeVerifyFile?: { name: string; content: string };
 }
 
 /** The HTTP app. */
@@ -74,7 +77,16 @@ export function createApp(options: AppOptions): Express {
     });
     app.use('/app', compression(), express.static(options.h5Dir, { index: 'index.html', maxAge: '1h', redirect: false, setHeaders: h5StaticHeaders() }));
   }
-  app.use(landingRoutes(deps));
+  const verifyFile = options.qrcodeVerifyFile;
+  if (verifyFile !== undefined) {
+    // WeChat fetches it once when the 扫普通链接二维码打开小程序 rule is saved: exact bytes, plain text.
+    app.get(`/${verifyFile.name}`, (_req, res) => {
+      res.type('text/plain').setHeader('Cache-Control', 'no-cache');
+      res.send(verifyFile.content);
+    });
+  }
+  app.use(landingRoutes(deps, options.rateLimits));
+  app.use(codeImageRoutes(deps, options.rateLimits));
   for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
   // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
   app.use(notifyRoutes(deps));

@@ -14,12 +14,14 @@ import { loadOrCreateSandboxSecrets } from '../config/sandbox-secrets';
 import { randomIds } from '../ids';
 import { createLogger } from '../logging/logger';
 import { createMetrics } from '../observability/metrics';
-import { SANDBOX_WECHAT_KEYS_FILE, loadOrCreateSandboxWechatKeys, sandboxLoginAccount, sandboxPayAccount } from '../sandbox/simulators/sandbox-keys';
+import { SANDBOX_WECHAT_KEYS_FILE, loadOrCreateSandboxWechatKeys, sandboxLoginAccount, sandboxMiniProgramUserName, sandboxPayAccount } from '../sandbox/simulators/sandbox-keys';
 import type { ServiceDeps } from '../service-deps';
 import { createSessionKey } from '../sessions/session-token';
 import { openStore } from '../store/open-store';
 import { createLinkKeyring } from '../tokens/link-keys';
-import { createWechatDeps, type WechatDeps } from '../wechat/wechat-deps';
+import { createWechatPlatformClient } from '../wechat/platform/platform-client';
+import { createWechatDeps, type WechatDeps, type WechatLoginAccount } from '../wechat/wechat-deps';
+import { createSharedAccessTokenStore } from './shared-access-token-store';
 import { createProductionWechat } from './production-wechat';
 import { SANDBOX_WECHAT_API_PATH, SANDBOX_WECHATPAY_PATH } from './sandbox-wechat';
 
@@ -50,10 +52,11 @@ async function sandboxClock(baseUrl: string): Promise<Clock> {
 }
 
 /** The WeChat clients: configured ones as the server builds them, else the running sandbox server's simulators. */
-async function commandWechat(config: Config): Promise<{ wechat: WechatDeps; clock: Clock; baseUrl: string | undefined }> {
+async function commandWechat(config: Config): Promise<{ wechat: WechatDeps; clock: Clock; baseUrl: string | undefined; login: WechatLoginAccount; miniProgramUserName: string | undefined }> {
   if (!config.sandbox) {
     const clock = systemClock;
-    return { wechat: createProductionWechat(config, clock), clock, baseUrl: config.publicBaseUrl };
+    if (config.wechatLogin === undefined) throw new CommandSetupError('WECHAT_APPID and WECHAT_APP_SECRET are required');
+    return { wechat: createProductionWechat(config, clock), clock, baseUrl: config.publicBaseUrl, login: config.wechatLogin, miniProgramUserName: config.miniProgram.userName };
   }
   const baseUrl = config.publicBaseUrl ?? `http://127.0.0.1:${config.port}`;
   if (!fs.existsSync(path.join(config.dataDir, SANDBOX_WECHAT_KEYS_FILE))) {
@@ -61,20 +64,21 @@ async function commandWechat(config: Config): Promise<{ wechat: WechatDeps; cloc
   }
   const keys = loadOrCreateSandboxWechatKeys(config.dataDir);
   const clock = config.wechatPay ? systemClock : await sandboxClock(baseUrl);
+  const login = config.wechatLogin ?? sandboxLoginAccount(keys, `${baseUrl}${SANDBOX_WECHAT_API_PATH}`);
   const wechat = createWechatDeps({
     pay: config.wechatPay ?? sandboxPayAccount(keys, `${baseUrl}${SANDBOX_WECHATPAY_PATH}`, config.wechatPayMode),
     payAppId: config.wechatPay ? (config.wechatLogin?.appId ?? keys.appId) : keys.appId,
-    login: config.wechatLogin ?? sandboxLoginAccount(keys, `${baseUrl}${SANDBOX_WECHAT_API_PATH}`),
+    login,
     notifyUrl: config.wechatPay?.notifyUrl || `${baseUrl}/v1/wechatpay/notify`,
     clock,
     payTimeoutMs: config.wechatPayTimeoutMs,
   });
-  return { wechat, clock, baseUrl };
+  return { wechat, clock, baseUrl, login, miniProgramUserName: config.miniProgram.userName ?? sandboxMiniProgramUserName(keys) };
 }
 
 /** Opens the store and builds the services' dependencies for a command. */
 export async function createCommandDeps(config: Config): Promise<CommandDeps> {
-  const { wechat, clock, baseUrl } = await commandWechat(config);
+  const { wechat, clock, baseUrl, login, miniProgramUserName } = await commandWechat(config);
   const secrets = config.sandbox && (config.linkSigningKeys === undefined || config.sessionSigningKey === undefined) ? loadOrCreateSandboxSecrets(config.dataDir) : undefined;
   const linkSigningKeys = config.linkSigningKeys ?? secrets?.linkSigningKeys;
   const sessionSigningKey = config.sessionSigningKey ?? secrets?.sessionSigningKey;
@@ -95,6 +99,19 @@ export async function createCommandDeps(config: Config): Promise<CommandDeps> {
     metrics: createMetrics(() => Promise.resolve(0)),
     sandboxMode: config.sandbox,
     webhookTargets: webhookTargetPolicy(config.webhookTargets),
+    // Commands make no codes or URL Links, but the services' dependencies name the mini program:
+    // a client over the shared token makes no call until one is asked of it.
+    miniProgram: {
+      platform: createWechatPlatformClient({ baseUrl: login.apiBaseUrl, appId: login.appId, appSecret: login.appSecret, clock, tokenStore: createSharedAccessTokenStore({ store, clock }) }),
+      userName: miniProgramUserName ?? '',
+      envVersion: config.miniProgram.envVersion,
+    },
   };
-  return { deps, close: () => store.close() };
+  return {
+    deps,
+    close: () => {
+      deps.miniProgram.platform.close();
+      return store.close();
+    },
+  };
 }

@@ -19,7 +19,8 @@ import { createLinkKeyring } from '../tokens/link-keys';
 import { createLogger } from '../logging/logger';
 import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
-import { createProductionWechat } from './production-wechat';
+import { createProductionPlatform, createProductionWechat } from './production-wechat';
+import { createSharedAccessTokenStore } from './shared-access-token-store';
 import { createSessionKey } from '../sessions/session-token';
 import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
@@ -104,9 +105,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
+  // One WeChat access token for every instance on this store.
+  const tokenStore = createSharedAccessTokenStore({ store, clock });
   const sandbox = sandboxClock
-    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1, ...(overrides.sandboxRandom === undefined ? {} : { random: overrides.sandboxRandom }) })
+    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, publicBaseUrl, logger, timeFactor: overrides.sandboxTimeFactor ?? 1, tokenStore, ...(overrides.sandboxRandom === undefined ? {} : { random: overrides.sandboxRandom }) })
     : undefined;
+  const platform = sandbox?.platform ?? createProductionPlatform(config, clock, tokenStore);
+  const miniProgramUserName = sandbox?.miniProgramUserName ?? config.miniProgram.userName;
+  if (miniProgramUserName === undefined) throw new Error('WECHAT_MINIPROGRAM_USERNAME is required');
   const deps: ServiceDeps = {
     store,
     clock,
@@ -122,6 +128,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     }),
     sandboxMode: config.sandbox,
     webhookTargets: webhookTargetPolicy(config.webhookTargets),
+    miniProgram: { platform, userName: miniProgramUserName, envVersion: config.miniProgram.envVersion },
   };
   const verification = deps.wechat.pay.verification();
   if (sandbox === undefined && verification.publicKeyId === undefined) {
@@ -136,7 +143,16 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
   if (!(await rateLimits.ready(3000))) logger.warn('Redis not ready; rate limits count in memory until it is');
-  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
+  const app = createApp({
+    deps,
+    rateLimits,
+    trustProxy: config.trustProxy,
+    rawRouters: sandbox?.rawRouters ?? [],
+    sandboxRouters,
+    extraRouters: overrides.extraRouters ?? [],
+    ...(h5Dir ? { h5Dir } : {}),
+    ...(config.miniProgram.qrcodeVerifyFile ? { qrcodeVerifyFile: config.miniProgram.qrcodeVerifyFile } : {}),
+  });
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined
@@ -153,6 +169,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     close() {
       closing ??= (async () => {
         await workers?.stop();
+        if (sandbox === undefined) platform.close();
         await sandbox?.close();
         await rateLimits.close();
         await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PUBLIC_KEY_ID_PREFIX, WECHATPAY_MODES, type WechatPayMode } from '../wechat/consts';
+import { ENV_VERSIONS, isEnvVersion, type EnvVersion } from '../wechat/platform/platform-consts';
 
 /** How the server runs: `sandbox` mounts the simulators and QA routes; `production` never does. */
 export type RunMode = 'sandbox' | 'production';
@@ -96,6 +97,8 @@ export interface Config {
    * (also http, loopback and private networks; the sandbox's default, for QA's receiver).
    */
   webhookTargets: WebhookTargets;
+  /** How links reach the mini program from outside it: codes, URL Links, native shares. */
+  miniProgram: MiniProgramConfig;
 }
 
 /** `WEBHOOK_TARGETS`: see `Config.webhookTargets`. */
@@ -104,6 +107,32 @@ export type WebhookTargets = 'public' | 'local';
 function parseWebhookTargets(value: string): WebhookTargets {
   if (value !== 'public' && value !== 'local') throw new Error('must be public (https to public hosts) or local (also http, loopback and private networks)');
   return value;
+}
+
+/** The mini program as WeChat's OpenSDK, codes and URL Links name it (README, "From any chat into the mini program"). */
+export interface MiniProgramConfig {
+  /** `WECHAT_MINIPROGRAM_USERNAME`, the original id (`gh_...`); undefined in sandbox when not set. */
+  userName: string | undefined;
+  /** `WECHAT_ENV_VERSION`: which build codes and URL Links open. @default 'release' */
+  envVersion: EnvVersion;
+  /** `WECHAT_QRCODE_VERIFY_FILE`: WeChat's domain check file for the plain-link QR rule, served at `/<name>`. */
+  qrcodeVerifyFile: { name: string; content: string } | undefined;
+}
+
+/** A mini program's original id: `gh_` and 12 hex digits as WeChat prints it (some older ones differ, so letters and digits). */
+const MINIPROGRAM_USERNAME_PATTERN = /^gh_[0-9A-Za-z]{6,32}$/;
+/** The check file's name as WeChat hands it out (a word and `.txt`), so serving it can never shadow a route. */
+const VERIFY_FILE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}\.txt$/;
+
+/** Parses `WECHAT_QRCODE_VERIFY_FILE` = `<name>.txt:<content>`. */
+export function parseQrcodeVerifyFile(value: string): { name: string; content: string } {
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new Error('must be "<name>.txt:<content>", as the WeChat console shows the check file');
+  const name = value.slice(0, colon);
+  const content = value.slice(colon + 1);
+  if (!VERIFY_FILE_NAME_PATTERN.test(name)) throw new Error(`the file name "${name.slice(0, 70)}" must be 1-64 of [A-Za-z0-9_-] followed by .txt`);
+  if (!/^[\x21-\x7e]{1,256}$/.test(content)) throw new Error('the content must be 1-256 visible ASCII characters (no spaces or line breaks)');
+  return { name, content };
 }
 
 /** A bad or missing configuration value; `problems` name each variable. */
@@ -303,6 +332,15 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     problems.push('WECHATPAY_PUBLIC_KEY_FILE, WECHATPAY_PUBLIC_KEY_ID: give both (the WeChat Pay public key) or neither (platform certificates alone, fetched with WECHATPAY_APIV3_KEY)');
   }
   const notifyUrl = read('NOTIFY_URL', parseHttpUrl);
+  const miniProgramUserName = read('WECHAT_MINIPROGRAM_USERNAME', (value) => {
+    if (!MINIPROGRAM_USERNAME_PATTERN.test(value)) throw new Error('must be the mini program\'s original id, gh_ and 6-32 letters or digits (WeChat console: 设置 > 基本设置 > 原始ID)');
+    return value;
+  });
+  const envVersion = read('WECHAT_ENV_VERSION', (value): EnvVersion => {
+    if (!isEnvVersion(value)) throw new Error(`must be one of ${ENV_VERSIONS.join(', ')}`);
+    return value;
+  }, 'release');
+  const qrcodeVerifyFile = read('WECHAT_QRCODE_VERIFY_FILE', parseQrcodeVerifyFile);
 
   // Production has no defaults for secrets or for what the world sees of us.
   if (!sandbox) {
@@ -328,6 +366,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
       );
     }
     requireValue('NOTIFY_URL', notifyUrl, why);
+    requireValue('WECHAT_MINIPROGRAM_USERNAME', miniProgramUserName, why);
   }
 
   // In the sandbox the WeChat settings are all or nothing: either the in-process simulators,
@@ -388,6 +427,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     trustProxy,
     rateLimits: Object.freeze(rateLimits),
     webhookTargets,
+    miniProgram: Object.freeze({ userName: miniProgramUserName, envVersion, qrcodeVerifyFile: qrcodeVerifyFile && Object.freeze(qrcodeVerifyFile) }),
   });
 }
 

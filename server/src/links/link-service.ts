@@ -11,6 +11,10 @@ import { signLinkCode } from './link-code';
 import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
 import type { LinkInputBody } from './link-schema';
+import { miniProgramShare } from './link-wechat-service';
+
+/** What a shop shares a link with: every field an issued link adds to the link's status. */
+export type LinkShareMaterial = Omit<IssuedLinkResponse, keyof LinkResponse>;
 
 /** Link lifetime bounds and default, in seconds (docs/architecture.md, "Lifecycles"). */
 export const LINK_TTL = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
@@ -37,21 +41,28 @@ export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<L
   return expired ?? (await deps.store.getLink(link.id)) ?? link;
 }
 
-/** The share material for a freshly issued link: token, code, url, share card, QR. */
-function shareMaterial(deps: ServiceDeps, link: LinkRecord, order: OrderRecord) {
-  const token = signLinkToken(deps.keyring, { linkId: link.id, orderId: link.orderId, expiresAt: link.expiresAt }, deps.clock.now());
+/**
+ * The share material of a link: token, code, url, share card, QR and the OpenSDK share. The same
+ * every time it is asked for (the token's `iat` is the link's creation), so a shop that lost the
+ * issue response gets it all back from `GET /v1/links/{id}`.
+ */
+export function linkShareMaterial(deps: ServiceDeps, link: LinkRecord, order: OrderRecord): LinkShareMaterial {
+  const token = signLinkToken(deps.keyring, { linkId: link.id, orderId: link.orderId, expiresAt: link.expiresAt }, link.createdAt);
   const code = signLinkCode(deps.keyring, link.id);
+  const url = `${deps.publicBaseUrl}/p/${code}`;
+  const share = {
+    title: `帮我付一下：${formatYuan(order.amountTotal - order.amountPaid)}`,
+    path: `/pages/pay/index?t=${token}`,
+    // WeChat draws a screenshot of the page when imageUrl is empty; an item picture is better.
+    imageUrl: order.items.find((item) => item.image_url)?.image_url ?? '',
+  };
   return {
     token,
     code,
-    url: `${deps.publicBaseUrl}/p/${code}`,
-    share: {
-      title: `帮我付一下：${formatYuan(order.amountTotal - order.amountPaid)}`,
-      path: `/pages/pay/index?t=${token}`,
-      // WeChat draws a screenshot of the page when imageUrl is empty; an item picture is better.
-      imageUrl: order.items.find((item) => item.image_url)?.image_url ?? '',
-    },
+    url,
+    share,
     qr_url: `${deps.publicBaseUrl}/v1/links/${link.id}/qr.png`,
+    mini_program: miniProgramShare(deps, url, share.path),
   };
 }
 
@@ -90,7 +101,7 @@ export async function issueLink(
   };
   await deps.store.insertLink(link);
   deps.metrics.linkIssued();
-  return { ...presentLink(link, order), ...shareMaterial(deps, link, order) };
+  return { ...presentLink(link, order), ...linkShareMaterial(deps, link, order) };
 }
 
 /** A link of this shop (expired lazily) with its order; 404 for anyone else's. */

@@ -43,6 +43,8 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
       requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
       paying: link.status === 'active' && ofLink.some((payment) => payment.status === 'created' && payment.leaseExpiresAt > now),
       url,
+      // The public mini program code image lives under the short URL (README, "API (v1)").
+      qr_url: `${url}/qr.png`,
     },
     shop: { name: view.shopName },
     order: { ...amounts(order), amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },

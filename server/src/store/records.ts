@@ -173,3 +173,31 @@ export interface BillReconciliationRecord {
   startedAt: number;
   finishedAt: number;
 }
+
+/** A link's mini program code image (README, "From any chat into the mini program"): made once per link and env version, kept. */
+export interface LinkCodeRecord {
+  linkId: string;
+  /** The `env_version` the code opens (`release`, `trial`, `develop`). */
+  envVersion: string;
+  image: Buffer;
+  /** `image/png` (or `image/jpeg`, which WeChat sends for opaque codes). */
+  contentType: string;
+  createdAt: number;
+}
+
+/** A link's URL Link: made once per link and env version (lazily), kept until it expires with the link. */
+export interface LinkUrlLinkRecord {
+  linkId: string;
+  envVersion: string;
+  url: string;
+  /** When WeChat stops opening it (the link's expiry, at most 30 days away). */
+  expiresAt: number;
+  createdAt: number;
+}
+
+/** The mini program's WeChat access token, shared by every server instance. */
+export interface AccessTokenRecord {
+  appId: string;
+  token: string;
+  expiresAt: number;
+}

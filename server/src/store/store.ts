@@ -12,6 +12,7 @@ import type { ReconciliationStore } from './reconciliation-store';
 import type { RefundStore, RefundStoreTx } from './refund-store';
 import type { ShopStore, ShopStoreTx } from './shop-store';
 import type { WebhookEventStore, WebhookEventStoreTx } from './webhook-event-store';
+import type { WechatStore } from './wechat-store';
 
 export type { IdempotencyClaim } from './idempotency-store';
 export type { LinkTransition } from './link-store';
@@ -26,7 +27,7 @@ export type { UpsertOrderResult } from './order-store';
 export interface StoreTx extends ShopStoreTx, OrderStoreTx, LinkStoreTx, PaymentStoreTx, RefundStoreTx, WebhookEventStoreTx {}
 
 /** The store. All methods are async so the PostgreSQL engine fits the same shape. */
-export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, RefundStore, WebhookEventStore, IdempotencyStore, ReconciliationStore {
+export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, RefundStore, WebhookEventStore, IdempotencyStore, ReconciliationStore, WechatStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Runs the numbered migrations not yet applied. */
   migrate(): Promise<void>;

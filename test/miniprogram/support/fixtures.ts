@@ -30,6 +30,7 @@ export function friendView(overrides: FriendViewOverrides = {}): FriendView {
       requester: { name: '张*', avatar_url: null },
       paying: false,
       url: 'https://pay.test/p/lnk_AAAAAAAAAAAA.abcdefghijklmno',
+      qr_url: 'https://pay.test/p/lnk_AAAAAAAAAAAA.abcdefghijklmno/qr.png',
       ...overrides.link,
     },
     shop: { name: '好物小店 Demo Shop', ...overrides.shop },

@@ -56,7 +56,12 @@ export class FakeCanvasContext {
   textBaseline = 'alphabetic';
   readonly rects: number[][] = [];
   readonly texts: string[] = [];
+  /** Images drawn, by the `src` they were loaded from, with where they went. */
+  readonly images: { src: string; at: number[] }[] = [];
   scale(): void {}
+  drawImage(image: FakeImage, x: number, y: number, width: number, height: number): void {
+    this.images.push({ src: image.src, at: [x, y, width, height] });
+  }
   fillRect(x: number, y: number, width: number, height: number): void {
     this.rects.push([x, y, width, height]);
   }
@@ -65,8 +70,26 @@ export class FakeCanvasContext {
   }
 }
 
+/** An image made by WeChat's `canvas.createImage()`: it loads (asynchronously) unless `taro.imagesFail`. */
+export class FakeImage {
+  onload: (() => void) | null = null;
+  onerror: ((error: unknown) => void) | null = null;
+  #src = '';
+  get src(): string {
+    return this.#src;
+  }
+  set src(value: string) {
+    this.#src = value;
+    taro.imagesLoaded.push(value);
+    setTimeout(() => (taro.imagesFail ? this.onerror?.(new Error('download failed')) : this.onload?.()), 0);
+  }
+}
+
 /** A canvas node as `createSelectorQuery().node()` hands it out. */
 export class FakeCanvasNode {
+  createImage(): FakeImage {
+    return new FakeImage();
+  }
   width = 300;
   height = 150;
   readonly context = new FakeCanvasContext();
@@ -100,6 +123,10 @@ export const taro = {
   paymentOutcome: 'success' as 'success' | 'cancel' | 'fail',
   logins: 0,
   canvas: undefined as FakeCanvasNode | undefined,
+  /** Sources the canvas's images were asked to load. */
+  imagesLoaded: [] as string[],
+  /** Make canvas images fail to load (no network, the server refused). */
+  imagesFail: false,
   reset(): void {
     this.server.reset();
     this.router = { params: {}, path: '/pages/pay/index' };
@@ -115,6 +142,8 @@ export const taro = {
     this.paymentOutcome = 'success';
     this.logins = 0;
     this.canvas = undefined;
+    this.imagesLoaded = [];
+    this.imagesFail = false;
   },
 };
 

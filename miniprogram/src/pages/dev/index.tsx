@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Button, Image, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import type { DemoResponse } from '@shared/api-types';
+import type { DemoResponse, UrlLinkResponse } from '@shared/api-types';
 import { formatYuan } from '@shared/money';
 import type { LinkMode } from '@shared/states';
 import { ApiError } from '../../api/http';
@@ -9,15 +9,17 @@ import {
   advanceClock,
   changeFaults,
   createDemo,
+  fetchUrlLink,
   readClock,
   readFaults,
   resetFaults,
   type SandboxClock,
   type SandboxFaults,
   type SandboxFaultsPatch,
+  type SandboxPlatformApi,
 } from '../../api/sandbox-api';
 import { chooseSandboxFriend, chosenSandboxFriend } from '../../api/session';
-import { payPageBrowserUrl, payPagePath, sharePageBrowserUrl, sharePagePath } from '../../links';
+import { codeImageUrl, payPageBrowserUrl, payPageLaunchQueries, payPagePath, sharePageBrowserUrl, sharePagePath } from '../../links';
 import './index.css';
 
 /** The last demo, kept so QA coming back from a pay page finds it again. */
@@ -86,7 +88,21 @@ const FAULT_SWITCHES: FaultSwitch[] = [
     isOn: (faults) => faults.login !== null,
     patch: (on) => ({ login: on ? { errcode: 40226 } : null }),
   },
+  platformSwitch('wechat-code-quota', 'Mini program code quota used up (45009) / 小程序码额度用尽', ['getwxacodeunlimit'], 45009),
+  platformSwitch('wechat-urllink-quota', 'URL Link quota used up (45009) / URL Link 额度用尽', ['generate_urllink'], 45009),
+  platformSwitch('wechat-api-busy', 'Codes and URL Links: WeChat busy (-1) / 微信繁忙', ['getwxacodeunlimit', 'generate_urllink'], -1),
+  platformSwitch('wechat-token-quota', 'Access token quota used up (45009) / access_token 额度用尽', ['stable_token'], 45009),
 ];
+
+/** A switch making WeChat's server `apis` answer `errcode` until switched off. */
+function platformSwitch(id: string, label: string, apis: SandboxPlatformApi[], errcode: number): FaultSwitch {
+  return {
+    id,
+    label,
+    isOn: (faults) => apis.every((api) => faults.wechat_api?.faults[api]?.errcode === errcode),
+    patch: (on) => ({ wechat_api: { faults: Object.fromEntries(apis.map((api) => [api, on ? { errcode } : null])) } }),
+  };
+}
 
 function readStoredDemo(): DemoResponse | undefined {
   const value: unknown = Taro.getStorageSync(DEMO_KEY);
@@ -107,6 +123,7 @@ export default function DevPage() {
   const [faults, setFaults] = useState<SandboxFaults | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
+  const [urlLink, setUrlLink] = useState<{ linkId: string; answer?: UrlLinkResponse; error?: string } | undefined>(undefined);
 
   /** Runs one QA action, showing its error instead of failing silently. */
   const act = useCallback(async (action: () => Promise<void>) => {
@@ -138,6 +155,19 @@ export default function DevPage() {
       live = false;
     };
   }, []);
+  // The demo link's URL Link, asked of the server as the demo shop (made on first ask, then kept).
+  const loadUrlLink = useCallback(
+    (target: DemoResponse) =>
+      fetchUrlLink(target.link.id, target.shop.api_key).then(
+        (answer) => setUrlLink({ linkId: target.link.id, answer }),
+        (error: unknown) => setUrlLink({ linkId: target.link.id, error: describe(error) }),
+      ),
+    [],
+  );
+
+  useEffect(() => {
+    if (demo !== undefined) void loadUrlLink(demo);
+  }, [demo, loadUrlLink]);
 
   const newDemo = (mode: LinkMode) =>
     act(async () => {
@@ -158,6 +188,8 @@ export default function DevPage() {
     });
 
   const payUrl = demo === undefined ? undefined : `${payPageBrowserUrl(demo.link.token)}${friend === undefined ? '' : `&friend=${encodeURIComponent(friend)}`}`;
+  const launchQueries = demo === undefined ? undefined : payPageLaunchQueries(demo.link);
+  const shownUrlLink = demo !== undefined && urlLink?.linkId === demo.link.id ? urlLink : undefined;
 
   return (
     <View className='page dev-page' data-testid='screen-dev'>
@@ -201,6 +233,40 @@ export default function DevPage() {
           </View>
         )}
       </View>
+
+      {demo !== undefined && launchQueries !== undefined && (
+        <View className='section' data-testid='demo-wechat'>
+          <Text className='section__title'>From any chat / 从聊天进入小程序</Text>
+          <Text className='dev-page__label'>Mini program code (scan in WeChat) / 小程序码:</Text>
+          <Image className='dev-page__code' src={codeImageUrl(demo.link.url)} mode='aspectFit' data-testid='demo-code-image' />
+          <Text className='dev-page__label'>URL Link (opens the mini program from a phone browser):</Text>
+          <Text className='line' data-testid='demo-url-link'>
+            {shownUrlLink?.answer !== undefined ? shownUrlLink.answer.url_link : shownUrlLink?.error !== undefined ? `failed: ${shownUrlLink.error}` : '…'}
+          </Text>
+          <Button
+            className='button' type='primary' plain
+            disabled={shownUrlLink?.answer === undefined}
+            data-testid='copy-url-link'
+            onClick={() => shownUrlLink?.answer !== undefined && void Taro.setClipboardData({ data: shownUrlLink.answer.url_link })}
+          >
+            Copy URL Link / 复制
+          </Button>
+          <Button
+            className='button' type='primary' plain
+            data-testid='reload-url-link'
+            onClick={() => {
+              setUrlLink(undefined);
+              void loadUrlLink(demo);
+            }}
+          >
+            Ask again / 重新获取
+          </Button>
+          <Text className='dev-page__label'>WeChat DevTools: compile mode, page pages/pay/index, launch query (one of):</Text>
+          <Text className='line' data-testid='devtools-query-t'>{launchQueries.t}</Text>
+          <Text className='line' data-testid='devtools-query-scene'>{launchQueries.scene}</Text>
+          <Text className='line' data-testid='devtools-query-q'>{launchQueries.q}</Text>
+        </View>
+      )}
 
       <View className='section'>
         <Text className='section__title'>Simulated friend / 模拟好友</Text>
@@ -287,6 +353,18 @@ export default function DevPage() {
             );
           })
         )}
+        <Button
+          className='button' type='primary' plain
+          disabled={busy || faults?.wechat_api === undefined}
+          data-testid='revoke-access-tokens'
+          onClick={() =>
+            void act(async () => {
+              setFaults(await changeFaults({ wechat_api: { revoke_access_tokens: true } }));
+            })
+          }
+        >
+          Revoke access tokens / 作废令牌
+        </Button>
         <Button
           className='button' type='primary' plain
           disabled={busy}

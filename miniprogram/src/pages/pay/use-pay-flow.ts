@@ -301,8 +301,8 @@ export interface PayFlow {
  */
 export function usePayFlow(t: Messages): PayFlow {
   const { params } = useRouter();
-  const { t: tokenParam, scene, code } = params;
-  const ref = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code }), [tokenParam, scene, code]);
+  const { t: tokenParam, scene, code, q } = params;
+  const ref = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code, q }), [tokenParam, scene, code, q]);
   // Sandbox builds: `?friend=<openid>` makes this page a given simulated friend (two tabs, two friends).
   const friendOverride = SANDBOX ? params.friend : undefined;
 

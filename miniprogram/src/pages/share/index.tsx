@@ -14,6 +14,7 @@ import { formatShortTime } from '../../format';
 import { useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages';
 import { payPageBrowserUrl, payPagePath } from '../../links';
+import { loadCodeImage } from '../../poster/code-image';
 import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, type PosterContext } from '../../poster/poster';
 import './index.css';
 
@@ -27,6 +28,8 @@ interface PosterCanvasNode {
   width: number;
   height: number;
   getContext(type: '2d'): unknown;
+  /** WeChat's canvas makes the images it draws; a browser's does not. */
+  createImage?: () => unknown;
 }
 
 /**
@@ -69,6 +72,8 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
     const canvas = await findPosterCanvas();
     const context = canvas?.getContext('2d') as PosterContext | null | undefined;
     if (canvas !== undefined && context !== null && context !== undefined) {
+      // The link's mini program code, the one WeChat opens from a poster; its URL's QR code if it cannot be had.
+      const codeImage = await loadCodeImage(canvas, view.link.qr_url);
       const ratio = pixelRatio();
       canvas.width = POSTER_WIDTH * ratio;
       canvas.height = POSTER_HEIGHT * ratio;
@@ -80,6 +85,7 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
           shopName: view.shop.name,
           hint: t.posterScanHint,
           url: shareableUrl(view, token),
+          ...(codeImage === undefined ? {} : { codeImage }),
         },
         ratio,
       );
@@ -146,8 +152,8 @@ function LiveStatus({ view, t }: LiveStatusProps) {
 export default function SharePage() {
   const { t } = useMessages();
   const { params } = useRouter();
-  const { t: tokenParam, scene, code } = params;
-  const token = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code }), [tokenParam, scene, code]);
+  const { t: tokenParam, scene, code, q } = params;
+  const token = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code, q }), [tokenParam, scene, code, q]);
   const [view, setView] = useState<FriendView | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [visible, setVisible] = useState(true);

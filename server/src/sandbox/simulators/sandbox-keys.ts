@@ -123,3 +123,8 @@ export function sandboxPayAccount(keys: SandboxWechatKeys, baseUrl: string, mode
 export function sandboxLoginAccount(keys: SandboxWechatKeys, apiBaseUrl: string): WechatLoginAccount {
   return { apiBaseUrl, appId: keys.appId, appSecret: keys.appSecret };
 }
+
+/** The simulated mini program's original id (`gh_` and 12 hex digits, as WeChat prints one), derived from its appid. */
+export function sandboxMiniProgramUserName(keys: SandboxWechatKeys): string {
+  return `gh_${keys.appId.slice(2, 14)}`;
+}

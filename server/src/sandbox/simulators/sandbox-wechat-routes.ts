@@ -3,7 +3,9 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { SandboxError } from './sandbox-error';
+import { PLATFORM_ERRCODES } from '../../wechat/platform/platform-consts';
 import { LOGIN_FAULT_ERRCODES, type WechatLoginSimulator } from './wechat-login-simulator';
+import type { SimulatedPlatformApi, WechatPlatformSimulator } from './wechat-platform-simulator';
 import { FAULT_ENDPOINTS, SIGNING_CHOICES, type FaultPatch, type FaultState } from './wechatpay/faults';
 import type { WechatPaySimulator } from './wechatpay/simulator';
 
@@ -21,6 +23,28 @@ const endpointFaultSchema = z.strictObject({
   fail: z.enum(['5xx', 'timeout']),
   status: z.number().int().min(500).max(599).optional(),
   times: z.number().int().min(1).max(1000).optional(),
+});
+
+/** The server APIs (codes, URL Links, tokens) whose answers QA can force. */
+const PLATFORM_APIS = ['stable_token', 'getwxacodeunlimit', 'generate_urllink'] as const satisfies readonly SimulatedPlatformApi[];
+/** What a forced answer may be: any error WeChat gives for these APIs (45009 quota, -1 busy, 40001 stale token, 41030 page, ...). */
+const PLATFORM_FAULT_ERRCODES = Object.values(PLATFORM_ERRCODES).filter((errcode) => errcode !== PLATFORM_ERRCODES.OK);
+
+const platformFaultsSchema = z.strictObject({
+  /** Per API: answer `errcode` to the next `times` calls (all, without `times`); null clears. */
+  faults: z
+    .partialRecord(
+      z.enum(PLATFORM_APIS),
+      z
+        .strictObject({
+          errcode: z.number().int().refine((errcode) => (PLATFORM_FAULT_ERRCODES as readonly number[]).includes(errcode), `must be one of ${PLATFORM_FAULT_ERRCODES.join(', ')}`),
+          times: z.number().int().min(1).max(1000).optional(),
+        })
+        .nullable(),
+    )
+    .optional(),
+  /** Invalidates every access token handed out, as another holder's forced refresh would: the next call answers 40001. */
+  revoke_access_tokens: z.literal(true).optional(),
 });
 
 const faultsBodySchema = z.strictObject({
@@ -46,14 +70,19 @@ const faultsBodySchema = z.strictObject({
     })
     .nullable()
     .optional(),
+  /** WeChat's server API: codes, URL Links, access tokens. */
+  wechat_api: platformFaultsSchema.optional(),
 });
 
 type FaultsBody = z.infer<typeof faultsBodySchema>;
+
 
 /** The simulators the QA endpoints drive. */
 export interface SandboxWechatRoutesOptions {
   paySimulator: WechatPaySimulator;
   loginSimulator: WechatLoginSimulator;
+  /** WeChat's server API for codes and URL Links, when it is simulated too. */
+  platformSimulator?: WechatPlatformSimulator | undefined;
 }
 
 function problem(res: Response, status: number, code: string, title: string, detail: string): void {
@@ -101,7 +130,7 @@ function toPatch(body: FaultsBody): FaultPatch {
 
 /** Creates the router of the QA endpoints, relative to its mount point (`/sandbox`). */
 export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): Router {
-  const { paySimulator, loginSimulator } = options;
+  const { paySimulator, loginSimulator, platformSimulator } = options;
   const router = express.Router({ caseSensitive: true });
   // Parsed per route, not router-wide: mounted at `/sandbox`, a router-wide parser would also
   // consume the bodies meant for the simulators below it, whose signatures cover the raw bytes.
@@ -122,7 +151,23 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
       sign_with: state.signWith,
       bills: { not_ready: state.bills.notReady, hash_mismatch: state.bills.hashMismatch },
       login: login === null ? null : { errcode: login.errcode, remaining: login.remaining ?? null },
+      // Only where WeChat's server API is simulated too.
+      ...(platformSimulator === undefined
+        ? {}
+        : { wechat_api: { faults: Object.fromEntries(platformSimulator.faults.current().map((fault) => [fault.api, { errcode: fault.errcode, remaining: fault.remaining ?? null }])) } }),
     };
+  };
+
+  const applyPlatformFaults = (body: FaultsBody): void => {
+    if (body.reset === true) platformSimulator?.faults.clear();
+    const change = body.wechat_api;
+    if (change === undefined) return;
+    if (platformSimulator === undefined) throw new SandboxError('NOT_SIMULATED', 409, "WeChat's server API is not simulated here (a WeChat login is configured)");
+    for (const [api, fault] of Object.entries(change.faults ?? {}) as [SimulatedPlatformApi, { errcode: number; times?: number } | null | undefined][]) {
+      if (fault === null || fault === undefined) platformSimulator.faults.clear(api);
+      else platformSimulator.faults.set({ api, errcode: fault.errcode, ...(fault.times === undefined ? {} : { times: fault.times }) });
+    }
+    if (change.revoke_access_tokens === true) platformSimulator.revokeAccessTokens();
   };
 
   router.post('/wx/login', json, (req: Request, res: Response) => {
@@ -164,11 +209,13 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
     if (body === undefined) return;
     if (body.reset === true) loginSimulator.faults.reset();
     if (body.login !== undefined) loginSimulator.faults.set(body.login);
+    applyPlatformFaults(body);
     res.json(faultsView(paySimulator.faults.set(toPatch(body))));
   });
 
   router.delete('/faults', (_req: Request, res: Response) => {
     loginSimulator.faults.reset();
+    platformSimulator?.faults.clear();
     res.json(faultsView(paySimulator.faults.reset()));
   });
 

@@ -143,6 +143,35 @@ export const postgresMigrations: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'WeChat access token, link mini program codes and URL Links',
+    sql: `
+      CREATE TABLE wechat_access_tokens (
+        app_id TEXT COLLATE "C" PRIMARY KEY,
+        access_token TEXT,
+        expires_at BIGINT,
+        lease_holder TEXT COLLATE "C",
+        lease_until BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE TABLE link_codes (
+        link_id TEXT COLLATE "C" NOT NULL REFERENCES links(id),
+        env_version TEXT COLLATE "C" NOT NULL,
+        image BYTEA NOT NULL,
+        content_type TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (link_id, env_version)
+      );
+      CREATE TABLE link_url_links (
+        link_id TEXT COLLATE "C" NOT NULL REFERENCES links(id),
+        env_version TEXT COLLATE "C" NOT NULL,
+        url TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (link_id, env_version)
+      );
+    `,
+  },
+  {
     version: 6,
     name: 'partner mode sub-merchants of shops, daily trade bill reconciliation, job leases',
     sql: `

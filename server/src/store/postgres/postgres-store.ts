@@ -18,10 +18,13 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import type {
   BillReconciliationRecord,
+  AccessTokenRecord,
   EventRecord,
   FriendLinkView,
   IdempotencyRecord,
+  LinkCodeRecord,
   LinkRecord,
+  LinkUrlLinkRecord,
   LinkView,
   NewEvent,
   OrderRecord,
@@ -54,6 +57,7 @@ import {
   type Row,
 } from '../columns';
 import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
 import { postgresMigrations } from './migrations';
 
 /** What runs a statement: the pool (one statement, autocommitted) or a transaction's client. */
@@ -88,6 +92,10 @@ const REFUND = columnList(refundColumns);
 const EVENT = columnList(eventColumns);
 const IDEMPOTENCY = columnList(idempotencyColumns);
 const BILL_RECONCILIATION = columnList(billReconciliationColumns);
+/** The WeChat tables' columns (named, not `*`, for the reason `columnList` gives). */
+const LINK_CODE = 'link_id, env_version, image, content_type, created_at';
+const LINK_URL_LINK = 'link_id, env_version, url, expires_at, created_at';
+const ACCESS_TOKEN = 'app_id, access_token, expires_at';
 /** The link's columns in statements that join or update from another relation. */
 const LINK_OF_L = columnList(linkColumns, 'l.');
 const LINK_OF_LINKS = columnList(linkColumns, 'links.');
@@ -691,5 +699,70 @@ export class PostgresStore implements Store {
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
     await changes(this.pool, "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
+  }
+
+  // WeChat: the shared access token and each link's code image and URL Link
+
+  async getLinkCode(linkId: string, envVersion: string): Promise<LinkCodeRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_CODE} FROM link_codes WHERE link_id = $1 AND env_version = $2`, [linkId, envVersion]);
+    return row && linkCodeFromRow(row);
+  }
+
+  async keepLinkCode(code: LinkCodeRecord): Promise<LinkCodeRecord> {
+    // ON CONFLICT waits for a concurrent insert of the same key to commit, so the SELECT after it
+    // finds the winner's row.
+    await changes(
+      this.pool,
+      `INSERT INTO link_codes (${LINK_CODE}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id, env_version) DO NOTHING`,
+      [code.linkId, code.envVersion, code.image, code.contentType, code.createdAt],
+    );
+    const kept = await this.getLinkCode(code.linkId, code.envVersion);
+    if (kept === undefined) throw new Error(`the code of link ${code.linkId} conflicted but cannot be read`);
+    return kept;
+  }
+
+  async getLinkUrlLink(linkId: string, envVersion: string): Promise<LinkUrlLinkRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_URL_LINK} FROM link_url_links WHERE link_id = $1 AND env_version = $2`, [linkId, envVersion]);
+    return row && linkUrlLinkFromRow(row);
+  }
+
+  async keepLinkUrlLink(urlLink: LinkUrlLinkRecord): Promise<LinkUrlLinkRecord> {
+    await changes(
+      this.pool,
+      `INSERT INTO link_url_links (${LINK_URL_LINK}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id, env_version) DO NOTHING`,
+      [urlLink.linkId, urlLink.envVersion, urlLink.url, urlLink.expiresAt, urlLink.createdAt],
+    );
+    const kept = await this.getLinkUrlLink(urlLink.linkId, urlLink.envVersion);
+    if (kept === undefined) throw new Error(`the URL Link of link ${urlLink.linkId} conflicted but cannot be read`);
+    return kept;
+  }
+
+  async readAccessToken(appId: string): Promise<AccessTokenRecord | undefined> {
+    return accessTokenFromRow(await first(this.pool, `SELECT ${ACCESS_TOKEN} FROM wechat_access_tokens WHERE app_id = $1`, [appId]));
+  }
+
+  async writeAccessToken(token: AccessTokenRecord): Promise<void> {
+    await changes(
+      this.pool,
+      `INSERT INTO wechat_access_tokens (app_id, access_token, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (app_id) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at`,
+      [token.appId, token.token, token.expiresAt],
+    );
+  }
+
+  async claimAccessTokenLease(appId: string, holder: string, now: number, until: number): Promise<boolean> {
+    // Two claims at once: the second waits on the first's row lock, then re-checks the WHERE
+    // against the row as the first left it (its lease is live), and changes nothing.
+    return (await changes(
+      this.pool,
+      `INSERT INTO wechat_access_tokens (app_id, lease_holder, lease_until) VALUES ($1, $2, $3)
+       ON CONFLICT (app_id) DO UPDATE SET lease_holder = excluded.lease_holder, lease_until = excluded.lease_until
+       WHERE wechat_access_tokens.lease_until <= $4 OR wechat_access_tokens.lease_holder = excluded.lease_holder`,
+      [appId, holder, until, now],
+    )) === 1;
+  }
+
+  async releaseAccessTokenLease(appId: string, holder: string): Promise<void> {
+    await changes(this.pool, 'UPDATE wechat_access_tokens SET lease_holder = NULL, lease_until = 0 WHERE app_id = $1 AND lease_holder = $2', [appId, holder]);
   }
 }

@@ -141,6 +141,37 @@ export const sqliteMigrations: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'WeChat access token, link mini program codes and URL Links',
+    sql: `
+      -- One row per mini program: its access token, shared by every instance, and the lease that
+      -- lets one instance at a time refresh it.
+      CREATE TABLE wechat_access_tokens (
+        app_id TEXT PRIMARY KEY,
+        access_token TEXT,
+        expires_at INTEGER,
+        lease_holder TEXT,
+        lease_until INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE link_codes (
+        link_id TEXT NOT NULL REFERENCES links(id),
+        env_version TEXT NOT NULL,
+        image BLOB NOT NULL,
+        content_type TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (link_id, env_version)
+      );
+      CREATE TABLE link_url_links (
+        link_id TEXT NOT NULL REFERENCES links(id),
+        env_version TEXT NOT NULL,
+        url TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (link_id, env_version)
+      );
+    `,
+  },
+  {
     version: 6,
     name: 'partner mode sub-merchants of shops, daily trade bill reconciliation, job leases',
     sql: `

@@ -27,8 +27,24 @@ import {
   type Row,
   scalarText,
 } from '../columns';
-import type { BillReconciliationRecord, EventRecord, FriendLinkView, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../records';
+import type {
+  AccessTokenRecord,
+  BillReconciliationRecord,
+  EventRecord,
+  FriendLinkView,
+  IdempotencyRecord,
+  LinkCodeRecord,
+  LinkRecord,
+  LinkUrlLinkRecord,
+  LinkView,
+  NewEvent,
+  OrderRecord,
+  PaymentRecord,
+  RefundRecord,
+  ShopRecord,
+} from '../records';
 import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
 import { sqliteMigrations } from './migrations';
 
 /**
@@ -627,6 +643,66 @@ export class SqliteStore implements Store {
   releaseIdempotencyKey(scope: string, key: string): Promise<void> {
     return this.#whenIdle(() => {
       this.sql("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'").run(scope, key);
+    });
+  }
+
+  // WeChat: the shared access token and each link's code image and URL Link
+
+  getLinkCode(linkId: string, envVersion: string): Promise<LinkCodeRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM link_codes WHERE link_id = ? AND env_version = ?').get(linkId, envVersion) as Row | undefined;
+      return row && linkCodeFromRow(row);
+    });
+  }
+
+  keepLinkCode(code: LinkCodeRecord): Promise<LinkCodeRecord> {
+    return this.#whenIdle(() => this.write(() => {
+      this.sql('INSERT INTO link_codes (link_id, env_version, image, content_type, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (link_id, env_version) DO NOTHING')
+        .run(code.linkId, code.envVersion, code.image, code.contentType, code.createdAt);
+      return linkCodeFromRow(this.sql('SELECT * FROM link_codes WHERE link_id = ? AND env_version = ?').get(code.linkId, code.envVersion) as Row);
+    }));
+  }
+
+  getLinkUrlLink(linkId: string, envVersion: string): Promise<LinkUrlLinkRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM link_url_links WHERE link_id = ? AND env_version = ?').get(linkId, envVersion) as Row | undefined;
+      return row && linkUrlLinkFromRow(row);
+    });
+  }
+
+  keepLinkUrlLink(urlLink: LinkUrlLinkRecord): Promise<LinkUrlLinkRecord> {
+    return this.#whenIdle(() => this.write(() => {
+      this.sql('INSERT INTO link_url_links (link_id, env_version, url, expires_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (link_id, env_version) DO NOTHING')
+        .run(urlLink.linkId, urlLink.envVersion, urlLink.url, urlLink.expiresAt, urlLink.createdAt);
+      return linkUrlLinkFromRow(this.sql('SELECT * FROM link_url_links WHERE link_id = ? AND env_version = ?').get(urlLink.linkId, urlLink.envVersion) as Row);
+    }));
+  }
+
+  readAccessToken(appId: string): Promise<AccessTokenRecord | undefined> {
+    return this.#whenIdle(() => accessTokenFromRow(this.sql('SELECT * FROM wechat_access_tokens WHERE app_id = ?').get(appId) as Row | undefined));
+  }
+
+  writeAccessToken(token: AccessTokenRecord): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql(
+        `INSERT INTO wechat_access_tokens (app_id, access_token, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (app_id) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at`,
+      ).run(token.appId, token.token, token.expiresAt);
+    });
+  }
+
+  claimAccessTokenLease(appId: string, holder: string, now: number, until: number): Promise<boolean> {
+    return this.#whenIdle(() =>
+      this.sql(
+        `INSERT INTO wechat_access_tokens (app_id, lease_holder, lease_until) VALUES (?, ?, ?)
+         ON CONFLICT (app_id) DO UPDATE SET lease_holder = excluded.lease_holder, lease_until = excluded.lease_until
+         WHERE wechat_access_tokens.lease_until <= ? OR wechat_access_tokens.lease_holder = excluded.lease_holder`,
+      ).run(appId, holder, until, now).changes === 1);
+  }
+
+  releaseAccessTokenLease(appId: string, holder: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE wechat_access_tokens SET lease_holder = NULL, lease_until = 0 WHERE app_id = ? AND lease_holder = ?').run(appId, holder);
     });
   }
 }
