@@ -9,7 +9,7 @@ import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { signLinkCode } from './link-code';
 import { linkInputSchema } from './link-schema';
-import { getLinkForShop, issueLink, revokeLink } from './link-service';
+import { getLinkForShop, issueLink, revokeLink, shopperMaterial } from './link-service';
 
 /** `/v1/orders/:id/links` and `/v1/links/...` routes; mount behind shop authentication. */
 export function linkRoutes(deps: ServiceDeps): Router {
@@ -23,7 +23,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
   router.get('/v1/links/:id', async (req, res) => {
     const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id);
     const money = await readOrderMoney(deps, order.id);
-    res.json(presentLink(link, money.order, money.payments));
+    res.json({ ...presentLink(link, money.order, money.payments), ...shopperMaterial(deps, link, await deps.store.getLinkLive(link.id)) });
   });
 
   router.post('/v1/links/:id/revoke', idempotent(deps.store, deps.clock, async (req) => {
