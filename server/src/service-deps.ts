@@ -7,6 +7,8 @@ import type { LinkKeyring } from './tokens/link-keys';
 import type { Metrics } from './observability/metrics';
 import type { Store } from './store/store';
 import type { WechatDeps } from './wechat/wechat-deps';
+import type { WechatMessageClient } from './wechat/platform/message-client';
+import type { EnvVersion } from './wechat/platform/platform-consts';
 
 /** Services' dependencies. */
 export interface ServiceDeps {
@@ -23,4 +25,18 @@ export interface ServiceDeps {
   /** Signs and verifies friends' session tokens. */
   sessionKey: KeyObject;
   metrics: Metrics;
+  /** Live status in the chat; undefined where nothing wired it (the feature's sends are skipped). */
+  live?: LiveDeps;
+}
+
+/** What live status in the chat needs: WeChat's message APIs and their settings. */
+export interface LiveDeps {
+  /** Undefined when WeChat's server API is not reachable from here (no activity ids, nothing sent). */
+  messages: WechatMessageClient | undefined;
+  /** Configured subscribe message template ids. */
+  templates: { friendPaid: string | undefined; linkExpiring: string | undefined; refund: string | undefined };
+  /** Which build of the mini program cards and messages open. */
+  envVersion: EnvVersion;
+  /** The mini program's appid: WeChat stamps it into the user data it encrypts. */
+  appId: string;
 }

@@ -40,6 +40,10 @@ const zhProblems: Record<ApiErrorCode, string> = {
   INTERNAL: '服务出错了，请稍后再试',
   NETWORK_ERROR: '网络不给力，请检查网络后重试',
   UNEXPECTED_RESPONSE: '服务暂时不可用，请稍后再试',
+  PRIVATE_LINK: '这是发给特定好友的付款请求',
+  SHOPPER_BOUND: '这个链接已由另一位微信用户管理',
+  SHOPPER_NOT_BOUND: '请先登录后再分享',
+  SHOPPER_TOKEN_INVALID: '分享链接无效',
 };
 
 const enProblems: Record<ApiErrorCode, string> = {
@@ -75,6 +79,10 @@ const enProblems: Record<ApiErrorCode, string> = {
   INTERNAL: 'Something went wrong on our side; please try again later',
   NETWORK_ERROR: 'No connection; check your network and try again',
   UNEXPECTED_RESPONSE: 'The service is unavailable; please try again later',
+  PRIVATE_LINK: 'This pay request was sent to particular friends only',
+  SHOPPER_BOUND: 'Another WeChat user manages this link',
+  SHOPPER_NOT_BOUND: 'Sign in before sharing',
+  SHOPPER_TOKEN_INVALID: 'This share link is not valid',
 };
 
 const zh = {

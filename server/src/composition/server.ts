@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Express, Router } from 'express';
+import { Router, type Express } from 'express';
 import type pino from 'pino';
 import { AdjustableClock, systemClock, type Clock } from '../clock';
 import type { Config } from '../config/config';
@@ -20,6 +20,10 @@ import { createLogger } from '../logging/logger';
 import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
 import { createProductionWechat } from './production-wechat';
+import { createLiveWechat } from './live-wechat';
+import type { WechatMessagesSimulator } from '../sandbox/simulators/wechat-messages-simulator';
+import type { WechatPlatformSimulator } from '../sandbox/simulators/wechat-platform-simulator';
+import { liveSandboxRoutes } from '../sandbox/qa/live-sandbox-routes';
 import { createSessionKey } from '../sessions/session-token';
 import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
@@ -55,6 +59,8 @@ export interface RunningServer {
   sandboxClock: AdjustableClock | undefined;
   /** The sandbox's WeChat simulators; undefined in production. */
   sandbox: SandboxWechat | undefined;
+  /** Live status in the chat's simulators (issue 18); undefined outside a simulated sandbox. */
+  liveSimulators: { messages: WechatMessagesSimulator; platform: WechatPlatformSimulator } | undefined;
   close(): Promise<void>;
 }
 
@@ -119,12 +125,16 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     }),
     sandboxMode: config.sandbox,
   };
-  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
+  // Live status in the chat (issue 18): WeChat's message APIs, simulated in the sandbox.
+  const live = createLiveWechat({ config, clock, selfUrl: url, sandbox, logger });
+  deps.live = live.deps;
+  const liveSandboxRouters: Router[] = sandbox ? [liveSandboxRoutes(deps, live.messagesSimulator), ...(live.messagesSimulator ? [Router().use('/sandbox', live.messagesSimulator.qaRouter)] : [])] : [];
+  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes, ...liveSandboxRouters] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
   if (!(await rateLimits.ready(3000))) logger.warn('Redis not ready; rate limits count in memory until it is');
-  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
+  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: [...(sandbox?.rawRouters ?? []), ...live.rawRouters], sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined
@@ -138,9 +148,11 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deps,
     sandboxClock,
     sandbox,
+    liveSimulators: live.messagesSimulator && live.platformSimulator ? { messages: live.messagesSimulator, platform: live.platformSimulator } : undefined,
     close() {
       closing ??= (async () => {
         await workers?.stop();
+        live.close();
         await sandbox?.close();
         await rateLimits.close();
         await new Promise<void>((resolve) => {

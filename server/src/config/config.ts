@@ -81,6 +81,16 @@ export interface Config {
   /** Express `trust proxy`: how the client IP is found behind a load balancer. */
   trustProxy: boolean | number | string;
   rateLimits: RateLimitConfig;
+  /** Live status in the chat: subscribe message templates and the build cards and messages open. */
+  live: LiveConfig;
+}
+
+/** Subscribe message template ids (WECHAT_TEMPLATE_*) and the mini program build (WECHAT_ENV_VERSION). */
+export interface LiveConfig {
+  /** Undefined when not configured: in the sandbox the simulator's templates, in production no such messages. */
+  templates: { friendPaid: string | undefined; linkExpiring: string | undefined; refund: string | undefined };
+  /** Which build cards and messages open: `release` (default), `trial` or `develop`. */
+  envVersion: 'release' | 'trial' | 'develop';
 }
 
 /** A bad or missing configuration value; `problems` name each variable. */
@@ -272,6 +282,23 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     problems.push(`${missing.join(', ')}: required when pointing the sandbox at another WeChat Pay (${givenPay.map(([name]) => name).join(', ')} given)`);
   }
 
+  // Live status in the chat.
+  const templateId = (value: string): string => {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) throw new Error('must be a subscribe message template id (1-128 of [A-Za-z0-9_-])');
+    return value;
+  };
+  const live: LiveConfig = {
+    templates: {
+      friendPaid: read('WECHAT_TEMPLATE_FRIEND_PAID', templateId),
+      linkExpiring: read('WECHAT_TEMPLATE_LINK_EXPIRING', templateId),
+      refund: read('WECHAT_TEMPLATE_REFUND', templateId),
+    },
+    envVersion: read('WECHAT_ENV_VERSION', (value) => {
+      if (value !== 'release' && value !== 'trial' && value !== 'develop') throw new Error('must be release, trial or develop');
+      return value;
+    }, 'release'),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const wechatPay: WechatPayConfig | undefined =
@@ -310,6 +337,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     wechatPayTimeoutMs,
     trustProxy,
     rateLimits: Object.freeze(rateLimits),
+    live: Object.freeze({ ...live, templates: Object.freeze(live.templates) }),
   });
 }
 
