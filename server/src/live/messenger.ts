@@ -38,9 +38,12 @@ export interface LiveDelivery {
   warningsQueued: number;
 }
 
-async function sendCard(deps: ServiceDeps, update: CardUpdateRecord): Promise<boolean> {
+/** How one send went: taken by WeChat, refused for good (finished, not sent), or to be retried. */
+type SendOutcome = 'sent' | 'dropped' | 'retry';
+
+async function sendCard(deps: ServiceDeps, update: CardUpdateRecord): Promise<SendOutcome> {
   const messages = deps.live?.messages;
-  if (messages === undefined) return false;
+  if (messages === undefined) return 'retry';
   try {
     await messages.setUpdatableMessage({
       activityId: update.activityId,
@@ -51,18 +54,18 @@ async function sendCard(deps: ServiceDeps, update: CardUpdateRecord): Promise<bo
       versionType: deps.live?.envVersion ?? 'release',
     });
     await deps.store.finishCardUpdate(update.id, deps.clock.now(), 'sent', null);
-    return true;
+    return 'sent';
   } catch (error: unknown) {
     const code = error instanceof WechatPlatformError ? error.code : 'UNKNOWN';
     // The card can no longer change (expired, unknown, already final): later updates of it would fail alike.
     if (code === 'ACTIVITY_EXPIRED' || code === 'ACTIVITY_INVALID' || code === 'CARD_STATE_INVALID' || code === 'INVALID_ARGUMENT' || code === 'INVALID_PAGE') {
       await deps.store.finishCardUpdate(update.id, deps.clock.now(), code === 'ACTIVITY_EXPIRED' ? 'expired' : 'refused', reasonOf(error));
       deps.logger.warn({ link_id: update.linkId, code }, 'card update refused by WeChat; dropped');
-      return true;
+      return 'dropped';
     }
     await deps.store.retryCardUpdate(update.id, deps.clock.now() + liveRetryDelayMs(update.attempts), reasonOf(error));
     deps.logger.warn({ link_id: update.linkId, code }, 'card update failed; will retry');
-    return false;
+    return 'retry';
   }
 }
 
@@ -126,9 +129,10 @@ export async function deliverLiveOnce(deps: ServiceDeps): Promise<LiveDelivery> 
     const updates = await deps.store.claimDueCardUpdates(now, BATCH, now + CLAIM_MS);
     if (updates.length === 0) break;
     // Claimed updates are of different cards: they may go at once.
-    const finished = await Promise.all(updates.map((update) => sendCard(deps, update)));
-    result.cardsSent += finished.filter(Boolean).length;
-    if (!finished.some(Boolean)) break;
+    const outcomes = await Promise.all(updates.map((update) => sendCard(deps, update)));
+    result.cardsSent += outcomes.filter((outcome) => outcome === 'sent').length;
+    // Only a finished update lets its card's next one go: without any, another round finds nothing new.
+    if (outcomes.every((outcome) => outcome === 'retry')) break;
   }
   const now = deps.clock.now();
   const messages = await deps.store.claimDueSubscribeMessages(now, BATCH, now + CLAIM_MS);
