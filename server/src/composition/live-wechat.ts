@@ -57,7 +57,7 @@ export function createLiveWechat(options: { config: Config; clock: Clock; selfUr
     messagesSimulator = createWechatMessagesSimulator({
       clock,
       appId: sandbox.keys.appId,
-      accessTokenProblem: (token) => platformSimulator?.accessTokenProblem(token),
+      accessTokenProblem: (token) => (platformSimulator === undefined ? 40001 : platformSimulator.accessTokenProblem(token)),
       sessionKeyOf: (openid) => loginSimulator?.sessionKeyOf(openid),
       templates: [templates.friendPaid, templates.linkExpiring, templates.refund].filter((id): id is string => id !== undefined),
     });

@@ -1,6 +1,6 @@
 /**
- * `npm run sandbox:wechat -- [--port N] [--data DIR] [--time-factor F]`: the WeChat Pay and login
- * simulators as a process of their own, so a Friend Pay server (sandbox or `npm run serve`) can be
+ * `npm run sandbox:wechat -- [--port N] [--data DIR] [--time-factor F]`: the WeChat Pay, login and
+ * server-API (access token, share cards, subscribe messages) simulators as a process of their own, so a Friend Pay server (sandbox or `npm run serve`) can be
  * pointed at them through WECHATPAY_* / WECHAT_* like at any other implementation of the protocol,
  * and restarted or killed without losing WeChat's side of the ledger. Prints the settings to use.
  */
@@ -16,6 +16,8 @@ import { loadOrCreateSandboxWechatKeys } from './sandbox-keys';
 import { createSandboxWechatRoutes } from './sandbox-wechat-routes';
 import { createWechatLoginSimulator } from './wechat-login-simulator';
 import { createWechatPaySimulator } from './wechatpay/simulator';
+import { createWechatMessagesSimulator, SANDBOX_TEMPLATES } from './wechat-messages-simulator';
+import { createWechatPlatformSimulator, h5PageUrlAt, type WechatPlatformSimulator } from './wechat-platform-simulator';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '3100' }, data: { type: 'string', default: './data/wechat-simulators' }, 'time-factor': { type: 'string', default: '1' } } });
@@ -35,14 +37,29 @@ async function main(): Promise<void> {
   const logger = createLogger('warn');
   const paySimulator = createWechatPaySimulator({ clock, keys, timeFactor, logger });
   const loginSimulator = createWechatLoginSimulator({ clock, appId: keys.appId, appSecret: keys.appSecret });
+  // WeChat's server API (access tokens, and the message APIs of live status in the chat): the
+  // platform simulator needs this process's URL, known only once it listens.
+  const platform: { simulator?: WechatPlatformSimulator } = {};
+  const messagesSimulator = createWechatMessagesSimulator({
+    clock,
+    appId: keys.appId,
+    accessTokenProblem: (token) => (platform.simulator === undefined ? 40001 : platform.simulator.accessTokenProblem(token)),
+    sessionKeyOf: (openid) => loginSimulator.sessionKeyOf(openid),
+  });
+  const platformRoutes = express.Router();
   const app = express();
   // The Pay simulator answers every path it does not know, as WeChat does: mount it last.
+  app.use('/sandbox', messagesSimulator.qaRouter);
   app.use('/sandbox', createSandboxWechatRoutes({ paySimulator, loginSimulator }));
   app.use(loginSimulator.router);
+  app.use(platformRoutes);
+  app.use(messagesSimulator.router);
   app.use(paySimulator.router);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  platform.simulator = createWechatPlatformSimulator({ clock, appId: keys.appId, appSecret: keys.appSecret, h5PageUrl: h5PageUrlAt(`${url}/app`), urlLinkBase: `${url}/urllink` });
+  platformRoutes.use(platform.simulator.router);
   const env = {
     WECHATPAY_BASE_URL: url,
     WECHATPAY_MCHID: keys.mchId,
@@ -54,6 +71,9 @@ async function main(): Promise<void> {
     WECHAT_APPID: keys.appId,
     WECHAT_APP_SECRET: keys.appSecret,
     WECHAT_API_BASE_URL: url,
+    WECHAT_TEMPLATE_FRIEND_PAID: SANDBOX_TEMPLATES.friendPaid,
+    WECHAT_TEMPLATE_LINK_EXPIRING: SANDBOX_TEMPLATES.linkExpiring,
+    WECHAT_TEMPLATE_REFUND: SANDBOX_TEMPLATES.refund,
   };
   process.stdout.write(`WeChat simulators listening on ${url} (QA routes under ${url}/sandbox)\n`);
   process.stdout.write(`settings: ${JSON.stringify(env)}\n`);
