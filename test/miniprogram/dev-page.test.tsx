@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { DemoResponse } from '../../shared/api-types';
 import DevPage from '../../miniprogram/src/pages/dev/index';
-import { ok, TOKEN } from './support/fixtures';
+import { ok, SHOPPER_TOKEN, TOKEN } from './support/fixtures';
 import { taro } from './support/taro-double';
 
 const faultsOff = {
@@ -22,7 +22,7 @@ function demo(mode: 'single' | 'group'): DemoResponse {
   return {
     shop: { id: 'shp_1', name: '好物小店 Demo Shop', api_key: 'key', webhook_secret: 'secret' },
     order: { id: 'ord_1', amount_total: 1234 } as DemoResponse['order'],
-    link: { id: 'lnk_1', mode, token: TOKEN, url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
+    link: { id: 'lnk_1', mode, token: TOKEN, shopper_token: SHOPPER_TOKEN, url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
   };
 }
 
@@ -38,7 +38,9 @@ describe('dev page', () => {
     expect(screen.getByTestId('demo-pay-url').textContent).toContain(`https://api.test/app/#/pages/pay/index?t=${TOKEN}`);
     fireEvent.click(screen.getByTestId('open-pay'));
     fireEvent.click(screen.getByTestId('open-share'));
-    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?t=${TOKEN}`]);
+    // The share page opens as the shopper's own page, with their shopper token.
+    expect(screen.getByTestId('demo-share-url').textContent).toContain(`https://api.test/app/#/pages/share/index?s=${SHOPPER_TOKEN}`);
+    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?s=${SHOPPER_TOKEN}`]);
   });
 
   it('chooses the simulated friend, kept in storage for the pay page', async () => {

@@ -92,3 +92,29 @@ export function changeFaults(patch: SandboxFaultsPatch): Promise<SandboxFaults> 
 export function resetFaults(): Promise<SandboxFaults> {
   return requestJson<SandboxFaults>('/sandbox/faults', { method: 'DELETE' });
 }
+
+/** A share card as the sandbox's simulated chat shows it (`GET /sandbox/cards/{ref}`). */
+export interface SandboxCard {
+  activityId: string;
+  state: 0 | 1;
+  memberCount: number | null;
+  roomLimit: number | null;
+  /** What WeChat renders on the card, e.g. "成员正在加入，当前 1/3 人". */
+  text: string;
+  expired: boolean;
+}
+
+/** `GET /sandbox/cards/{ref}`: the link's cards in the simulated chat, newest first (ref: link token, code or shopper token). */
+export async function sandboxCards(ref: string): Promise<SandboxCard[]> {
+  const answer = await requestJson<{ cards: SandboxCard[] }>(`/sandbox/cards/${encodeURIComponent(ref)}`);
+  return answer.cards;
+}
+
+/** `POST /sandbox/wx/share`: the shopper shares the card to `to` in the simulated chat; the share ticket they open it with. */
+export async function sandboxShare(activityId: string, from: string, to: readonly string[], templateInfo?: { parameter_list: { name: string; value: string }[] }): Promise<string> {
+  const answer = await requestJson<{ share_ticket: string }>('/sandbox/wx/share', {
+    method: 'POST',
+    body: { activity_id: activityId, from_openid: from, to_openids: to, ...(templateInfo === undefined ? {} : { template_info: templateInfo }) },
+  });
+  return answer.share_ticket;
+}

@@ -17,7 +17,7 @@ import {
   type SandboxFaultsPatch,
 } from '../../api/sandbox-api';
 import { chooseSandboxFriend, chosenSandboxFriend } from '../../api/session';
-import { payPageBrowserUrl, payPagePath, sharePageBrowserUrl, sharePagePath } from '../../links';
+import { payPageBrowserUrl, payPagePath, sharePageBrowserUrl, sharePagePath, shopperPageBrowserUrl, shopperPagePath } from '../../links';
 import './index.css';
 
 /** The last demo, kept so QA coming back from a pay page finds it again. */
@@ -180,12 +180,12 @@ export default function DevPage() {
               pay page: {payUrl}
             </Text>
             <Text className='line' data-testid='demo-share-url'>
-              share page: {sharePageBrowserUrl(demo.link.token)}
+              share page: {demo.link.shopper_token === undefined ? sharePageBrowserUrl(demo.link.token) : shopperPageBrowserUrl(demo.link.shopper_token)}
             </Text>
             <Button className='button' type='primary' data-testid='open-pay' onClick={() => void Taro.navigateTo({ url: payPagePath(demo.link.token) })}>
               Open pay page / 打开付款页
             </Button>
-            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: sharePagePath(demo.link.token) })}>
+            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: demo.link.shopper_token === undefined ? sharePagePath(demo.link.token) : shopperPagePath(demo.link.shopper_token) })}>
               Open share page / 打开分享页
             </Button>
           </View>
