@@ -82,4 +82,30 @@ describe('dev page', () => {
     fireEvent.click(screen.getByTestId('new-demo-single'));
     expect((await screen.findByTestId('dev-error')).textContent).toContain('NETWORK_ERROR');
   });
+
+  it('switches the chat faults (WeChat refusing messages, card updates failing) on and off', async () => {
+    serveSandbox();
+    taro.server.on('GET', /^\/sandbox\/wx\/message-faults$/, ok({ faults: [] }));
+    taro.server.on('POST', /^\/sandbox\/wx\/message-faults$/, (request) => ok({ faults: [{ ...(request.body as object), remaining: null }] }));
+    taro.server.on('DELETE', /^\/sandbox\/wx\/message-faults$/, ok({ faults: [] }));
+    render(<DevPage />);
+    const refused = await screen.findByTestId('chat-fault-subscribe-refused');
+    expect(refused.textContent).toBe('off');
+    fireEvent.click(refused);
+    await waitFor(() => expect(screen.getByTestId('chat-fault-subscribe-refused').textContent).toBe('ON'));
+    expect(taro.server.sent('POST', /^\/sandbox\/wx\/message-faults$/)[0]?.body).toEqual({ api: 'subscribe_send', errcode: 43101 });
+    expect(screen.getByTestId('chat-fault-card-busy').textContent).toBe('off');
+    fireEvent.click(screen.getByTestId('chat-fault-subscribe-refused'));
+    await waitFor(() => expect(screen.getByTestId('chat-fault-subscribe-refused').textContent).toBe('off'));
+  });
+
+  it('makes a private demo link', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, ok(demo('single'), 201));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-private'));
+    await screen.findByTestId('demo-link');
+    expect(taro.server.sent('POST', /^\/sandbox\/demo$/)[0]?.body).toEqual({ mode: 'single', audience: 'private' });
+  });
 });

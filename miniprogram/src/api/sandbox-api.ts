@@ -118,3 +118,33 @@ export async function sandboxShare(activityId: string, from: string, to: readonl
   });
   return answer.share_ticket;
 }
+
+/** A WeChat message API the simulator can be made to fail. */
+export type SandboxMessageApi = 'activityid_create' | 'updatablemsg_send' | 'subscribe_send';
+
+/** A forced failure of one message API, as `GET /sandbox/wx/message-faults` lists it. */
+export interface SandboxMessageFault {
+  api: SandboxMessageApi;
+  errcode: number;
+  remaining?: number | null;
+}
+
+/** `GET /sandbox/wx/message-faults`. */
+export async function readMessageFaults(): Promise<SandboxMessageFault[]> {
+  return (await requestJson<{ faults: SandboxMessageFault[] }>('/sandbox/wx/message-faults')).faults;
+}
+
+/** `POST /sandbox/wx/message-faults`: `api` answers `errcode` until cleared. */
+export async function setMessageFault(api: SandboxMessageApi, errcode: number): Promise<SandboxMessageFault[]> {
+  return (await requestJson<{ faults: SandboxMessageFault[] }>('/sandbox/wx/message-faults', { method: 'POST', body: { api, errcode } })).faults;
+}
+
+/** `DELETE /sandbox/wx/message-faults`. */
+export async function clearMessageFaults(): Promise<SandboxMessageFault[]> {
+  return (await requestJson<{ faults: SandboxMessageFault[] }>('/sandbox/wx/message-faults', { method: 'DELETE' })).faults;
+}
+
+/** `POST /sandbox/demo` with the chat options: a private link, or a group link expecting `expected` friends. */
+export function createLiveDemo(options: { mode: LinkMode; audience?: 'group' | 'private'; expected_contributions?: number }): Promise<DemoResponse> {
+  return requestJson<DemoResponse>('/sandbox/demo', { method: 'POST', body: options });
+}
