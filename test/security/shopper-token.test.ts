@@ -2,11 +2,13 @@
 // token is expected, and neither of them passes where it is expected. Checked on the codecs
 // (with the same key material behind all of them) and over HTTP on every route that takes one.
 import crypto from 'node:crypto';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLinkToken, verifyLinkToken } from '../../server/src/links/link-token';
 import { SHOPPER_TOKEN_AFTER_LINK_MS, signShopperToken, verifyShopperToken } from '../../server/src/links/shopper-token';
+import { createLogger } from '../../server/src/logging/logger';
 import { createSessionKey, signSessionToken, verifySessionToken } from '../../server/src/sessions/session-token';
 import { createLinkKeyring } from '../../server/src/tokens/link-keys';
 import { loginFriend, shopWithLink, startPayment } from '../support/friends';
@@ -57,8 +59,15 @@ describe('shopper token codec', () => {
 
 describe('shopper token over HTTP', () => {
   let server: TestServer;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    server = await startTestServer();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    });
+    server = await startTestServer({}, { logger: createLogger('info', sink) });
   });
   afterAll(async () => server.stop());
 
@@ -85,5 +94,10 @@ describe('shopper token over HTTP', () => {
     expect(asFriend.json).toEqual({ subscriptions: [] });
     // And the right token does open its routes.
     expect((await server.call('GET', `/v1/share/${shopperToken}`)).status).toBe(200);
+    expect((await server.call('GET', `/sandbox/cards/${shopperToken}`)).status).toBe(200);
+    // A capability in a path never reaches a log line.
+    const logged = logLines.join('');
+    expect(logged).toContain('/v1/share/{ref}/session');
+    for (const secret of [shopperToken, link.token, link.code, friend.token]) expect(logged).not.toContain(secret);
   });
 });

@@ -29,7 +29,8 @@ export function createLogger(level: pino.LevelWithSilent, destination: pino.Dest
   return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: undefined }, destination);
 }
 
-const refPaths = /^(\/v1\/pay\/|\/p\/)([^/?]+)/;
+// Shopper tokens (`/v1/share/{s}`) and the sandbox's card view (`/sandbox/cards/{ref}`) are capabilities too.
+const refPaths = /^(\/v1\/pay\/|\/p\/|\/v1\/share\/|\/sandbox\/cards\/)([^/?]+)/;
 
 /** The path of a request as it may be logged: link references (capabilities) are replaced. */
 export function loggablePath(url: string): string {
