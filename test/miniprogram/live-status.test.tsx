@@ -92,6 +92,17 @@ describe('share page, opened by the shopper', () => {
     await waitFor(() => expect(screen.getByTestId('notify-button').textContent).toBe('已开启通知'));
   });
 
+  it('asks for a new card when the one it shares is about to expire', async () => {
+    inWechatProduction();
+    serveShopper();
+    const answers = [{ ...ACTIVITY, activity_id: 'old', expires_at: '2030-05-01T08:05:00.000Z' }, { ...ACTIVITY, activity_id: 'new' }];
+    taro.server.on('POST', /^\/v1\/share\/[^/]+\/activity$/, () => ok(answers.shift() ?? ACTIVITY));
+    renderShare();
+    await waitFor(() => expect(taro.shareMenus.map((menu) => menu['activityId'])).toEqual(['old', 'new']));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(taro.server.sent('POST', /^\/v1\/share\/[^/]+\/activity$/)).toHaveLength(2);
+  });
+
   it('lets a WeChat user who is not the shopper look, but not share', async () => {
     inWechatProduction();
     serveShopper();

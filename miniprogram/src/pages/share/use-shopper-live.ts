@@ -18,6 +18,9 @@ import { payPagePath } from '../../links';
 /** Who the sandbox shopper is unless the page says (`?as=`). */
 export const SANDBOX_SHOPPER = 'sandbox-shopper';
 
+/** How long before its activity id expires the page asks for a new card (the server's reuse margin). */
+const ACTIVITY_RENEW_MS = 10 * 60 * 1000;
+
 /** Where binding the shopper stands: `other` means another WeChat user was bound first. */
 export type Binding = 'pending' | 'bound' | 'other' | 'failed';
 
@@ -46,6 +49,9 @@ export function useShopperLive(shopperToken: string | undefined, view: ShopperVi
   const [notify, setNotify] = useState<ShopperLive['notify']>('idle');
   const active = view?.link.status === 'active';
   const isPrivate = view?.link.audience === 'private';
+  // A page left open for a day: the server makes a new activity id ten minutes before the old one
+  // expires, so the page asks again then (the view's polling notices) and shares the new card.
+  const activityStale = activity !== undefined && view !== undefined && Date.parse(activity.expires_at) - Date.parse(view.server_time) < ACTIVITY_RENEW_MS;
 
   useEffect(() => {
     if (shopperToken === undefined || !active || binding !== 'pending') return;
@@ -60,7 +66,7 @@ export function useShopperLive(shopperToken: string | undefined, view: ShopperVi
   }, [shopperToken, active, binding, shopper]);
 
   useEffect(() => {
-    if (shopperToken === undefined || !active || binding !== 'bound' || activity !== undefined) return;
+    if (shopperToken === undefined || !active || binding !== 'bound' || (activity !== undefined && !activityStale)) return;
     let cancelled = false;
     void requestActivity(shopperToken).then(
       async (made) => {
@@ -74,7 +80,7 @@ export function useShopperLive(shopperToken: string | undefined, view: ShopperVi
     return () => {
       cancelled = true;
     };
-  }, [shopperToken, active, binding, activity, isPrivate]);
+  }, [shopperToken, active, binding, activity, activityStale, isPrivate]);
 
   // The sandbox shows what its simulated chat shows, following the view's polling.
   useEffect(() => {
