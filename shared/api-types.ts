@@ -77,6 +77,10 @@ export interface LinkInput {
   message?: string;
   mode?: LinkMode;
   ttl_seconds?: number;
+  /** `private`: only friends the shopper sends the card to may pay. @default 'group' */
+  audience?: LinkAudience;
+  /** Group links: how many friends are expected to chip in (the card's room_limit). @default 3 */
+  expected_contributions?: number;
 }
 
 /** The WeChat share card of a link. */
@@ -100,6 +104,12 @@ export interface LinkResponse {
   amount_paid: number;
   amount_due: number;
   contributions: Contribution[];
+  /** Who may pay (issued links and `GET /v1/links/{id}`). */
+  audience?: LinkAudience;
+  /** What the share card counts to (issued links and `GET /v1/links/{id}`). */
+  room_limit?: number;
+  /** The shopper's own capability: opens `/pages/share/index?s={shopper_token}` (issued links and `GET /v1/links/{id}`). */
+  shopper_token?: string;
 }
 
 /** A freshly issued link: everything the shopper needs to share it. */
@@ -134,6 +144,10 @@ export interface FriendView {
     url: string;
     /** The link's mini program code image (`{url}/qr.png`), for posters. */
     qr_url: string;
+    /** `private`: only the friends the card was sent to may pay ("这是发给特定好友的付款请求"). */
+    audience?: LinkAudience;
+    /** Private links, with a session: whether this friend proved they received the card. */
+    private_proof?: boolean;
   };
   shop: { name: string };
   order: {
@@ -150,6 +164,8 @@ export interface FriendView {
   /** The viewer's own payments on this link, when the request carries their session token. */
   my_payments: PaymentView[];
   server_time: string;
+  /** Subscribe message templates the friend may be asked to accept after paying (`refund`). */
+  subscribe_templates?: SubscribeTemplates;
 }
 
 /** `POST /v1/sessions` body: the code from `wx.login`. */
@@ -296,4 +312,103 @@ export type ShopLinkResponse = LinkResponse | IssuedLinkResponse;
 export interface UrlLinkResponse {
   url_link: string;
   expires_at: string;
+}
+
+// Live status in the chat (README.md, "Live status in the chat")
+
+/** Who may pay a link: anyone it reaches, or only the friends its private card was sent to. */
+export type LinkAudience = 'group' | 'private';
+
+/** Configured subscribe message template ids, by what they announce. */
+export interface SubscribeTemplates {
+  /** "friend paid", to the shopper. */
+  friend_paid?: string;
+  /** "link expires in 1 h", to the shopper. */
+  link_expiring?: string;
+  /** "refund on its way", to a friend who paid. */
+  refund?: string;
+}
+
+/** A link's share card as we last told WeChat (or are about to). */
+export interface CardView {
+  activity_id: string;
+  audience: LinkAudience;
+  expires_at: string;
+  /** WeChat's `target_state`: 0 while payable ({member_count}/{room_limit}), 1 once the link ended. */
+  state: 0 | 1;
+  member_count: number;
+  room_limit: number;
+  /** Updates WeChat has not taken yet (being retried). */
+  pending_updates: number;
+}
+
+/** A refund as the shopper sees it. */
+export interface ShopperRefund {
+  payer: string;
+  amount: number;
+  status: RefundView['status'];
+  created_at: string;
+}
+
+/** `GET /v1/share/{shopper_token}`: the shopper's view of their link. */
+export interface ShopperView extends FriendView {
+  link: FriendView['link'] & {
+    id: string;
+    audience: LinkAudience;
+    room_limit: number;
+    /** The pay link's token and code, and its share card (path `/pages/pay/index?t={token}`). */
+    token: string;
+    code: string;
+    share: ShareCard;
+  };
+  refunds: ShopperRefund[];
+  /** The newest share card's state, or null before the link was first shared. */
+  card: CardView | null;
+  /** Whether a WeChat user is bound as the shopper, and (with a session) whether it is the caller. */
+  shopper: { bound: boolean; you?: boolean };
+  subscribe_templates: SubscribeTemplates;
+}
+
+/** `POST /v1/share/{shopper_token}/session` answer. */
+export interface ShopperSessionResponse {
+  bound: true;
+  bound_at: string;
+}
+
+/** `POST /v1/share/{shopper_token}/activity` body. */
+export interface ActivityInput {
+  audience?: LinkAudience;
+}
+
+/** One parameter of an updatable card's template. */
+export interface CardParameter {
+  name: 'member_count' | 'room_limit';
+  value: string;
+}
+
+/** `POST /v1/share/{shopper_token}/activity` answer: what `wx.updateShareMenu` needs. */
+export interface ActivityResponse {
+  activity_id: string;
+  expires_at: string;
+  audience: LinkAudience;
+  template_info: { parameter_list: CardParameter[] };
+}
+
+/** `POST /v1/subscriptions` body: what `wx.requestSubscribeMessage` answered, for a link. */
+export interface SubscriptionsInput {
+  /** The link's token or code (a friend), or the shopper token (the shopper). */
+  link: string;
+  templates: { id: string; result: 'accept' | 'reject' | 'ban' | 'filter' }[];
+}
+
+/** `POST /v1/subscriptions` answer: the subscriptions recorded (accepted, configured templates). */
+export interface SubscriptionsResponse {
+  subscriptions: { id: string; template_id: string; kind: 'friend_paid' | 'link_expiring' | 'refund' }[];
+}
+
+/** `POST /v1/pay/{ref}/private-proof` body: what `wx.authPrivateMessage` returned. */
+export interface PrivateProofInput {
+  valid: boolean;
+  encrypted_data: string;
+  iv: string;
 }

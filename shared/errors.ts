@@ -39,6 +39,11 @@ export const errorCatalog = {
   WECHAT_REFUSED: { status: 502, title: 'WeChat refused the request' },
   STORE_UNAVAILABLE: { status: 503, title: 'Storage unavailable' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  // Live status in the chat
+  PRIVATE_LINK: { status: 403, title: 'This link is for particular friends only' },
+  SHOPPER_BOUND: { status: 409, title: "Another WeChat user is this link's shopper" },
+  SHOPPER_NOT_BOUND: { status: 409, title: 'No shopper is bound to this link yet' },
+  SHOPPER_TOKEN_INVALID: { status: 400, title: 'Shopper token invalid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** One of the stable error codes. */

@@ -10,6 +10,11 @@ export function sharePagePath(token: string): string {
   return `/pages/share/index?t=${encodeURIComponent(token)}`;
 }
 
+/** The shopper's share page path for their shopper token (what the shop app opens). */
+export function shopperPagePath(shopperToken: string): string {
+  return `/pages/share/index?s=${encodeURIComponent(shopperToken)}`;
+}
+
 /** The origin of the H5 build: the page's own in a browser, the API server's otherwise. */
 function webOrigin(): string {
   if (API_BASE_URL !== '') return API_BASE_URL;
@@ -37,4 +42,9 @@ export function codeImageUrl(linkUrl: string): string {
  */
 export function payPageLaunchQueries(link: { token: string; code: string; url: string }): { t: string; scene: string; q: string } {
   return { t: `t=${link.token}`, scene: `scene=${encodeURIComponent(link.code)}`, q: `q=${encodeURIComponent(link.url)}` };
+}
+
+/** The shopper's share page of the H5 build, opened with their shopper token. */
+export function shopperPageBrowserUrl(shopperToken: string): string {
+  return `${webOrigin()}/app/#${shopperPagePath(shopperToken)}`;
 }

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { DemoResponse } from '../../shared/api-types';
 import DevPage from '../../miniprogram/src/pages/dev/index';
-import { ok, problem, TOKEN } from './support/fixtures';
+import { ok, problem, SHOPPER_TOKEN, TOKEN } from './support/fixtures';
 import { taro } from './support/taro-double';
 
 const faultsOff = {
@@ -23,7 +23,7 @@ function demo(mode: 'single' | 'group'): DemoResponse {
   return {
     shop: { id: 'shp_1', name: '好物小店 Demo Shop', api_key: 'key', webhook_secret: 'secret' },
     order: { id: 'ord_1', amount_total: 1234 } as DemoResponse['order'],
-    link: { id: 'lnk_1', mode, token: TOKEN, code: 'lnk_1.abc', url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
+    link: { id: 'lnk_1', mode, token: TOKEN, shopper_token: SHOPPER_TOKEN, code: 'lnk_1.abc', url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
   };
 }
 
@@ -39,7 +39,9 @@ describe('dev page', () => {
     expect(screen.getByTestId('demo-pay-url').textContent).toContain(`https://api.test/app/#/pages/pay/index?t=${TOKEN}`);
     fireEvent.click(screen.getByTestId('open-pay'));
     fireEvent.click(screen.getByTestId('open-share'));
-    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?t=${TOKEN}`]);
+    // The share page opens as the shopper's own page, with their shopper token.
+    expect(screen.getByTestId('demo-share-url').textContent).toContain(`https://api.test/app/#/pages/share/index?s=${SHOPPER_TOKEN}`);
+    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?s=${SHOPPER_TOKEN}`]);
   });
 
   it('chooses the simulated friend, kept in storage for the pay page', () => {
@@ -117,5 +119,31 @@ describe('dev page', () => {
     fireEvent.click(screen.getByTestId('revoke-access-tokens'));
     await waitFor(() => expect(taro.server.sent('POST', /^\/sandbox\/faults$/)).toHaveLength(2));
     expect(taro.server.sent('POST', /^\/sandbox\/faults$/)[1]?.body).toEqual({ wechat_api: { revoke_access_tokens: true } });
+  });
+
+  it('switches the chat faults (WeChat refusing messages, card updates failing) on and off', async () => {
+    serveSandbox();
+    taro.server.on('GET', /^\/sandbox\/wx\/message-faults$/, ok({ faults: [] }));
+    taro.server.on('POST', /^\/sandbox\/wx\/message-faults$/, (request) => ok({ faults: [{ ...(request.body as object), remaining: null }] }));
+    taro.server.on('DELETE', /^\/sandbox\/wx\/message-faults$/, ok({ faults: [] }));
+    render(<DevPage />);
+    const refused = await screen.findByTestId('chat-fault-subscribe-refused');
+    expect(refused.textContent).toBe('off');
+    fireEvent.click(refused);
+    await waitFor(() => expect(screen.getByTestId('chat-fault-subscribe-refused').textContent).toBe('ON'));
+    expect(taro.server.sent('POST', /^\/sandbox\/wx\/message-faults$/)[0]?.body).toEqual({ api: 'subscribe_send', errcode: 43101 });
+    expect(screen.getByTestId('chat-fault-card-busy').textContent).toBe('off');
+    fireEvent.click(screen.getByTestId('chat-fault-subscribe-refused'));
+    await waitFor(() => expect(screen.getByTestId('chat-fault-subscribe-refused').textContent).toBe('off'));
+  });
+
+  it('makes a private demo link', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, ok(demo('single'), 201));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-private'));
+    await screen.findByTestId('demo-link');
+    expect(taro.server.sent('POST', /^\/sandbox\/demo$/)[0]?.body).toEqual({ mode: 'single', audience: 'private' });
   });
 });

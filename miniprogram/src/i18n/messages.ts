@@ -43,6 +43,10 @@ const zhProblems: Record<ApiErrorCode, string> = {
   INTERNAL: '服务出错了，请稍后再试',
   NETWORK_ERROR: '网络不给力，请检查网络后重试',
   UNEXPECTED_RESPONSE: '服务暂时不可用，请稍后再试',
+  PRIVATE_LINK: '这是发给特定好友的付款请求',
+  SHOPPER_BOUND: '这个链接已由另一位微信用户管理',
+  SHOPPER_NOT_BOUND: '请先登录后再分享',
+  SHOPPER_TOKEN_INVALID: '分享链接无效',
 };
 
 const enProblems: Record<ApiErrorCode, string> = {
@@ -81,6 +85,10 @@ const enProblems: Record<ApiErrorCode, string> = {
   INTERNAL: 'Something went wrong on our side; please try again later',
   NETWORK_ERROR: 'No connection; check your network and try again',
   UNEXPECTED_RESPONSE: 'The service is unavailable; please try again later',
+  PRIVATE_LINK: 'This pay request was sent to particular friends only',
+  SHOPPER_BOUND: 'Another WeChat user manages this link',
+  SHOPPER_NOT_BOUND: 'Sign in before sharing',
+  SHOPPER_TOKEN_INVALID: 'This share link is not valid',
 };
 
 const zh = {
@@ -171,6 +179,24 @@ const zh = {
   statusRevoked: '链接已撤回',
   statusVoid: '订单已失效',
   liveStatus: '实时状态',
+  // Live status in the chat
+  cardTitle: '聊天中的付款卡片',
+  cardOpen: (paid: number, limit: number) => `已有 ${paid}/${limit} 位朋友付款`,
+  cardDone: '已结束',
+  cardNotShared: '还没有分享到聊天',
+  cardUpdating: '正在同步到聊天…',
+  cardSandbox: (text: string) => `沙箱聊天中显示：${text}`,
+  notifyMe: '朋友付款时通知我',
+  notifyOn: '已开启通知',
+  notifyFailed: '没能开启通知，请重试',
+  notifyRefund: '退款时通知我',
+  privateLinkNote: '私密链接：只有你直接发给的好友可以付款',
+  privateTitle: '这是发给特定好友的付款请求',
+  privateDetail: '只有收到好友直接分享的人可以付款。如果是发给你的，请从好友发给你的卡片打开。',
+  proving: '正在确认付款请求…',
+  shopperBound: '这个链接已由另一位微信用户分享，你只能查看。',
+  sandboxShareTo: (friend: string) => `沙箱：发给 ${friend}`,
+  sandboxOpenAs: (friend: string) => `以 ${friend} 的身份打开付款页`,
 };
 
 /** The shape every language's messages have. */
@@ -260,6 +286,23 @@ const en: Messages = {
   statusRevoked: 'Link withdrawn',
   statusVoid: 'Order no longer payable',
   liveStatus: 'Live status',
+  cardTitle: 'The card in the chat',
+  cardOpen: (paid: number, limit: number) => `${paid} of ${limit} friends paid`,
+  cardDone: 'Finished',
+  cardNotShared: 'Not shared to a chat yet',
+  cardUpdating: 'Updating the chat…',
+  cardSandbox: (text: string) => `The sandbox chat shows: ${text}`,
+  notifyMe: 'Tell me when a friend pays',
+  notifyOn: 'Notifications on',
+  notifyFailed: 'Could not turn on notifications; please try again',
+  notifyRefund: 'Tell me about refunds',
+  privateLinkNote: 'Private link: only the friends you send it to can pay',
+  privateTitle: 'This pay request was sent to particular friends only',
+  privateDetail: 'Only friends who received it directly can pay. If it was sent to you, open it from the card your friend sent.',
+  proving: 'Checking the pay request…',
+  shopperBound: 'Another WeChat user shares this link; you can only look.',
+  sandboxShareTo: (friend: string) => `Sandbox: send to ${friend}`,
+  sandboxOpenAs: (friend: string) => `Open the pay page as ${friend}`,
 };
 
 /** The messages of `locale`. */

@@ -4,6 +4,7 @@ import { reconcileOnce } from '../payments/reconciler';
 import type { ServiceDeps } from '../service-deps';
 import { deliverOnce } from '../webhooks/webhook-deliverer';
 import { dailyBillReconciliationOnce } from './daily-bill-reconciliation';
+import { deliverLiveOnce } from '../live/messenger';
 import { startLoop, type Loop } from './loop';
 
 /** How often each worker runs. */
@@ -21,6 +22,8 @@ export function startWorkers(deps: ServiceDeps, intervals: WorkerIntervals): Loo
     startLoop('sweeper', intervals.sweepMs, () => sweepOnce(deps), deps.logger),
     startLoop('reconciler', intervals.reconcileMs, () => reconcileOnce(deps), deps.logger),
     startLoop('webhooks', intervals.deliverMs, () => deliverOnce(deps), deps.logger),
+    // Live status in the chat: card updates, subscribe messages, expiry warnings.
+    startLoop('chat', intervals.deliverMs, () => deliverLiveOnce(deps), deps.logger),
   ];
   // One instance a day does it: the lease holder is named per process.
   const holder = deps.ids.newId('inst');

@@ -22,6 +22,7 @@ import { notifyRoutes } from '../payments/notify-routes';
 import { cancelOrder } from '../payments/order-cancellation';
 import { paymentRoutes } from '../payments/payment-routes';
 import { sessionRoutes } from '../sessions/session-routes';
+import { liveRoutes } from '../live/live-routes';
 import { deliveryRoutes } from '../webhooks/delivery-routes';
 import type { ServiceDeps } from '../service-deps';
 
@@ -96,6 +97,7 @@ export function createApp(options: AppOptions): Express {
   app.use(friendRoutes(deps, options.rateLimits));
   app.use(sessionRoutes(deps, options.rateLimits));
   app.use(paymentRoutes(deps, options.rateLimits));
+  app.use(liveRoutes(deps, options.rateLimits));
   for (const router of options.sandboxRouters ?? []) app.use(router);
 
   app.use(['/v1/orders', '/v1/links', '/v1/deliveries'], shopAuth(deps.store, options.rateLimits));

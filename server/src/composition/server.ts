@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Express, Router } from 'express';
+import { Router, type Express } from 'express';
 import type pino from 'pino';
 import { AdjustableClock, systemClock, type Clock } from '../clock';
 import type { Config } from '../config/config';
@@ -21,6 +21,10 @@ import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
 import { createProductionPlatform, createProductionWechat } from './production-wechat';
 import { createSharedAccessTokenStore } from './shared-access-token-store';
+import { createLiveWechat } from './live-wechat';
+import type { WechatMessagesSimulator } from '../sandbox/simulators/wechat-messages-simulator';
+import type { WechatPlatformSimulator } from '../sandbox/simulators/wechat-platform-simulator';
+import { liveSandboxRoutes } from '../sandbox/qa/live-sandbox-routes';
 import { createSessionKey } from '../sessions/session-token';
 import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
@@ -59,6 +63,8 @@ export interface RunningServer {
   sandboxClock: AdjustableClock | undefined;
   /** The sandbox's WeChat simulators; undefined in production. */
   sandbox: SandboxWechat | undefined;
+  /** Live status in the chat's simulators (issue 18); undefined outside a simulated sandbox. */
+  liveSimulators: { messages: WechatMessagesSimulator; platform: WechatPlatformSimulator } | undefined;
   close(): Promise<void>;
 }
 
@@ -138,7 +144,11 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       (error: unknown) => logger.warn({ err: error }, 'WeChat Pay platform certificates could not be downloaded yet; they are fetched again when WeChat Pay signs with them'),
     );
   }
-  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
+  // Live status in the chat (issue 18): WeChat's message APIs, simulated in the sandbox.
+  const live = createLiveWechat({ config, clock, selfUrl: url, sandbox, platform, logger });
+  deps.live = live.deps;
+  const liveSandboxRouters: Router[] = sandbox ? [liveSandboxRoutes(deps, live.messagesSimulator), ...(live.messagesSimulator ? [Router().use('/sandbox', live.messagesSimulator.qaRouter)] : [])] : [];
+  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes, ...liveSandboxRouters] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
@@ -147,7 +157,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deps,
     rateLimits,
     trustProxy: config.trustProxy,
-    rawRouters: sandbox?.rawRouters ?? [],
+    rawRouters: [...(sandbox?.rawRouters ?? []), ...live.rawRouters],
     sandboxRouters,
     extraRouters: overrides.extraRouters ?? [],
     ...(h5Dir ? { h5Dir } : {}),
@@ -166,10 +176,12 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deps,
     sandboxClock,
     sandbox,
+    liveSimulators: live.messagesSimulator && live.platformSimulator ? { messages: live.messagesSimulator, platform: live.platformSimulator } : undefined,
     close() {
       closing ??= (async () => {
         await workers?.stop();
         if (sandbox === undefined) platform.close();
+        live.close();
         await sandbox?.close();
         await rateLimits.close();
         await new Promise<void>((resolve) => {

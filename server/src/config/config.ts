@@ -99,6 +99,8 @@ export interface Config {
   webhookTargets: WebhookTargets;
   /** How links reach the mini program from outside it: codes, URL Links, native shares. */
   miniProgram: MiniProgramConfig;
+  /** Live status in the chat: subscribe message templates and the build cards and messages open. */
+  live: LiveConfig;
 }
 
 /** `WEBHOOK_TARGETS`: see `Config.webhookTargets`. */
@@ -133,6 +135,15 @@ export function parseQrcodeVerifyFile(value: string): { name: string; content: s
   if (!VERIFY_FILE_NAME_PATTERN.test(name)) throw new Error(`the file name "${name.slice(0, 70)}" must be 1-64 of [A-Za-z0-9_-] followed by .txt`);
   if (!/^[\x21-\x7e]{1,256}$/.test(content)) throw new Error('the content must be 1-256 visible ASCII characters (no spaces or line breaks)');
   return { name, content };
+}
+
+
+/** Subscribe message template ids (WECHAT_TEMPLATE_*) and the mini program build (WECHAT_ENV_VERSION). */
+export interface LiveConfig {
+  /** Undefined when not configured: in the sandbox the simulator's templates, in production no such messages. */
+  templates: { friendPaid: string | undefined; linkExpiring: string | undefined; refund: string | undefined };
+  /** Which build cards and messages open: `release` (default), `trial` or `develop`. */
+  envVersion: 'release' | 'trial' | 'develop';
 }
 
 /** A bad or missing configuration value; `problems` name each variable. */
@@ -385,6 +396,21 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     problems.push(`${missing.join(', ')}: required when pointing the sandbox at another WeChat Pay (${givenPay.map(([name]) => name).join(', ')} given)`);
   }
 
+  // Live status in the chat.
+  const templateId = (value: string): string => {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) throw new Error('must be a subscribe message template id (1-128 of [A-Za-z0-9_-])');
+    return value;
+  };
+  const live: LiveConfig = {
+    templates: {
+      friendPaid: read('WECHAT_TEMPLATE_FRIEND_PAID', templateId),
+      linkExpiring: read('WECHAT_TEMPLATE_LINK_EXPIRING', templateId),
+      refund: read('WECHAT_TEMPLATE_REFUND', templateId),
+    },
+    // One WECHAT_ENV_VERSION for codes, URL Links, cards and messages.
+    envVersion,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const wechatPay: WechatPayConfig | undefined =
@@ -428,6 +454,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     rateLimits: Object.freeze(rateLimits),
     webhookTargets,
     miniProgram: Object.freeze({ userName: miniProgramUserName, envVersion, qrcodeVerifyFile: qrcodeVerifyFile && Object.freeze(qrcodeVerifyFile) }),
+    live: Object.freeze({ ...live, templates: Object.freeze(live.templates) }),
   });
 }
 

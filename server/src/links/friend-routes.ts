@@ -8,6 +8,7 @@ import { classifyLinkRef } from '../../../shared/link-ref';
 import { signLinkCode } from './link-code';
 import { optionalSessionOpenid } from '../sessions/session-token';
 import { readFriendLink } from './link-service';
+import { audienceView } from './link-audience';
 
 /** `GET /v1/pay/:ref`. */
 export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
@@ -35,7 +36,14 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     res.setHeader('Cache-Control', 'no-store');
     // The holder of any ref may have the short URL: it names the same link, no more.
     const url = `${deps.publicBaseUrl}/p/${classifyLinkRef(ref) === 'code' ? ref : codeOf(view.link.id)}`;
-    sendJson(res, 200, presentFriendView(view, view.payments, viewer, deps.clock.now(), url));
+    const body = presentFriendView(view, view.payments, viewer, deps.clock.now(), url);
+    // Live status in the chat: who the link is for, and the template a payer may subscribe to.
+    const refundTemplate = deps.live?.templates.refund;
+    sendJson(res, 200, {
+      ...body,
+      link: { ...body.link, ...(await audienceView(deps, view.link.id, viewer)) },
+      ...(refundTemplate === undefined ? {} : { subscribe_templates: { refund: refundTemplate } }),
+    });
   });
 
   return router;

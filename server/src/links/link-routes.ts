@@ -10,7 +10,7 @@ import { presentLink } from '../presenters/link-presenter';
 import { iso } from '../presenters/iso';
 import type { ServiceDeps } from '../service-deps';
 import { linkInputSchema } from './link-schema';
-import { getLinkForShop, issueLink, linkShareMaterial, revokeLink } from './link-service';
+import { getLinkForShop, issueLink, linkShareMaterial, revokeLink, shopperMaterial } from './link-service';
 import { linkCodeImage, linkUrlLink, unpayableProblem } from './link-wechat-service';
 
 /** A link's code image never changes: caches may keep it for a link's longest life. */
@@ -32,7 +32,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
     // While the link can be paid the shop may share it again: everything the issue answer had.
     const payable = unpayableProblem(link, money.order, deps.clock.now()) === undefined;
     const body: ShopLinkResponse = payable ? { ...status, ...linkShareMaterial(deps, link, money.order) } : status;
-    res.json(body);
+    res.json({ ...body, ...shopperMaterial(deps, link, await deps.store.getLinkLive(link.id)) });
   });
 
   router.post('/v1/links/:id/revoke', idempotent(deps.store, deps.clock, async (req) => {

@@ -5,6 +5,7 @@
  */
 import type { CreatePaymentResponse } from '../../../shared/api-types';
 import { AppError } from '../errors/app-error';
+import { requirePrivateProof } from '../links/link-audience';
 import { verifyLinkRef } from '../links/link-ref';
 import { settleLink } from '../links/link-service';
 import { presentPayment } from '../presenters/payment-presenter';
@@ -125,6 +126,8 @@ export async function createPayment(
   await settleLink(deps, view.link);
   // Partner mode: the shop's money goes to its sub-merchant; a shop without one takes no payment.
   const subMerchant = await subMerchantForShop(deps, view.link.shopId);
+  // A private link takes money only from friends who proved they received its card.
+  await requirePrivateProof(deps, linkId, input.openid);
   let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS);
 
   if (payment.prepayId === null || payment.requestPayment === null) {

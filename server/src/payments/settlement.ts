@@ -8,6 +8,7 @@ import type { LinkRecord, OrderRecord, PaymentRecord, RefundReason, RefundRecord
 import type { StoreTx } from '../store/store';
 import { EVENT_TYPE_REFUND_SUCCESS, EVENT_TYPE_TRANSACTION_SUCCESS } from '../wechat/consts';
 import { linkPaidEvent, paymentRefundedEvent } from '../webhooks/webhook-events';
+import { onContributionApplied, onRefundCreated } from '../live/settlement-hooks';
 import { PAYABLE_GRACE_MS } from './payment-rules';
 
 /** What WeChat Pay says was paid. */
@@ -113,6 +114,7 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
       const reason: RefundReason = kept > 0 ? 'over_contribution' : order.status === 'paid' ? 'order_already_paid' : 'link_unpayable';
       refund = newRefund(deps, updated, excess, reason, now);
       await tx.insertRefund(refund);
+      await onRefundCreated(deps, tx, refund, updated, now);
     }
     let orderPaid = false;
     if (kept > 0) {
@@ -121,6 +123,8 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
       const after = await tx.updateOrder(order.id, { amountPaid: order.amountPaid + kept, updatedAt: now, ...(orderPaid ? { status: 'paid' as const } : {}) }, ['pending']);
       if (after === undefined) throw new Error(`order ${order.id} left pending inside its own transaction`);
       if (orderPaid) await completePaidOrder(deps, tx, after, link, updated, now);
+      // The chat hears of it in this same transaction (card count, "friend paid").
+      await onContributionApplied(deps, tx, { link, payment: updated, orderPaid, now });
     }
     return { kind: 'applied', payment: updated, orderPaid, refund } as const;
   });
@@ -175,6 +179,7 @@ export async function cancelOrderAndRefund(deps: ServiceDeps, orderId: string): 
       if (payment.keptAmount <= 0 || (payment.status !== 'paid' && payment.status !== 'refunding')) continue;
       const refund = newRefund(deps, payment, payment.keptAmount, 'order_cancelled', now);
       await tx.insertRefund(refund);
+      await onRefundCreated(deps, tx, refund, payment, now);
       await tx.updatePayment(payment.id, { status: 'refunding', keptAmount: 0, updatedAt: now }, ['paid', 'refunding']);
       refunds.push(refund);
     }

@@ -4,6 +4,7 @@
  * code insert, patch and read rows without a hand-written mapper per table.
  */
 import type { BillReconciliationRecord, EventRecord, IdempotencyRecord, LinkRecord, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from './records';
+import type { CardUpdateRecord, LinkActivityRecord, LinkLiveRecord, SubscribeMessageRecord, SubscriptionRecord } from './records';
 
 /** How one field is stored. */
 export interface Column {
@@ -212,3 +213,84 @@ export const billReconciliationColumns: ColumnMap<BillReconciliationRecord> = {
 
 /** Reads a `bill_reconciliations` row. */
 export const billReconciliationFromRow = recordReader(billReconciliationColumns);
+
+// Live status in the chat (migration 7).
+
+/** The `link_live` table. */
+export const linkLiveColumns: ColumnMap<LinkLiveRecord> = {
+  linkId: col('link_id', 'text'),
+  audience: col('audience', 'text'),
+  roomLimit: col('room_limit', 'int'),
+  shopperOpenid: col('shopper_openid', 'text?'),
+  shopperBoundAt: col('shopper_bound_at', 'int?'),
+  expiringNoticeAt: col('expiring_notice_at', 'int?'),
+  createdAt: col('created_at', 'int'),
+};
+
+/** The `link_activities` table. */
+export const linkActivityColumns: ColumnMap<LinkActivityRecord> = {
+  activityId: col('activity_id', 'text'),
+  linkId: col('link_id', 'text'),
+  audience: col('audience', 'text'),
+  ownerOpenid: col('owner_openid', 'text?'),
+  expiresAt: col('expires_at', 'int'),
+  createdAt: col('created_at', 'int'),
+};
+
+/** The `card_updates` table (the card outbox). */
+export const cardUpdateColumns: ColumnMap<CardUpdateRecord> = {
+  id: col('id', 'int'),
+  linkId: col('link_id', 'text'),
+  activityId: col('activity_id', 'text'),
+  targetState: col('target_state', 'int'),
+  memberCount: col('member_count', 'int'),
+  roomLimit: col('room_limit', 'int'),
+  createdAt: col('created_at', 'int'),
+  attempts: col('attempts', 'int'),
+  nextAttemptAt: col('next_attempt_at', 'int'),
+  doneAt: col('done_at', 'int?'),
+  outcome: col('outcome', 'text?'),
+  lastError: col('last_error', 'text?'),
+};
+
+/** The `subscriptions` table. */
+export const subscriptionColumns: ColumnMap<SubscriptionRecord> = {
+  id: col('id', 'text'),
+  linkId: col('link_id', 'text'),
+  openid: col('openid', 'text'),
+  role: col('role', 'text'),
+  kind: col('kind', 'text'),
+  templateId: col('template_id', 'text'),
+  status: col('status', 'text'),
+  createdAt: col('created_at', 'int'),
+  usedAt: col('used_at', 'int?'),
+};
+
+/** The `subscribe_messages` table (the message outbox). */
+export const subscribeMessageColumns: ColumnMap<SubscribeMessageRecord> = {
+  id: col('id', 'text'),
+  subscriptionId: col('subscription_id', 'text'),
+  linkId: col('link_id', 'text'),
+  kind: col('kind', 'text'),
+  touser: col('touser', 'text'),
+  templateId: col('template_id', 'text'),
+  page: col('page', 'text'),
+  data: col('data_json', 'json'),
+  createdAt: col('created_at', 'int'),
+  attempts: col('attempts', 'int'),
+  nextAttemptAt: col('next_attempt_at', 'int'),
+  doneAt: col('done_at', 'int?'),
+  outcome: col('outcome', 'text?'),
+  lastError: col('last_error', 'text?'),
+};
+
+/** Reads a `link_live` row. */
+export const linkLiveFromRow = recordReader(linkLiveColumns);
+/** Reads a `link_activities` row. */
+export const linkActivityFromRow = recordReader(linkActivityColumns);
+/** Reads a `card_updates` row. */
+export const cardUpdateFromRow = recordReader(cardUpdateColumns);
+/** Reads a `subscriptions` row. */
+export const subscriptionFromRow = recordReader(subscriptionColumns);
+/** Reads a `subscribe_messages` row. */
+export const subscribeMessageFromRow = recordReader(subscribeMessageColumns);

@@ -201,3 +201,90 @@ export interface AccessTokenRecord {
   token: string;
   expiresAt: number;
 }
+
+// Live status in the chat (README.md, "Live status in the chat"): who a link is for, its share
+// cards, the shopper's and friends' subscriptions, and the outboxes of card updates and messages.
+
+/** Who may pay a link: anyone it reaches (`group`), or only the friends the shopper sent it to (`private`). */
+export type LinkAudience = 'group' | 'private';
+
+/** A link's chat settings, written with the link; the shopper's WeChat user once bound. */
+export interface LinkLiveRecord {
+  linkId: string;
+  audience: LinkAudience;
+  /** What the card shows as `room_limit`: 1 for single links, the expected contributions for group links. */
+  roomLimit: number;
+  /** The shopper's openid, bound by the first shopper session (first binding wins). */
+  shopperOpenid: string | null;
+  shopperBoundAt: number | null;
+  /** When the one "link expires in 1 h" message was queued. */
+  expiringNoticeAt: number | null;
+  createdAt: number;
+}
+
+/** An activity id of a link's share card (updatable, or private for one sharer). */
+export interface LinkActivityRecord {
+  activityId: string;
+  linkId: string;
+  audience: LinkAudience;
+  /** The only user who may share a private card. */
+  ownerOpenid: string | null;
+  expiresAt: number;
+  createdAt: number;
+}
+
+/** An update of one card waiting for (or done with) WeChat: the card outbox, sent in order per card. */
+export interface CardUpdateRecord {
+  /** Increasing: the order in which a card's updates are sent. */
+  id: number;
+  linkId: string;
+  activityId: string;
+  targetState: 0 | 1;
+  memberCount: number;
+  roomLimit: number;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  /** When WeChat took it, or it was given up (`outcome` says which). */
+  doneAt: number | null;
+  outcome: 'sent' | 'expired' | 'refused' | null;
+  lastError: string | null;
+}
+
+/** What a card update is made of; the store numbers it. */
+export type NewCardUpdate = Omit<CardUpdateRecord, 'id' | 'attempts' | 'nextAttemptAt' | 'doneAt' | 'outcome' | 'lastError'>;
+
+/** Which message a subscription allows. */
+export type SubscriptionKind = 'friend_paid' | 'link_expiring' | 'refund';
+
+/** One accepted subscribe template: allows exactly one message. */
+export interface SubscriptionRecord {
+  id: string;
+  linkId: string;
+  openid: string;
+  role: 'shopper' | 'friend';
+  kind: SubscriptionKind;
+  templateId: string;
+  status: 'available' | 'used';
+  createdAt: number;
+  usedAt: number | null;
+}
+
+/** A subscribe message waiting for (or done with) WeChat: one per subscription. */
+export interface SubscribeMessageRecord {
+  id: string;
+  subscriptionId: string;
+  linkId: string;
+  kind: SubscriptionKind;
+  touser: string;
+  templateId: string;
+  page: string;
+  data: Record<string, { value: string }>;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  doneAt: number | null;
+  /** `refused`: WeChat said 43101 (the user has no subscription there); never retried. */
+  outcome: 'sent' | 'refused' | 'failed' | null;
+  lastError: string | null;
+}

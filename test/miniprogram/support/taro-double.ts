@@ -127,6 +127,20 @@ export const taro = {
   imagesLoaded: [] as string[],
   /** Make canvas images fail to load (no network, the server refused). */
   imagesFail: false,
+  /** What `getEnv()` says: `WEB` (a browser, the H5 build) or `WEAPP` (inside WeChat). */
+  env: 'WEB' as 'WEB' | 'WEAPP',
+  /** Every `updateShareMenu` option, latest last. */
+  shareMenus: [] as Record<string, unknown>[],
+  /** Every `requestSubscribeMessage` call's template ids. */
+  subscribeRequests: [] as string[][],
+  /** What `requestSubscribeMessage` answers per template id (default: accept). */
+  subscribeAnswer: 'accept' as 'accept' | 'reject' | 'ban',
+  /** What `getEnterOptionsSync()` says the page was opened with. */
+  enterOptions: { path: 'pages/pay/index', query: {} } as { path: string; query: Record<string, string>; shareTicket?: string },
+  /** What `authPrivateMessage` answers, or how it fails. */
+  privateMessage: { valid: true, encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' } as { valid: boolean; encryptedData: string; iv: string } | 'fail',
+  /** The share tickets `authPrivateMessage` was called with. */
+  privateMessageTickets: [] as string[],
   reset(): void {
     this.server.reset();
     this.router = { params: {}, path: '/pages/pay/index' };
@@ -144,6 +158,13 @@ export const taro = {
     this.canvas = undefined;
     this.imagesLoaded = [];
     this.imagesFail = false;
+    this.env = 'WEB';
+    this.shareMenus = [];
+    this.subscribeRequests = [];
+    this.subscribeAnswer = 'accept';
+    this.enterOptions = { path: 'pages/pay/index', query: {} };
+    this.privateMessage = { valid: true, encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' };
+    this.privateMessageTickets = [];
   },
 };
 
@@ -265,6 +286,33 @@ function createSelectorQuery() {
   return query;
 }
 
+const ENV_TYPE = { WEAPP: 'WEAPP', WEB: 'WEB', SWAN: 'SWAN', ALIPAY: 'ALIPAY', TT: 'TT', QQ: 'QQ', JD: 'JD' } as const;
+
+function getEnv(): string {
+  return taro.env;
+}
+
+function updateShareMenu(option: Record<string, unknown>): Promise<{ errMsg: string }> {
+  taro.shareMenus.push(option);
+  return Promise.resolve({ errMsg: 'updateShareMenu:ok' });
+}
+
+function requestSubscribeMessage(option: { tmplIds: string[] }): Promise<Record<string, string>> {
+  taro.subscribeRequests.push([...option.tmplIds]);
+  return Promise.resolve({ errMsg: 'requestSubscribeMessage:ok', ...Object.fromEntries(option.tmplIds.map((id) => [id, taro.subscribeAnswer])) });
+}
+
+function getEnterOptionsSync(): { path: string; query: Record<string, string>; shareTicket?: string } {
+  return taro.enterOptions;
+}
+
+function authPrivateMessage(option: { shareTicket: string }): Promise<{ errMsg: string; valid: boolean; encryptedData: string; iv: string }> {
+  taro.privateMessageTickets.push(option.shareTicket);
+  // WeChat fails with an object carrying errMsg.
+  if (taro.privateMessage === 'fail') return Promise.reject(Object.assign(new Error('authPrivateMessage:fail'), { errMsg: 'authPrivateMessage:fail invalid shareTicket' }));
+  return Promise.resolve({ errMsg: 'authPrivateMessage:ok', ...taro.privateMessage });
+}
+
 /** `useRouter()`: the params the test put in `taro.router`. */
 export function useRouter(): { params: Record<string, string | undefined>; path: string } {
   return taro.router;
@@ -303,6 +351,12 @@ const Taro = {
   useDidShow,
   useDidHide,
   eventCenter,
+  ENV_TYPE,
+  getEnv,
+  updateShareMenu,
+  requestSubscribeMessage,
+  getEnterOptionsSync,
+  authPrivateMessage,
 };
 
 export default Taro;

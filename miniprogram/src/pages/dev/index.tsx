@@ -17,9 +17,15 @@ import {
   type SandboxFaults,
   type SandboxFaultsPatch,
   type SandboxPlatformApi,
+  clearMessageFaults,
+  createLiveDemo,
+  readMessageFaults,
+  setMessageFault,
+  type SandboxMessageApi,
+  type SandboxMessageFault,
 } from '../../api/sandbox-api';
 import { chooseSandboxFriend, chosenSandboxFriend } from '../../api/session';
-import { codeImageUrl, payPageBrowserUrl, payPageLaunchQueries, payPagePath, sharePageBrowserUrl, sharePagePath } from '../../links';
+import { codeImageUrl, payPageBrowserUrl, payPageLaunchQueries, payPagePath, sharePageBrowserUrl, sharePagePath, shopperPageBrowserUrl, shopperPagePath } from '../../links';
 import './index.css';
 
 /** The last demo, kept so QA coming back from a pay page finds it again. */
@@ -114,6 +120,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The chat's failure switches: which WeChat message API answers which errcode. */
+const CHAT_FAULTS: { id: string; api: SandboxMessageApi; errcode: number; label: string }[] = [
+  { id: 'card-busy', api: 'updatablemsg_send', errcode: -1, label: 'Card updates fail (-1, retried) / 卡片更新失败' },
+  { id: 'card-expired', api: 'updatablemsg_send', errcode: 47504, label: 'Card expired (47504, dropped) / 卡片已过期' },
+  { id: 'activity-busy', api: 'activityid_create', errcode: -1, label: 'No new cards (-1) / 无法创建卡片' },
+  { id: 'subscribe-refused', api: 'subscribe_send', errcode: 43101, label: 'Messages refused (43101) / 用户拒收' },
+  { id: 'subscribe-quota', api: 'subscribe_send', errcode: 45009, label: 'Message quota used up (45009) / 额度用完' },
+];
+
 /** QA page (sandbox builds only): demo data, who you are, the server clock, the fault switches. */
 export default function DevPage() {
   const [demo, setDemo] = useState<DemoResponse | undefined>(readStoredDemo);
@@ -121,6 +136,7 @@ export default function DevPage() {
   const [customFriend, setCustomFriend] = useState('');
   const [clock, setClock] = useState<SandboxClock | undefined>(undefined);
   const [faults, setFaults] = useState<SandboxFaults | undefined>(undefined);
+  const [chatFaults, setChatFaults] = useState<SandboxMessageFault[] | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const [urlLink, setUrlLink] = useState<{ linkId: string; answer?: UrlLinkResponse; error?: string } | undefined>(undefined);
@@ -141,11 +157,12 @@ export default function DevPage() {
   // The first read: state is set only when the answers arrive, and not after the page has gone.
   useEffect(() => {
     let live = true;
-    Promise.all([readClock(), readFaults()]).then(
-      ([nextClock, nextFaults]) => {
+    Promise.all([readClock(), readFaults(), readMessageFaults().catch((): SandboxMessageFault[] => [])]).then(
+      ([nextClock, nextFaults, nextChatFaults]) => {
         if (!live) return;
         setClock(nextClock);
         setFaults(nextFaults);
+        setChatFaults(nextChatFaults);
       },
       (error: unknown) => {
         if (live) setMessage(describe(error));
@@ -174,6 +191,20 @@ export default function DevPage() {
       const created = await createDemo(mode);
       Taro.setStorageSync(DEMO_KEY, created);
       setDemo(created);
+    });
+
+  const newPrivateDemo = () =>
+    act(async () => {
+      const created = await createLiveDemo({ mode: 'single', audience: 'private' });
+      Taro.setStorageSync(DEMO_KEY, created);
+      setDemo(created);
+    });
+
+  const flipChatFault = (fault: (typeof CHAT_FAULTS)[number]) =>
+    act(async () => {
+      const on = chatFaults?.some((current) => current.api === fault.api && current.errcode === fault.errcode) ?? false;
+      // One fault per API at a time, as the simulator keeps them: switching one on replaces the other.
+      setChatFaults(on ? await clearMessageFaults() : await setMessageFault(fault.api, fault.errcode));
     });
 
   const becomeFriend = (openid: string) => {
@@ -209,6 +240,9 @@ export default function DevPage() {
         <Button className='button' type='primary' plain disabled={busy} data-testid='new-demo-group' onClick={() => void newDemo('group')}>
           New group demo / 新建多人代付
         </Button>
+        <Button className='button' type='primary' plain disabled={busy} data-testid='new-demo-private' onClick={() => void newPrivateDemo()}>
+          New private demo / 新建私密代付
+        </Button>
         {demo !== undefined && (
           <View data-testid='demo'>
             <Text className='line'>
@@ -222,12 +256,12 @@ export default function DevPage() {
               pay page: {payUrl}
             </Text>
             <Text className='line' data-testid='demo-share-url'>
-              share page: {sharePageBrowserUrl(demo.link.token)}
+              share page: {demo.link.shopper_token === undefined ? sharePageBrowserUrl(demo.link.token) : shopperPageBrowserUrl(demo.link.shopper_token)}
             </Text>
             <Button className='button' type='primary' data-testid='open-pay' onClick={() => void Taro.navigateTo({ url: payPagePath(demo.link.token) })}>
               Open pay page / 打开付款页
             </Button>
-            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: sharePagePath(demo.link.token) })}>
+            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: demo.link.shopper_token === undefined ? sharePagePath(demo.link.token) : shopperPagePath(demo.link.shopper_token) })}>
               Open share page / 打开分享页
             </Button>
           </View>
@@ -377,6 +411,25 @@ export default function DevPage() {
         >
           Reset all faults / 全部恢复
         </Button>
+      </View>
+
+      <View className='section'>
+        <Text className='section__title'>Chat faults / 聊天故障</Text>
+        {chatFaults === undefined ? (
+          <Text className='line'>…</Text>
+        ) : (
+          CHAT_FAULTS.map((fault) => {
+            const on = chatFaults.some((current) => current.api === fault.api && current.errcode === fault.errcode);
+            return (
+              <View className='dev-page__switch' key={fault.id}>
+                <Text className='dev-page__switch-label'>{fault.label}</Text>
+                <Button className='button button--small' type={on ? 'warn' : 'primary'} plain size='mini' disabled={busy} data-testid={`chat-fault-${fault.id}`} onClick={() => void flipChatFault(fault)}>
+                  {on ? 'ON' : 'off'}
+                </Button>
+              </View>
+            );
+          })
+        )}
       </View>
     </View>
   );

@@ -4,6 +4,7 @@ import { formatYuan } from '@shared/money';
 import { AmountPicker, chosenAmount } from '../../components/amount-picker';
 import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
+import { ChatCard } from '../../components/chat-card';
 import { LinkSummary } from '../../components/link-summary';
 import { SandboxPaySheet } from '../../components/sandbox-pay-sheet';
 import { StatusScreen } from '../../components/status-screen';
@@ -16,7 +17,7 @@ import './index.css';
 /** The friend's pay page, opened from a share card (`?t=`), a mini program code (`?scene=`) or a URL (`?code=`). */
 export default function PayPage() {
   const { t } = useMessages();
-  const { screen, load, flow, view, now, msLeft, choice, choose, pay, answerSheet, checkAgain, retry, payMore } = usePayFlow(t);
+  const { screen, load, flow, view, now, msLeft, choice, choose, pay, answerSheet, checkAgain, retry, payMore, notifyRefunds, notify, sandboxCard } = usePayFlow(t);
 
   const notice = flow.kind === 'idle' ? flow.notice : undefined;
   const group = view?.link.mode === 'group';
@@ -36,6 +37,11 @@ export default function PayPage() {
         {mine !== undefined && (
           <View className='notice notice--success'>
             <Text>{t.paidByYouDetail(formatYuan(mine.amount), activeView.link.requester.name)}</Text>
+          </View>
+        )}
+        {activeView.link.audience === 'private' && (
+          <View className='notice' data-testid='private-note'>
+            <Text>{t.privateTitle}</Text>
           </View>
         )}
         {group && <GroupProgress order={activeView.order} t={t} />}
@@ -66,6 +72,7 @@ export default function PayPage() {
           {t.payNow(formatYuan(amount ?? 0))}
         </Button>
         {group && <Contributors contributions={activeView.contributions} t={t} />}
+        <ChatCard sandboxText={sandboxCard?.text} t={t} />
       </View>
     );
   };
@@ -122,12 +129,27 @@ export default function PayPage() {
                 </Button>
               </View>
             )}
+            {view?.subscribe_templates?.refund !== undefined && (
+              <Button className='button' type='primary' plain disabled={notify === 'asking' || notify === 'on'} data-testid='notify-refunds' onClick={notifyRefunds}>
+                {notify === 'on' ? t.notifyOn : t.notifyRefund}
+              </Button>
+            )}
+            {notify === 'failed' && <Text className='status__detail'>{t.notifyFailed}</Text>}
             <Button className='button' type='primary' openType='share' data-testid='share-back'>
               {t.shareBack}
             </Button>
+            <ChatCard sandboxText={sandboxCard?.text} t={t} />
           </StatusScreen>
         );
       }
+      case 'proving':
+        return <StatusScreen name='proving' tone='waiting' title={t.proving} />;
+      case 'private':
+        return (
+          <StatusScreen name='private' tone='warning' title={t.privateTitle} detail={t.privateDetail}>
+            {view !== undefined && <Text className='status__detail'>{t.asksYouToPay(view.link.requester.name)}</Text>}
+          </StatusScreen>
+        );
       case 'paid-by-other':
         return (
           <StatusScreen name='paid-by-other' tone='muted' title={t.paidByOther} detail={t.paidByOtherDetail}>

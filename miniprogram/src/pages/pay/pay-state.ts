@@ -21,7 +21,11 @@ export type Flow =
   | { kind: 'waiting'; payment: PaymentView; slow: boolean }
   | { kind: 'paid'; payment: PaymentView }
   | { kind: 'busy'; retryAt: number; /** how long the wait was when it began, ms */ waitMs: number }
-  | { kind: 'failed'; error: ApiError };
+  | { kind: 'failed'; error: ApiError }
+  /** A private link: checking with WeChat and the server that this friend received its card. */
+  | { kind: 'proving' }
+  /** A private link this friend did not receive (a forwarded card, another way in): no paying. */
+  | { kind: 'private' };
 
 /** Every screen of the pay page. */
 export type Screen =
@@ -36,7 +40,9 @@ export type Screen =
   | 'void'
   | 'invalid'
   | 'busy'
-  | 'network';
+  | 'network'
+  | 'proving'
+  | 'private';
 
 /** When no `retry_after` came with a busy link, look again after this long. */
 export const DEFAULT_BUSY_RETRY_MS = 10_000;
@@ -75,6 +81,10 @@ export function screenOf(load: Load, flow: Flow): Screen {
       return 'busy';
     case 'failed':
       return 'network';
+    case 'proving':
+      return 'proving';
+    case 'private':
+      return 'private';
     case 'idle':
       break;
   }
@@ -101,6 +111,14 @@ export function screenOf(load: Load, flow: Flow): Screen {
     case 'active':
       return 'active';
   }
+}
+
+/**
+ * A private link this viewer has not yet proved they received, while it can still be paid (a
+ * friend who already paid it needs no proof to see so).
+ */
+export function needsPrivateProof(view: FriendView): boolean {
+  return view.link.audience === 'private' && view.link.status === 'active' && view.link.private_proof !== true && myPaidPayment(view) === undefined;
 }
 
 /**

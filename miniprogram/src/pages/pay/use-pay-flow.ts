@@ -11,12 +11,14 @@ import { formatYuan } from '@shared/money';
 import { cancelPayment, createPayment, fetchFriendView, fetchPayment } from '../../api/friend-api';
 import { ApiError, hasCode } from '../../api/http';
 import { newIdempotencyKey, pollPayment, requestWechatPayment, wasPaid, type PaySheetOutcome } from '../../api/payment';
-import { sandboxPay, type SandboxPayOutcome } from '../../api/sandbox-api';
+import { askToSubscribe, enterShareTicket, privateMessageProof, subscriptionResults } from '../../api/chat';
+import { sandboxCards, sandboxPay, type SandboxCard, type SandboxPayOutcome } from '../../api/sandbox-api';
 import { currentFriend, forgetSession, storedSession, withSession } from '../../api/session';
+import { provePrivateReceipt, saveSubscriptions } from '../../api/share-api';
 import type { AmountChoice } from '../../components/amount-picker';
 import { useNow } from '../../hooks/use-now';
 import type { Messages } from '../../i18n/messages';
-import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, screenOf, type Flow, type Load, type Screen } from './pay-state';
+import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, needsPrivateProof, screenOf, type Flow, type Load, type Screen } from './pay-state';
 
 interface PayState {
   load: Load;
@@ -35,6 +37,8 @@ type PayAction =
   | { type: 'paid'; payment: PaymentView }
   | { type: 'link-busy'; retryAt: number; waitMs: number }
   | { type: 'start-failed'; error: ApiError }
+  | { type: 'proof-started' }
+  | { type: 'proof-refused' }
   | { type: 'reset'; notice?: string };
 
 function payReducer(state: PayState, action: PayAction): PayState {
@@ -65,6 +69,10 @@ function payReducer(state: PayState, action: PayAction): PayState {
       return { ...state, flow: { kind: 'busy', retryAt: action.retryAt, waitMs: action.waitMs } };
     case 'start-failed':
       return { ...state, flow: { kind: 'failed', error: action.error } };
+    case 'proof-started':
+      return { ...state, flow: { kind: 'proving' } };
+    case 'proof-refused':
+      return { ...state, flow: { kind: 'private' } };
     case 'reset':
       return { ...state, flow: action.notice === undefined ? { kind: 'idle' } : { kind: 'idle', notice: action.notice } };
   }
@@ -88,6 +96,8 @@ interface Attempt {
 interface StepContext {
   ref: string | undefined;
   friendOverride: string | undefined;
+  /** Sandbox builds: the share ticket the simulated chat opened this page with (`?share_ticket=`). */
+  shareTicketParam: string | undefined;
   t: Messages;
   /** The reducer's dispatch; the steps stop using it once disposed. */
   dispatch: (action: PayAction) => void;
@@ -97,7 +107,7 @@ interface StepContext {
  * The flow's async steps. They never read React state: what they need comes in as arguments,
  * and everything they change goes out through `send`.
  */
-function paySteps({ ref, friendOverride, t, dispatch }: StepContext) {
+function paySteps({ ref, friendOverride, shareTicketParam, t, dispatch }: StepContext) {
   // The one cancellation mechanism: steps that finish after the page (or this link) has gone
   // change nothing and start nothing. A flag, not an AbortController: WeChat's JavaScript engine
   // has none. The page's effect activates the steps and disposes of them.
@@ -178,6 +188,11 @@ function paySteps({ ref, friendOverride, t, dispatch }: StepContext) {
         send({ type: 'link-busy', retryAt: Date.now() + waitMs, waitMs });
         return;
       }
+      case 'PRIVATE_LINK':
+        // A private link this friend did not prove they received.
+        attempt.current = undefined;
+        send({ type: 'proof-refused' });
+        return;
       case 'LINK_PAID':
       case 'LINK_EXPIRED':
       case 'LINK_REVOKED':
@@ -252,11 +267,50 @@ function paySteps({ ref, friendOverride, t, dispatch }: StepContext) {
     await settleSheet(created.payment, outcome === 'success' ? 'paid' : outcome === 'cancel' ? 'cancelled' : 'failed');
   };
 
+  /**
+   * A private link: the card this page was opened from must be one the shopper sent this friend.
+   * WeChat says so in data only the server can decrypt (with the friend's session key); without a
+   * card (a link copied or forwarded), there is nothing to prove.
+   */
+  const proveReceipt = async (): Promise<void> => {
+    if (ref === undefined) return;
+    const ticket = enterShareTicket({ share_ticket: shareTicketParam });
+    if (ticket === undefined) {
+      send({ type: 'proof-refused' });
+      return;
+    }
+    send({ type: 'proof-started' });
+    try {
+      await withSession(currentFriend(friendOverride), async (session) => {
+        const proof = await privateMessageProof(ticket, session.openid);
+        await provePrivateReceipt(ref, session.token, proof);
+      });
+    } catch (error: unknown) {
+      const apiError = toApiError(error);
+      send(apiError.transient ? { type: 'start-failed', error: apiError } : { type: 'proof-refused' });
+      return;
+    }
+    send({ type: 'reset' });
+    await reload(true);
+  };
+
+  /** After paying: the friend agrees (by tapping) to hear when money goes back to them. */
+  const subscribeToRefunds = async (templateId: string): Promise<boolean> => {
+    if (ref === undefined) return false;
+    const saved = await withSession(currentFriend(friendOverride), async (session) => {
+      const answers = await askToSubscribe([templateId], session.openid);
+      return saveSubscriptions(session.token, { link: ref, templates: subscriptionResults([templateId], answers) });
+    });
+    return saved.subscriptions.length > 0;
+  };
+
   return {
     reload,
     waitForResult,
     startPayment,
     answerSheet,
+    proveReceipt,
+    subscribeToRefunds,
     send,
     activate: (): void => {
       alive = true;
@@ -293,6 +347,11 @@ export interface PayFlow {
   retry: () => void;
   /** Group mode, after paying a part: back to the pay screen. */
   payMore: () => void;
+  /** After paying: ask for "refund on its way" messages (from a tap); `notify` says how it went. */
+  notifyRefunds: () => void;
+  notify: 'idle' | 'asking' | 'on' | 'failed';
+  /** Sandbox builds: what the simulated chat shows on the link's newest card. */
+  sandboxCard: SandboxCard | undefined;
 }
 
 /**
@@ -305,12 +364,17 @@ export function usePayFlow(t: Messages): PayFlow {
   const ref = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code, q }), [tokenParam, scene, code, q]);
   // Sandbox builds: `?friend=<openid>` makes this page a given simulated friend (two tabs, two friends).
   const friendOverride = SANDBOX ? params.friend : undefined;
+  const shareTicketParam = SANDBOX ? params.share_ticket : undefined;
 
   const [{ load, flow }, dispatch] = useReducer(payReducer, ref, initialState);
   const [choice, setChoice] = useState<AmountChoice>(undefined);
+  const [notify, setNotify] = useState<PayFlow['notify']>('idle');
+  const [sandboxCard, setSandboxCard] = useState<SandboxCard | undefined>(undefined);
+  // Each view of a private link is proved at most once by itself; a retry asks again.
+  const proofTried = useRef(false);
   const expiryReloadedFor = useRef<string | undefined>(undefined);
 
-  const steps = useMemo(() => paySteps({ ref, friendOverride, t, dispatch }), [ref, friendOverride, t]);
+  const steps = useMemo(() => paySteps({ ref, friendOverride, shareTicketParam, t, dispatch }), [ref, friendOverride, shareTicketParam, t]);
 
   // The page config's title is Chinese; English-speaking friends get theirs.
   useEffect(() => {
@@ -322,6 +386,25 @@ export function usePayFlow(t: Messages): PayFlow {
     void steps.reload();
     return () => steps.dispose();
   }, [steps]);
+
+  useEffect(() => {
+    if (load.kind !== 'loaded' || flow.kind !== 'idle' || proofTried.current || !needsPrivateProof(load.view)) return;
+    proofTried.current = true;
+    void steps.proveReceipt();
+  }, [load, flow, steps]);
+
+  // The sandbox shows what its simulated chat shows on the link's card, as the view changes.
+  useEffect(() => {
+    if (!SANDBOX || ref === undefined || load.kind !== 'loaded') return;
+    let cancelled = false;
+    sandboxCards(ref).then(
+      (cards) => !cancelled && setSandboxCard(cards[0]),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [ref, load]);
 
   const screen = screenOf(load, flow);
   const now = useNow(1000, screen === 'active' || screen === 'busy');
@@ -367,9 +450,24 @@ export function usePayFlow(t: Messages): PayFlow {
       if (flow.kind === 'waiting') void steps.waitForResult(flow.payment);
     },
     retry: () => {
+      proofTried.current = false;
       steps.send({ type: 'reset' });
       void steps.reload();
     },
     payMore: () => steps.send({ type: 'reset' }),
+    notifyRefunds: () => {
+      const templateId = view?.subscribe_templates?.refund;
+      if (templateId === undefined || notify === 'asking' || notify === 'on') return;
+      setNotify('asking');
+      steps.subscribeToRefunds(templateId).then(
+        (on) => {
+          setNotify(on ? 'on' : 'idle');
+          if (on) void Taro.showToast({ title: t.notifyOn, icon: 'success' });
+        },
+        () => setNotify('failed'),
+      );
+    },
+    notify,
+    sandboxCard,
   };
 }

@@ -21,6 +21,8 @@ const demoSchema = z
     mode: z.enum(['single', 'group']).optional(),
     amount_total: z.number().int().min(1).max(1_000_000).optional(),
     ttl_seconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+    audience: z.enum(['group', 'private']).optional(),
+    expected_contributions: z.number().int().min(1).max(100).optional(),
   })
   .optional();
 
@@ -48,6 +50,8 @@ export async function createDemo(deps: ServiceDeps, options: z.infer<typeof demo
     message: '帮我付一下咖啡豆，谢谢！',
     mode: options.mode ?? 'single',
     ttl_seconds: options.ttl_seconds ?? 24 * 3600,
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(options.expected_contributions === undefined ? {} : { expected_contributions: options.expected_contributions }),
   });
   return { shop: { id: shop.id, name: shop.name, api_key: shop.api_key, webhook_secret: shop.webhook_secret }, order: presentOrder(order), link };
 }

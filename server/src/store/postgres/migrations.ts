@@ -199,4 +199,105 @@ export const postgresMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'live status in the chat: link audience and shopper, share cards, card and message outboxes, private proofs, session keys',
+    sql: `
+      CREATE TABLE link_live (
+        link_id TEXT COLLATE "C" PRIMARY KEY,
+        audience TEXT NOT NULL CHECK (audience IN ('group', 'private')),
+        room_limit INTEGER NOT NULL CHECK (room_limit >= 1),
+        shopper_openid TEXT,
+        shopper_bound_at BIGINT,
+        expiring_notice_at BIGINT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE link_activities (
+        activity_id TEXT COLLATE "C" PRIMARY KEY,
+        link_id TEXT COLLATE "C" NOT NULL,
+        audience TEXT NOT NULL CHECK (audience IN ('group', 'private')),
+        owner_openid TEXT,
+        expires_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX link_activities_link ON link_activities (link_id, expires_at);
+      CREATE TABLE card_updates (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        link_id TEXT COLLATE "C" NOT NULL,
+        activity_id TEXT COLLATE "C" NOT NULL,
+        target_state INTEGER NOT NULL CHECK (target_state IN (0, 1)),
+        member_count INTEGER NOT NULL CHECK (member_count >= 0),
+        room_limit INTEGER NOT NULL CHECK (room_limit >= 1),
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        done_at BIGINT,
+        outcome TEXT CHECK (outcome IN ('sent', 'expired', 'refused')),
+        last_error TEXT
+      );
+      CREATE INDEX card_updates_pending ON card_updates (activity_id, id) WHERE done_at IS NULL;
+      CREATE INDEX card_updates_due ON card_updates (next_attempt_at) WHERE done_at IS NULL;
+      CREATE INDEX card_updates_link ON card_updates (link_id, id);
+      CREATE TABLE subscriptions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        link_id TEXT COLLATE "C" NOT NULL,
+        openid TEXT COLLATE "C" NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('shopper', 'friend')),
+        kind TEXT NOT NULL CHECK (kind IN ('friend_paid', 'link_expiring', 'refund')),
+        template_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('available', 'used')),
+        created_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+      CREATE INDEX subscriptions_available ON subscriptions (link_id, openid, kind, created_at) WHERE status = 'available';
+      CREATE INDEX subscriptions_link ON subscriptions (link_id, created_at);
+      CREATE TABLE subscribe_messages (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        subscription_id TEXT COLLATE "C" NOT NULL UNIQUE REFERENCES subscriptions(id),
+        link_id TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        touser TEXT NOT NULL,
+        template_id TEXT NOT NULL,
+        page TEXT NOT NULL,
+        data_json TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        done_at BIGINT,
+        outcome TEXT CHECK (outcome IN ('sent', 'refused', 'failed')),
+        last_error TEXT
+      );
+      CREATE INDEX subscribe_messages_due ON subscribe_messages (next_attempt_at) WHERE done_at IS NULL;
+      CREATE INDEX subscribe_messages_link ON subscribe_messages (link_id, created_at);
+      CREATE TABLE private_proofs (
+        link_id TEXT COLLATE "C" NOT NULL,
+        openid TEXT COLLATE "C" NOT NULL,
+        activity_id TEXT COLLATE "C" NOT NULL,
+        proved_at BIGINT NOT NULL,
+        PRIMARY KEY (link_id, openid)
+      );
+      CREATE TABLE wechat_sessions (
+        openid TEXT COLLATE "C" PRIMARY KEY,
+        sealed_session_key TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      -- Whatever ends a link (paid, expired, revoked, voided by a cancel or another link), its
+      -- cards still in WeChat's hands turn final in the same transaction: the card outbox cannot
+      -- miss an end, whichever code path (present or future) makes it.
+      CREATE FUNCTION card_update_when_link_ends() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO card_updates (link_id, activity_id, target_state, member_count, room_limit, created_at, next_attempt_at)
+        SELECT NEW.id, a.activity_id, 1, m.n, GREATEST(l.room_limit, m.n), COALESCE(NEW.closed_at, 0), COALESCE(NEW.closed_at, 0)
+        FROM link_activities a
+        JOIN link_live l ON l.link_id = a.link_id
+        CROSS JOIN (SELECT COUNT(*) AS n FROM payments WHERE link_id = NEW.id AND kept_amount > 0) m
+        WHERE a.link_id = NEW.id AND a.expires_at > COALESCE(NEW.closed_at, 0)
+        ORDER BY a.created_at, a.activity_id;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER card_update_when_link_ends AFTER UPDATE OF status ON links FOR EACH ROW
+        WHEN (OLD.status = 'active' AND NEW.status <> 'active') EXECUTE FUNCTION card_update_when_link_ends();
+    `,
+  },
 ];

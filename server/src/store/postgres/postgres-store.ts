@@ -56,7 +56,20 @@ import {
   type ColumnMap,
   type Row,
 } from '../columns';
-import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { CardUpdateRecord, LinkActivityRecord, LinkLiveRecord, SubscribeMessageRecord, SubscriptionRecord } from '../records';
+import {
+  cardUpdateColumns,
+  cardUpdateFromRow,
+  linkActivityColumns,
+  linkActivityFromRow,
+  linkLiveColumns,
+  linkLiveFromRow,
+  subscribeMessageColumns,
+  subscribeMessageFromRow,
+  subscriptionColumns,
+  subscriptionFromRow,
+} from '../columns';
+import type { IdempotencyClaim, LinkTransition, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
 import { postgresMigrations } from './migrations';
 
@@ -96,6 +109,13 @@ const BILL_RECONCILIATION = columnList(billReconciliationColumns);
 const LINK_CODE = 'link_id, env_version, image, content_type, created_at';
 const LINK_URL_LINK = 'link_id, env_version, url, expires_at, created_at';
 const ACCESS_TOKEN = 'app_id, access_token, expires_at';
+const LINK_LIVE = columnList(linkLiveColumns);
+const LINK_ACTIVITY = columnList(linkActivityColumns);
+const CARD_UPDATE = columnList(cardUpdateColumns);
+const CARD_UPDATE_OF_C = columnList(cardUpdateColumns, 'card_updates.');
+const SUBSCRIPTION = columnList(subscriptionColumns);
+const SUBSCRIBE_MESSAGE = columnList(subscribeMessageColumns);
+const SUBSCRIBE_MESSAGE_OF_M = columnList(subscribeMessageColumns, 'subscribe_messages.');
 /** The link's columns in statements that join or update from another relation. */
 const LINK_OF_L = columnList(linkColumns, 'l.');
 const LINK_OF_LINKS = columnList(linkColumns, 'links.');
@@ -260,6 +280,35 @@ function transactionOn(db: Queryable): StoreTx {
 
     // Webhook events
     insertEvent: (event) => insertEvents(db, [event]),
+
+    // Live status in the chat
+    getLinkLive: async (linkId) => {
+      const row = await first(db, `SELECT ${LINK_LIVE} FROM link_live WHERE link_id = $1`, [linkId]);
+      return row && linkLiveFromRow(row);
+    },
+    listLiveActivities: async (linkId, now) =>
+      (await rows(db, `SELECT ${LINK_ACTIVITY} FROM link_activities WHERE link_id = $1 AND expires_at > $2 ORDER BY created_at, activity_id`, [linkId, now])).map(linkActivityFromRow),
+    insertCardUpdate: async (update) => {
+      await db.query(statement(
+        `INSERT INTO card_updates (link_id, activity_id, target_state, member_count, room_limit, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+        [update.linkId, update.activityId, update.targetState, update.memberCount, update.roomLimit, update.createdAt],
+      ));
+    },
+    takeSubscription: async (linkId, openid, kind, at) => {
+      const row = await first(
+        db,
+        `UPDATE subscriptions SET status = 'used', used_at = $1
+         WHERE id = (SELECT id FROM subscriptions WHERE link_id = $2 AND openid = $3 AND kind = $4 AND status = 'available' ORDER BY created_at, id LIMIT 1 ${LOCK} SKIP LOCKED)
+           AND status = 'available'
+         RETURNING ${SUBSCRIPTION}`,
+        [at, linkId, openid, kind],
+      );
+      return row && subscriptionFromRow(row);
+    },
+    insertSubscribeMessage: (record) => insertRow(db, 'subscribe_messages', subscribeMessageColumns, record),
+    markExpiryWarned: async (linkId, at) =>
+      (await changes(db, 'UPDATE link_live SET expiring_notice_at = $1 WHERE link_id = $2 AND expiring_notice_at IS NULL', [at, linkId])) === 1,
   };
 }
 
@@ -764,5 +813,135 @@ export class PostgresStore implements Store {
 
   async releaseAccessTokenLease(appId: string, holder: string): Promise<void> {
     await changes(this.pool, 'UPDATE wechat_access_tokens SET lease_holder = NULL, lease_until = 0 WHERE app_id = $1 AND lease_holder = $2', [appId, holder]);
+  }
+
+  // Live status in the chat
+
+  async insertLinkLive(record: LinkLiveRecord): Promise<void> {
+    await insertRow(this.pool, 'link_live', linkLiveColumns, record);
+  }
+
+  async getLinkLive(linkId: string): Promise<LinkLiveRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_LIVE} FROM link_live WHERE link_id = $1`, [linkId]);
+    return row && linkLiveFromRow(row);
+  }
+
+  async bindShopper(linkId: string, openid: string, at: number): Promise<ShopperBinding> {
+    // One conditional UPDATE: of two instances binding at once, one sees its row come back.
+    const bound = await first(this.pool, `UPDATE link_live SET shopper_openid = $1, shopper_bound_at = $2 WHERE link_id = $3 AND shopper_openid IS NULL RETURNING ${LINK_LIVE}`, [openid, at, linkId]);
+    if (bound !== undefined) return { outcome: 'bound', live: linkLiveFromRow(bound) };
+    const live = await this.getLinkLive(linkId);
+    if (live === undefined) return { outcome: 'missing' };
+    return { outcome: live.shopperOpenid === openid ? 'already' : 'other', live };
+  }
+
+  async insertLinkActivity(record: LinkActivityRecord): Promise<void> {
+    await insertRow(this.pool, 'link_activities', linkActivityColumns, record);
+  }
+
+  async listLinkActivities(linkId: string): Promise<LinkActivityRecord[]> {
+    return (await rows(this.pool, `SELECT ${LINK_ACTIVITY} FROM link_activities WHERE link_id = $1 ORDER BY created_at DESC, activity_id DESC`, [linkId])).map(linkActivityFromRow);
+  }
+
+  async getLinkActivity(activityId: string): Promise<LinkActivityRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_ACTIVITY} FROM link_activities WHERE activity_id = $1`, [activityId]);
+    return row && linkActivityFromRow(row);
+  }
+
+  async savePrivateProof(linkId: string, openid: string, activityId: string, at: number): Promise<void> {
+    await changes(this.pool, 'INSERT INTO private_proofs (link_id, openid, activity_id, proved_at) VALUES ($1, $2, $3, $4) ON CONFLICT (link_id, openid) DO NOTHING', [linkId, openid, activityId, at]);
+  }
+
+  async hasPrivateProof(linkId: string, openid: string): Promise<boolean> {
+    return (await first(this.pool, 'SELECT 1 AS proved FROM private_proofs WHERE link_id = $1 AND openid = $2', [linkId, openid])) !== undefined;
+  }
+
+  async saveWechatSessionKey(openid: string, sealed: string, at: number): Promise<void> {
+    await changes(
+      this.pool,
+      `INSERT INTO wechat_sessions (openid, sealed_session_key, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (openid) DO UPDATE SET sealed_session_key = excluded.sealed_session_key, updated_at = excluded.updated_at`,
+      [openid, sealed, at],
+    );
+  }
+
+  async getWechatSessionKey(openid: string): Promise<string | undefined> {
+    const row = await first(this.pool, 'SELECT sealed_session_key FROM wechat_sessions WHERE openid = $1', [openid]);
+    return row === undefined ? undefined : String(row.sealed_session_key);
+  }
+
+  async insertSubscriptions(records: readonly SubscriptionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.inTransaction(async (db) => {
+      for (const record of records) await insertRow(db, 'subscriptions', subscriptionColumns, record);
+    });
+  }
+
+  async listSubscriptions(linkId: string): Promise<SubscriptionRecord[]> {
+    return (await rows(this.pool, `SELECT ${SUBSCRIPTION} FROM subscriptions WHERE link_id = $1 ORDER BY created_at, id`, [linkId])).map(subscriptionFromRow);
+  }
+
+  async listCardUpdates(linkId: string): Promise<CardUpdateRecord[]> {
+    return (await rows(this.pool, `SELECT ${CARD_UPDATE} FROM card_updates WHERE link_id = $1 ORDER BY id`, [linkId])).map(cardUpdateFromRow);
+  }
+
+  async claimDueCardUpdates(now: number, limit: number, claimUntil: number): Promise<CardUpdateRecord[]> {
+    // Only the oldest unfinished update of each card; one another instance is sending is locked
+    // (skipped here) and, once claimed, no longer due, while the NOT EXISTS keeps its successors back.
+    return (await rows(
+      this.pool,
+      `WITH due AS (
+         SELECT c.id FROM card_updates c
+         WHERE c.done_at IS NULL AND c.next_attempt_at <= $2
+           AND NOT EXISTS (SELECT 1 FROM card_updates e WHERE e.activity_id = c.activity_id AND e.done_at IS NULL AND e.id < c.id)
+         ORDER BY c.id LIMIT $3 ${LOCK} SKIP LOCKED
+       )
+       UPDATE card_updates SET next_attempt_at = $1 FROM due WHERE card_updates.id = due.id AND card_updates.done_at IS NULL
+       RETURNING ${CARD_UPDATE_OF_C}`,
+      [claimUntil, now, limit],
+    )).map(cardUpdateFromRow).sort((a, b) => a.id - b.id);
+  }
+
+  async finishCardUpdate(id: number, at: number, outcome: NonNullable<CardUpdateRecord['outcome']>, error: string | null): Promise<void> {
+    await changes(this.pool, 'UPDATE card_updates SET done_at = $1, outcome = $2, attempts = attempts + 1, last_error = $3 WHERE id = $4 AND done_at IS NULL', [at, outcome, error?.slice(0, 500) ?? null, id]);
+  }
+
+  async retryCardUpdate(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    await changes(this.pool, 'UPDATE card_updates SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND done_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async listSubscribeMessages(linkId: string): Promise<SubscribeMessageRecord[]> {
+    return (await rows(this.pool, `SELECT ${SUBSCRIBE_MESSAGE} FROM subscribe_messages WHERE link_id = $1 ORDER BY created_at, id`, [linkId])).map(subscribeMessageFromRow);
+  }
+
+  async claimDueSubscribeMessages(now: number, limit: number, claimUntil: number): Promise<SubscribeMessageRecord[]> {
+    return (await rows(
+      this.pool,
+      `WITH due AS (
+         SELECT id FROM subscribe_messages WHERE done_at IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 ${LOCK} SKIP LOCKED
+       )
+       UPDATE subscribe_messages SET next_attempt_at = $1 FROM due WHERE subscribe_messages.id = due.id AND subscribe_messages.done_at IS NULL
+       RETURNING ${SUBSCRIBE_MESSAGE_OF_M}`,
+      [claimUntil, now, limit],
+    )).map(subscribeMessageFromRow);
+  }
+
+  async finishSubscribeMessage(id: string, at: number, outcome: NonNullable<SubscribeMessageRecord['outcome']>, error: string | null): Promise<void> {
+    await changes(this.pool, 'UPDATE subscribe_messages SET done_at = $1, outcome = $2, attempts = attempts + 1, last_error = $3 WHERE id = $4 AND done_at IS NULL', [at, outcome, error?.slice(0, 500) ?? null, id]);
+  }
+
+  async retrySubscribeMessage(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    await changes(this.pool, 'UPDATE subscribe_messages SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND done_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async listLinksToWarnOfExpiry(now: number, until: number, limit: number): Promise<string[]> {
+    return (await rows(
+      this.pool,
+      `SELECT l.id FROM links l JOIN link_live v ON v.link_id = l.id
+       WHERE l.status = 'active' AND l.expires_at > $1 AND l.expires_at <= $2 AND v.expiring_notice_at IS NULL AND v.shopper_openid IS NOT NULL
+         AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.link_id = l.id AND s.openid = v.shopper_openid AND s.kind = 'link_expiring' AND s.status = 'available')
+       ORDER BY l.expires_at LIMIT $3`,
+      [now, until, limit],
+    )).map((row) => String(row.id));
   }
 }

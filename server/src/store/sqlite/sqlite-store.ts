@@ -43,8 +43,20 @@ import type {
   RefundRecord,
   ShopRecord,
 } from '../records';
-import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
 import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
+import type { CardUpdateRecord, LinkActivityRecord, LinkLiveRecord, NewCardUpdate, SubscribeMessageRecord, SubscriptionKind, SubscriptionRecord } from '../records';
+import {
+  cardUpdateFromRow,
+  linkActivityColumns,
+  linkActivityFromRow,
+  linkLiveColumns,
+  linkLiveFromRow,
+  subscribeMessageColumns,
+  subscribeMessageFromRow,
+  subscriptionColumns,
+  subscriptionFromRow,
+} from '../columns';
+import type { IdempotencyClaim, LinkTransition, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
 /**
@@ -311,6 +323,16 @@ export class SqliteStore implements Store {
 
       // Webhook events
       insertEvent: settled((event) => this.insertEvent(event)),
+
+      // Live status in the chat
+      getLinkLive: settled((linkId) => this.linkLive(linkId)),
+      listLiveActivities: settled((linkId, now) =>
+        (this.sql('SELECT * FROM link_activities WHERE link_id = ? AND expires_at > ? ORDER BY created_at, activity_id').all(linkId, now) as Row[]).map(linkActivityFromRow)),
+      insertCardUpdate: settled((update) => this.insertCardUpdate(update)),
+      takeSubscription: settled((linkId, openid, kind, at) => this.takeSubscription(linkId, openid, kind, at)),
+      insertSubscribeMessage: settled((record) => this.insertRow('subscribe_messages', subscribeMessageColumns, record)),
+      markExpiryWarned: settled((linkId, at) =>
+        this.sql('UPDATE link_live SET expiring_notice_at = ? WHERE link_id = ? AND expiring_notice_at IS NULL').run(at, linkId).changes === 1),
     };
   }
 
@@ -704,5 +726,166 @@ export class SqliteStore implements Store {
     return this.#whenIdle(() => {
       this.sql('UPDATE wechat_access_tokens SET lease_holder = NULL, lease_until = 0 WHERE app_id = ? AND lease_holder = ?').run(appId, holder);
     });
+  }
+
+  // Live status in the chat
+
+  private linkLive(linkId: string): LinkLiveRecord | undefined {
+    const row = this.sql('SELECT * FROM link_live WHERE link_id = ?').get(linkId) as Row | undefined;
+    return row && linkLiveFromRow(row);
+  }
+
+  private insertCardUpdate(update: NewCardUpdate): void {
+    this.sql(
+      `INSERT INTO card_updates (link_id, activity_id, target_state, member_count, room_limit, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(update.linkId, update.activityId, update.targetState, update.memberCount, update.roomLimit, update.createdAt, update.createdAt);
+  }
+
+  private takeSubscription(linkId: string, openid: string, kind: SubscriptionKind, at: number): SubscriptionRecord | undefined {
+    const row = this.sql(
+      `UPDATE subscriptions SET status = 'used', used_at = ?
+       WHERE id = (SELECT id FROM subscriptions WHERE link_id = ? AND openid = ? AND kind = ? AND status = 'available' ORDER BY created_at, id LIMIT 1)
+         AND status = 'available'
+       RETURNING *`,
+    ).get(at, linkId, openid, kind) as Row | undefined;
+    return row && subscriptionFromRow(row);
+  }
+
+  insertLinkLive(record: LinkLiveRecord): Promise<void> {
+    return this.#whenIdle(() => this.insertRow('link_live', linkLiveColumns, record));
+  }
+
+  getLinkLive(linkId: string): Promise<LinkLiveRecord | undefined> {
+    return this.#whenIdle(() => this.linkLive(linkId));
+  }
+
+  bindShopper(linkId: string, openid: string, at: number): Promise<ShopperBinding> {
+    return this.#whenIdle(() => this.write((): ShopperBinding => {
+      const bound = this.sql('UPDATE link_live SET shopper_openid = ?, shopper_bound_at = ? WHERE link_id = ? AND shopper_openid IS NULL RETURNING *').get(openid, at, linkId) as Row | undefined;
+      if (bound !== undefined) return { outcome: 'bound', live: linkLiveFromRow(bound) };
+      const live = this.linkLive(linkId);
+      if (live === undefined) return { outcome: 'missing' };
+      return { outcome: live.shopperOpenid === openid ? 'already' : 'other', live };
+    }));
+  }
+
+  insertLinkActivity(record: LinkActivityRecord): Promise<void> {
+    return this.#whenIdle(() => this.insertRow('link_activities', linkActivityColumns, record));
+  }
+
+  listLinkActivities(linkId: string): Promise<LinkActivityRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM link_activities WHERE link_id = ? ORDER BY created_at DESC, activity_id DESC').all(linkId) as Row[]).map(linkActivityFromRow));
+  }
+
+  getLinkActivity(activityId: string): Promise<LinkActivityRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM link_activities WHERE activity_id = ?').get(activityId) as Row | undefined;
+      return row && linkActivityFromRow(row);
+    });
+  }
+
+  savePrivateProof(linkId: string, openid: string, activityId: string, at: number): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('INSERT INTO private_proofs (link_id, openid, activity_id, proved_at) VALUES (?, ?, ?, ?) ON CONFLICT (link_id, openid) DO NOTHING').run(linkId, openid, activityId, at);
+    });
+  }
+
+  hasPrivateProof(linkId: string, openid: string): Promise<boolean> {
+    return this.#whenIdle(() => this.sql('SELECT 1 FROM private_proofs WHERE link_id = ? AND openid = ?').get(linkId, openid) !== undefined);
+  }
+
+  saveWechatSessionKey(openid: string, sealed: string, at: number): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql(
+        `INSERT INTO wechat_sessions (openid, sealed_session_key, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (openid) DO UPDATE SET sealed_session_key = excluded.sealed_session_key, updated_at = excluded.updated_at`,
+      ).run(openid, sealed, at);
+    });
+  }
+
+  getWechatSessionKey(openid: string): Promise<string | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT sealed_session_key FROM wechat_sessions WHERE openid = ?').get(openid) as Row | undefined;
+      return row === undefined ? undefined : str(row.sealed_session_key);
+    });
+  }
+
+  insertSubscriptions(records: readonly SubscriptionRecord[]): Promise<void> {
+    return this.#whenIdle(() => this.write(() => {
+      for (const record of records) this.insertRow('subscriptions', subscriptionColumns, record);
+    }));
+  }
+
+  listSubscriptions(linkId: string): Promise<SubscriptionRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM subscriptions WHERE link_id = ? ORDER BY created_at, id').all(linkId) as Row[]).map(subscriptionFromRow));
+  }
+
+  listCardUpdates(linkId: string): Promise<CardUpdateRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM card_updates WHERE link_id = ? ORDER BY id').all(linkId) as Row[]).map(cardUpdateFromRow));
+  }
+
+  claimDueCardUpdates(now: number, limit: number, claimUntil: number): Promise<CardUpdateRecord[]> {
+    return this.#whenIdle(() => this.write(() =>
+      (this.sql(
+        `UPDATE card_updates SET next_attempt_at = ?
+         WHERE id IN (
+           SELECT c.id FROM card_updates c
+           WHERE c.done_at IS NULL AND c.next_attempt_at <= ?
+             AND NOT EXISTS (SELECT 1 FROM card_updates e WHERE e.activity_id = c.activity_id AND e.done_at IS NULL AND e.id < c.id)
+           ORDER BY c.id LIMIT ?
+         )
+         RETURNING *`,
+      ).all(claimUntil, now, limit) as Row[]).map(cardUpdateFromRow).sort((a, b) => a.id - b.id),
+    ));
+  }
+
+  finishCardUpdate(id: number, at: number, outcome: NonNullable<CardUpdateRecord['outcome']>, error: string | null): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE card_updates SET done_at = ?, outcome = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND done_at IS NULL').run(at, outcome, error?.slice(0, 500) ?? null, id);
+    });
+  }
+
+  retryCardUpdate(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE card_updates SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND done_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  listSubscribeMessages(linkId: string): Promise<SubscribeMessageRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM subscribe_messages WHERE link_id = ? ORDER BY created_at, id').all(linkId) as Row[]).map(subscribeMessageFromRow));
+  }
+
+  claimDueSubscribeMessages(now: number, limit: number, claimUntil: number): Promise<SubscribeMessageRecord[]> {
+    return this.#whenIdle(() => this.write(() =>
+      (this.sql(
+        `UPDATE subscribe_messages SET next_attempt_at = ?
+         WHERE id IN (SELECT id FROM subscribe_messages WHERE done_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`,
+      ).all(claimUntil, now, limit) as Row[]).map(subscribeMessageFromRow),
+    ));
+  }
+
+  finishSubscribeMessage(id: string, at: number, outcome: NonNullable<SubscribeMessageRecord['outcome']>, error: string | null): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE subscribe_messages SET done_at = ?, outcome = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND done_at IS NULL').run(at, outcome, error?.slice(0, 500) ?? null, id);
+    });
+  }
+
+  retrySubscribeMessage(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE subscribe_messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND done_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  listLinksToWarnOfExpiry(now: number, until: number, limit: number): Promise<string[]> {
+    return this.#whenIdle(() =>
+      (this.sql(
+        `SELECT l.id FROM links l JOIN link_live v ON v.link_id = l.id
+         WHERE l.status = 'active' AND l.expires_at > ? AND l.expires_at <= ? AND v.expiring_notice_at IS NULL AND v.shopper_openid IS NOT NULL
+           AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.link_id = l.id AND s.openid = v.shopper_openid AND s.kind = 'link_expiring' AND s.status = 'available')
+         ORDER BY l.expires_at LIMIT ?`,
+      ).all(now, until, limit) as Row[]).map((row) => str(row.id)),
+    );
   }
 }
