@@ -4,15 +4,23 @@ import QRCode from 'qrcode';
 import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
+import type { LinkResponse } from '../../../shared/api-types';
 import { readOrderMoney } from '../orders/order-service';
 import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
+import type { ShopRecord } from '../store/records';
 import { signLinkCode } from './link-code';
 import { linkInputSchema } from './link-schema';
 import { getLinkForShop, issueLink, revokeLink } from './link-service';
 
+/**
+ * The revoke use case. Closing the link's open WeChat orders is payments' business, so the
+ * composition root passes payments/link-revocation.ts in; links never imports payments.
+ */
+export type RevokeLink = (deps: ServiceDeps, shop: ShopRecord, linkId: string) => Promise<LinkResponse>;
+
 /** `/v1/orders/:id/links` and `/v1/links/...` routes; mount behind shop authentication. */
-export function linkRoutes(deps: ServiceDeps): Router {
+export function linkRoutes(deps: ServiceDeps, revoke: RevokeLink = revokeLink): Router {
   const router = Router();
 
   router.post('/v1/orders/:id/links', idempotent(deps.store, deps.clock, async (req) => {
@@ -27,7 +35,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
   });
 
   router.post('/v1/links/:id/revoke', idempotent(deps.store, deps.clock, async (req) => {
-    return { status: 200, body: await revokeLink(deps, shopOf(req), req.params.id as string) };
+    return { status: 200, body: await revoke(deps, shopOf(req), req.params.id as string) };
   }));
 
   router.get('/v1/links/:id/qr.png', async (req, res) => {

@@ -7,9 +7,9 @@
 import type { ServiceDeps } from '../service-deps';
 import { WechatPayError, isUnauthenticatedCode } from '../wechat/errors';
 import type { IncomingNotification, PaymentNotification, RefundNotification, WechatPayNotification } from '../wechat/notification';
-import { isRefundSucceeded, isTradeSucceeded } from '../wechat/states';
+import { isTradeSucceeded } from '../wechat/states';
 import { advanceRefund } from './refund-runner';
-import { applyPaymentSuccess, applyRefundSuccess } from './settlement';
+import { applyPaymentSuccess, applyRefundSettlement, refundSettlementOf } from './settlement';
 
 /** How to answer a notification; `afterAnswer` runs once the answer is sent (WeChat waits at most 5 s). */
 export type NotificationAnswer =
@@ -69,13 +69,22 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
   };
 }
 
+/**
+ * REFUND.SUCCESS, REFUND.ABNORMAL and REFUND.CLOSED each settle the refund once; they may come
+ * in any order relative to the refund call's answer and the reconciler's query (first one wins).
+ */
 async function applyRefundNotification(deps: ServiceDeps, notification: RefundNotification): Promise<NotificationAnswer> {
   const refund = notification.refund;
-  if (!isRefundSucceeded(refund.status)) {
-    deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not succeed at WeChat Pay; the reconciler will mark it');
-    return accepted;
+  const settlement = refundSettlementOf(refund.status);
+  if (settlement === undefined) return accepted;
+  const outcome = await applyRefundSettlement(
+    deps,
+    { outRefundNo: refund.outRefundNo, wechatRefundId: refund.refundId, amount: refund.amountRefund, settlement },
+    { eventId: notification.eventId, eventType: notification.eventType },
+  );
+  if (outcome === 'applied' && settlement !== 'succeeded') {
+    deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not reach the payer; the shop was told (refund.abnormal)');
   }
-  const outcome = await applyRefundSuccess(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: refund.refundId, amount: refund.amountRefund }, notification.eventId);
   if (outcome === 'unknown' || outcome === 'mismatch') {
     deps.logger.error({ event_id: notification.eventId, outcome }, 'refund notification not applied');
     return rejected(400, outcome === 'unknown' ? 'unknown out_refund_no' : 'amount mismatch');

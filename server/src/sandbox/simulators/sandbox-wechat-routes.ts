@@ -36,6 +36,11 @@ const faultsBodySchema = z.strictObject({
     .optional(),
   endpoints: z.partialRecord(z.enum(FAULT_ENDPOINTS), endpointFaultSchema.nullable()).optional(),
   fail_next_close: z.boolean().optional(),
+  // How the next refunds settle (REFUND.ABNORMAL / REFUND.CLOSED notifications and query answers); null: SUCCESS again.
+  refund_outcome: z
+    .strictObject({ status: z.enum(['ABNORMAL', 'CLOSED']), times: z.number().int().min(1).max(1000).optional() })
+    .nullable()
+    .optional(),
   login: z
     .strictObject({
       errcode: z.union(LOGIN_FAULT_ERRCODES.map((code) => z.literal(code))),
@@ -68,6 +73,10 @@ function toPatch(body: FaultsBody): FaultPatch {
   const patch: FaultPatch = {};
   if (body.reset !== undefined) patch.reset = body.reset;
   if (body.fail_next_close !== undefined) patch.failNextClose = body.fail_next_close;
+  if (body.refund_outcome !== undefined) {
+    const outcome = body.refund_outcome;
+    patch.refundOutcome = outcome === null ? null : { status: outcome.status, ...(outcome.times === undefined ? {} : { times: outcome.times }) };
+  }
   if (body.notifications !== undefined) {
     const n = body.notifications;
     patch.notifications = {
@@ -109,6 +118,7 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
       },
       endpoints: Object.fromEntries(Object.entries(state.endpoints).map(([name, fault]) => [name, { fail: fault.fail, status: fault.status, remaining: fault.remaining ?? null }])),
       fail_next_close: state.failNextClose,
+      refund_outcome: state.refundOutcome === null ? null : { status: state.refundOutcome.status, remaining: state.refundOutcome.remaining ?? null },
       login: login === null ? null : { errcode: login.errcode, remaining: login.remaining ?? null },
     };
   };

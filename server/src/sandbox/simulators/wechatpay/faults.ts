@@ -29,11 +29,21 @@ export interface NotificationFaults {
   reorderWindowMs: number;
 }
 
+/** How WeChat settles refunds while set, instead of SUCCESS. */
+export interface RefundOutcomeFault {
+  /** `ABNORMAL`: the payer's account cannot take the money; `CLOSED`: WeChat closes the refund. */
+  status: 'ABNORMAL' | 'CLOSED';
+  /** Refunds left to settle so; undefined: until reset. */
+  remaining: number | undefined;
+}
+
 /** The current switches. */
 export interface FaultState {
   notifications: NotificationFaults;
   endpoints: Partial<Record<FaultEndpoint, EndpointFault>>;
   failNextClose: boolean;
+  /** How the next refunds settle; null: SUCCESS, as usual. */
+  refundOutcome: RefundOutcomeFault | null;
 }
 
 /** A change to the switches; omitted members keep their value, `null` clears an endpoint. */
@@ -42,6 +52,7 @@ export interface FaultPatch {
   notifications?: Partial<NotificationFaults>;
   endpoints?: Partial<Record<FaultEndpoint, { fail: '5xx' | 'timeout'; status?: number; times?: number } | null>>;
   failNextClose?: boolean;
+  refundOutcome?: { status: 'ABNORMAL' | 'CLOSED'; times?: number } | null;
 }
 
 /** The fault switches of one simulator. */
@@ -54,6 +65,8 @@ export interface FaultSwitches {
   current(): FaultState;
   /** Consumes one failure of `endpoint`, if one is armed. */
   takeEndpointFault(endpoint: FaultEndpoint): EndpointFault | undefined;
+  /** Consumes the settlement of one new refund: ABNORMAL or CLOSED when armed, else SUCCESS. */
+  takeRefundOutcome(): 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
   /** Listeners run after every change (the notifier flushes held notifications). */
   onChange(listener: (state: FaultState) => void): void;
 }
@@ -63,6 +76,7 @@ function cleanState(): FaultState {
     notifications: { delayMs: 0, duplicate: false, drop: false, reorder: false, reorderWindowMs: 1000 },
     endpoints: {},
     failNextClose: false,
+    refundOutcome: null,
   };
 }
 
@@ -92,6 +106,9 @@ export function createFaultSwitches(): FaultSwitches {
         else state.endpoints[endpoint] = { fail: fault.fail, status: fault.status ?? 500, remaining: fault.times };
       }
       if (patch.failNextClose !== undefined) state.failNextClose = patch.failNextClose;
+      if (patch.refundOutcome !== undefined) {
+        state.refundOutcome = patch.refundOutcome === null ? null : { status: patch.refundOutcome.status, remaining: patch.refundOutcome.times };
+      }
       return changed();
     },
     reset(): FaultState {
@@ -113,6 +130,15 @@ export function createFaultSwitches(): FaultSwitches {
         if (fault.remaining <= 0) delete state.endpoints[endpoint];
       }
       return { ...fault };
+    },
+    takeRefundOutcome(): 'SUCCESS' | 'ABNORMAL' | 'CLOSED' {
+      const fault = state.refundOutcome;
+      if (fault === null) return 'SUCCESS';
+      if (fault.remaining !== undefined) {
+        fault.remaining -= 1;
+        if (fault.remaining <= 0) state.refundOutcome = null;
+      }
+      return fault.status;
     },
     onChange(listener: (state: FaultState) => void): void {
       listeners.push(listener);
