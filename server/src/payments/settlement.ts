@@ -251,6 +251,8 @@ export async function cancelOrderAndRefund(deps: ServiceDeps, orderId: string): 
     const cancelled = await tx.updateOrder(order.id, { status: 'cancelled', cancelledAt: now, updatedAt: now }, [order.status]);
     if (cancelled === undefined) throw new Error(`order ${order.id} changed inside its own transaction`);
     await tx.voidActiveLinks(order.id, now);
+    // The link that was paid goes void too: the friend who paid it now sees a cancelled order and their refund.
+    for (const linkId of new Set(owed.map(({ payment }) => payment.linkId))) await tx.updateLink(linkId, { status: 'void', closedAt: now }, ['paid']);
     const refunds: RefundRecord[] = [];
     for (const { payment, left } of owed) {
       const refund = newRefund(deps, payment, left, 'order_cancelled', now);
