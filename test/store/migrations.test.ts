@@ -49,11 +49,11 @@ describe.each(engines)('migration 4, after-sale refunds (%s)', (engine) => {
     const [first, second] = engine === 'sqlite' ? sqliteMigrations : postgresMigrations;
     if (engine === 'sqlite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-migrate-'));
-      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+      cleanups.push(() => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })));
       const file = path.join(dir, 'old.sqlite');
       const db = new Database(file);
       db.exec(MIGRATIONS_TABLE);
-      for (const migration of [first!, second!]) {
+      for (const migration of [first, second]) {
         db.exec(migration.sql);
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, 1);
       }
@@ -71,7 +71,7 @@ describe.each(engines)('migration 4, after-sale refunds (%s)', (engine) => {
       await client.query(`CREATE SCHEMA "${database.schema}"`);
       await client.query(`SET search_path TO "${database.schema}"`);
       await client.query(MIGRATIONS_TABLE);
-      for (const migration of [first!, second!]) {
+      for (const migration of [first, second]) {
         await client.query(migration.sql);
         await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 1)', [migration.version, migration.name]);
       }
