@@ -125,8 +125,8 @@ export interface PublicContribution {
   payer: string;
   amount: number;
   paid_at: string;
-  /** What of `amount` has gone back to this friend. */
-  refunded_amount: number;
+  /** What of `amount` has gone back to this friend (this server always sends it; absent means none). */
+  refunded_amount?: number;
 }
 
 /** `GET /v1/pay/{ref}`: what the friend sees. */

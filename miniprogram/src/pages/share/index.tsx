@@ -138,6 +138,14 @@ function LiveStatus({ view, t }: LiveStatusProps) {
             {mode === 'group' ? ` · ${formatYuan(contribution.amount)}` : ''}
           </Text>
         ))}
+      {/* Money that went back, whatever the link's state: the shopper sees each friend got theirs. */}
+      {view.contributions
+        .filter((contribution) => (contribution.refunded_amount ?? 0) > 0)
+        .map((contribution, index) => (
+          <Text className='live__detail live__detail--refund' data-testid='share-refund' key={`refund-${index}-${contribution.paid_at}`}>
+            {t.statusRefundedTo(contribution.payer, formatYuan(contribution.refunded_amount ?? 0))}
+          </Text>
+        ))}
     </View>
   );
 }
