@@ -111,7 +111,11 @@ function LiveStatus({ view, t }: LiveStatusProps) {
   const { status, paying, mode } = view.link;
   let tone = 'waiting';
   let title = t.statusWaiting;
-  if (status === 'paid') {
+  if (status === 'paid' && view.order.amount_paid > 0 && view.order.amount_refunded >= view.order.amount_paid) {
+    // Paid, then all of it went back to the friends (the shop refunded the order).
+    tone = 'over';
+    title = t.statusRefunded;
+  } else if (status === 'paid') {
     tone = 'paid';
     title = t.statusPaid;
   } else if (status === 'expired') {
