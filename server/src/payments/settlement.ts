@@ -216,7 +216,7 @@ export async function applyRefundSettlement(deps: ServiceDeps, settled: SettledR
     }
     return 'applied';
   });
-  if (outcome === 'applied') deps.metrics.payment('refunded');
+  if (outcome === 'applied' && settled.settlement === 'succeeded') deps.metrics.payment('refunded');
   return outcome;
 }
 
