@@ -39,11 +39,14 @@ describe('crash harness', () => {
     const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string };
     server = await startCli('server/src/cli/serve.ts', env, 'listening on');
     const KILLS = 5;
+    /** Kills after the refunds were asked for: while they are sent, settled and reported. */
+    const AFTER_SALE_KILLS = 3;
     let crashes = 0;
+    let afterSaleFrom = Number.NEGATIVE_INFINITY;
 
     // Kill the server at random moments while the friends pay (and after, until it has died KILLS times), and start it again.
     killer = (async () => {
-      while (!stopped && (driving || crashes < KILLS)) {
+      while (!stopped && (driving || crashes < KILLS || crashes < afterSaleFrom + AFTER_SALE_KILLS)) {
         await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 600));
         if (stopped) break;
         if (paused) continue;
@@ -121,6 +124,7 @@ describe('crash harness', () => {
       }
     }
     paused = false;
+    afterSaleFrom = crashes;
     await Promise.all(Object.entries(afterSale).map(async ([index, what]) => {
       const orderId = orders[Number(index)];
       if (what === 'cancel') {
@@ -181,6 +185,7 @@ describe('crash harness', () => {
       expect(new Set(refundedEvents.map((e) => e.data.refund_id))).toEqual(new Set(refunds.map((r) => `rfd_${r.out_refund_no.replace(/^FR/, '')}`)));
       expect(new Set(received.filter((e) => e.type === 'order.refunded').map((e) => e.data.order_id))).toEqual(new Set([orders[3], orders[4], orders[5]]));
       expect(crashes).toBeGreaterThanOrEqual(KILLS);
+      expect(crashes - afterSaleFrom).toBeGreaterThanOrEqual(AFTER_SALE_KILLS);
       console.info(`crash harness: ${payments} payments, survived ${crashes} SIGKILLs, ${refunds.length} refunds, ${received.length} webhook deliveries`);
     } finally {
       // Whatever failed, no process of this test outlives it.
