@@ -1,5 +1,5 @@
 /** Request and response bodies of the HTTP API v1 (README.md, "API (v1)"). Money in fen, times RFC 3339 UTC. */
-import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from './states';
+import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus, RefundKind, RefundStatus } from './states';
 
 /** One line of an order. */
 export interface OrderItem {
@@ -46,7 +46,10 @@ export interface OrderResponse {
   status: OrderStatus;
   amount_total: number;
   amount_paid: number;
+  /** What went back of what the order counted as paid; never above `amount_paid`. */
   amount_refunded: number;
+  /** Money returned that never counted toward the order (an over-contribution's excess, a payment after the link closed). */
+  amount_returned_unapplied: number;
   amount_due: number;
   currency: 'CNY';
   items: OrderItem[];
@@ -57,6 +60,8 @@ export interface OrderResponse {
   /** Every friend who paid, masked, with what they paid and what went back to them. */
   payers: Contribution[];
   refunds: RefundView[];
+  /** Cancel answers only: payments whose WeChat order could not be closed yet (the reconciler keeps trying). */
+  closing_payments?: string[];
 }
 
 /** A refund as the shop sees it: always to the friend who made the payment. */
@@ -65,8 +70,10 @@ export interface RefundView {
   payment_id: string;
   payer: string;
   amount: number;
+  /** The shop's reason when it gave one, else `kind`. */
   reason: string;
-  status: 'pending' | 'processing' | 'succeeded' | 'failed';
+  kind: RefundKind;
+  status: RefundStatus;
   created_at: string;
   succeeded_at: string | null;
 }
@@ -110,6 +117,8 @@ export interface LinkResponse {
   room_limit?: number;
   /** The shopper's own capability: opens `/pages/share/index?s={shopper_token}` (issued links and `GET /v1/links/{id}`). */
   shopper_token?: string;
+  /** Revoke answers only: payments whose WeChat order could not be closed yet (the reconciler keeps trying). */
+  closing_payments?: string[];
 }
 
 /** A freshly issued link: everything the shopper needs to share it. */
@@ -128,6 +137,8 @@ export interface PublicContribution {
   payer: string;
   amount: number;
   paid_at: string;
+  /** What of `amount` has gone back to this friend (this server always sends it; absent means none). */
+  refunded_amount?: number;
 }
 
 /** `GET /v1/pay/{ref}`: what the friend sees. */
@@ -153,6 +164,8 @@ export interface FriendView {
   order: {
     amount_total: number;
     amount_paid: number;
+    /** What went back to the friends of what the order counted as paid. */
+    amount_refunded: number;
     /** What the order still owes (total minus paid). */
     amount_due: number;
     /** Part of the amount due that friends are paying right now (open payments). */
@@ -192,6 +205,17 @@ export interface PaymentView {
   refunded_amount: number;
   /** Until then the friend may finish paying in the pay sheet. */
   payable_until: string;
+  /** Every refund of this payment, oldest first: each goes back to this payer, the way they paid. */
+  refunds: PaymentRefundView[];
+}
+
+/** A refund as the friend who paid sees it. */
+export interface PaymentRefundView {
+  id: string;
+  amount: number;
+  status: RefundStatus;
+  created_at: string;
+  succeeded_at: string | null;
 }
 
 /** The parameters for `wx.requestPayment`, exactly as WeChat names them. */
@@ -255,8 +279,36 @@ export interface PaymentRefundedEventData {
   link_id: string;
   payer: string;
   amount: number;
+  /** The shop's reason when it gave one, else `kind`. */
   reason: string;
+  kind: RefundKind;
   refunded_at: string;
+}
+
+/** `order.refunded` data: everything the order counted as paid went back to the friends who paid it. */
+export interface OrderRefundedEventData {
+  order_id: string;
+  shop_order_id: string;
+  status: OrderStatus;
+  amount_paid: number;
+  amount_refunded: number;
+  refunded_at: string;
+  /** Each refund that reached a payer, masked. */
+  refunds: { refund_id: string; payment_id: string; payer: string; amount: number }[];
+}
+
+/** `refund.abnormal` data: a refund could not reach the payer (`abnormal`) or WeChat closed it (`closed`); the shop handles it. */
+export interface RefundAbnormalEventData {
+  refund_id: string;
+  payment_id: string;
+  order_id: string;
+  link_id: string;
+  payer: string;
+  amount: number;
+  reason: string;
+  kind: RefundKind;
+  status: 'abnormal' | 'closed';
+  at: string;
 }
 
 /** A shop webhook event: its `type` and the `data` sent with it. */
@@ -264,7 +316,9 @@ export type ShopEvent =
   | { type: 'link.paid'; data: LinkPaidEventData }
   | { type: 'link.expired'; data: LinkClosedEventData<'expired'> }
   | { type: 'link.revoked'; data: LinkClosedEventData<'revoked'> }
-  | { type: 'payment.refunded'; data: PaymentRefundedEventData };
+  | { type: 'payment.refunded'; data: PaymentRefundedEventData }
+  | { type: 'order.refunded'; data: OrderRefundedEventData }
+  | { type: 'refund.abnormal'; data: RefundAbnormalEventData };
 
 /** The names of shop webhook events. */
 export type ShopEventType = ShopEvent['type'];
@@ -411,4 +465,18 @@ export interface PrivateProofInput {
   valid: boolean;
   encrypted_data: string;
   iv: string;
+}
+
+/** `POST /v1/orders/{id}/refunds` body: an after-sale refund, split over the contributions or from one payment. */
+export interface CreateRefundInput {
+  /** Fen, at least 1, at most what is left of what was paid (of the payment, with `payment_id`). */
+  amount: number;
+  /** Shown to the payer in WeChat's refund message (at most 80 characters). */
+  reason?: string;
+  payment_id?: string;
+}
+
+/** `POST /v1/orders/{id}/refunds` answer: one refund per contribution it touches, each to its payer. */
+export interface CreateRefundResponse {
+  refunds: RefundView[];
 }

@@ -31,6 +31,11 @@ export const errorCatalog = {
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'Idempotency key invalid' },
   PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   PAYMENT_NOT_OPEN: { status: 409, title: 'Payment is no longer open' },
+  ORDER_NOT_PAID: { status: 409, title: 'Order has not been paid' },
+  REFUND_EXCEEDS_PAID: { status: 422, title: 'Refund exceeds what is left of what was paid' },
+  NOTHING_TO_REFUND: { status: 409, title: 'Nothing left to refund' },
+  REFUND_LIMIT_REACHED: { status: 422, title: 'A payment takes at most 50 refunds' },
+  REFUND_PERIOD_OVER: { status: 422, title: 'Payments older than a year cannot be refunded' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   WECHAT_UNAVAILABLE: { status: 502, title: 'WeChat is not answering' },
   /** WeChat's quota for mini program codes or URL Links is used up (errcode 45009): retry after `retry_after`. */

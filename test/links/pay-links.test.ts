@@ -152,7 +152,7 @@ describe.each(engines)('pay links (%s)', (engine) => {
     expect((await server.call<FriendView>('GET', `/v1/pay/${link.token}`)).json.link.status).toBe('expired');
     expect((await server.call('GET', `/v1/links/${other.id}`, { key: shop.api_key })).json).toMatchObject({ status: 'expired' });
     const events = await server.deps.store.listEvents(shop.id, 10);
-    expect(events.filter((event) => event.type === 'link.expired').map((event) => event.payload.link_id).sort()).toEqual([link.id, other.id].sort());
+    expect(events.filter((event) => event.type === 'link.expired').map((event) => (event.payload as { link_id: string }).link_id).sort()).toEqual([link.id, other.id].sort());
     expect((await sweepOnce(server.deps)).linksExpired).toBe(0);
   });
 

@@ -102,6 +102,23 @@ describe('share page', () => {
     expect(screen.queryByTestId('share-actions')).toBeNull();
   });
 
+  it('shows the shopper what went back to each friend after a refund or a cancel', async () => {
+    const paidAt = '2030-05-01T08:05:00.000Z';
+    serveView({
+      link: { status: 'void', mode: 'group' },
+      order: { amount_total: 1000, amount_paid: 1000, amount_due: 0, amount_refunded: 700 },
+      contributions: [
+        { payer: 'oAb***xyz', amount: 600, paid_at: paidAt, refunded_amount: 600 },
+        { payer: 'oCd***uvw', amount: 400, paid_at: paidAt, refunded_amount: 100 },
+        { payer: 'oEf***rst', amount: 0, paid_at: paidAt },
+      ],
+    });
+    renderSharePage();
+    const status = await screen.findByTestId('share-status');
+    expect(status.textContent).toContain('订单已失效');
+    expect(within(status).getAllByTestId('share-refund').map((line) => line.textContent)).toEqual(['已退款 ¥6.00 · 原路退回 oAb***xyz', '已退款 ¥1.00 · 原路退回 oCd***uvw']);
+  });
+
   it('updates live: waiting, then paid, without a reload', async () => {
     serveLink();
     renderSharePage();

@@ -80,7 +80,7 @@ describe.each(engines)('partner mode: two shops, two sub-merchants (%s)', (engin
     for (const shop of [a, b]) expect((await server.call('POST', `/v1/orders/${shop.orderId}/cancel`, { key: shop.shop.api_key })).status).toBe(200);
     const refundOfA = (await server.deps.store.listRefundsOfOrder(a.orderId))[0];
     const tradeOfA = simulator.ledger.transaction(outTradeNoA)!;
-    const misroutedRefund = await notify(refundNotification(keys, { outTradeNo: outTradeNoA, outRefundNo: refundOfA.outRefundNo, refundId: '50300000000000000000000000001', transactionId: tradeOfA.transactionId!, amountTotal: 400, amountRefund: refundOfA.amount, successTime: server.deps.clock.now() }, { partner: { subMchId: SUB_B } }));
+    const misroutedRefund = await notify(refundNotification(keys, { outTradeNo: outTradeNoA, outRefundNo: refundOfA.outRefundNo, refundId: '50300000000000000000000000001', transactionId: tradeOfA.transactionId!, status: 'SUCCESS', amountTotal: 400, amountRefund: refundOfA.amount, at: server.deps.clock.now() }, { partner: { subMchId: SUB_B } }));
     expect(misroutedRefund.status).toBe(400);
     expect((await server.deps.store.findRefundByOutRefundNo(refundOfA.outRefundNo))?.status).not.toBe('succeeded');
     const refunded = await eventually(async () => {

@@ -38,7 +38,7 @@ export function paymentRecord(id: string, link: LinkRecord, payerOpenid: string,
 export function refundRecord(id: string, payment: PaymentRecord, amount: number, now: number, overrides: Partial<RefundRecord> = {}): RefundRecord {
   return {
     id, paymentId: payment.id, orderId: payment.orderId, shopId: payment.shopId, payerOpenid: payment.payerOpenid, outRefundNo: `FR${id}`,
-    amount, reason: 'over_contribution', status: 'pending', wechatRefundId: null, attempts: 0, nextAttemptAt: now, lastError: null,
+    amount, reason: 'over_contribution', note: null, requestKey: null, status: 'pending', wechatRefundId: null, attempts: 0, nextAttemptAt: now, lastError: null,
     createdAt: now, updatedAt: now, succeededAt: null, ...overrides,
   };
 }

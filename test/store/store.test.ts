@@ -75,10 +75,12 @@ describe.each(engines)('the store contract (%s)', (engine) => {
       amount: 3_000_000_000, requestPayment: { timeStamp: '1893456000', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'RSA', paySign: 's' },
     });
     const refund = refundRecord('rfd_1', payment, 1, now);
+    const afterSale = refundRecord('rfd_2', payment, 2_500_000_000, now + 1, { reason: 'after_sale', note: '少发了一件 "包装"', requestKey: 'key/1', status: 'abnormal', wechatRefundId: '50300', lastError: 'WeChat Pay refund abnormal' });
     const event = eventRecord('evt_1', 'shop_1', now);
     await store.transaction(async (tx) => {
       await tx.insertPayment(payment);
       await tx.insertRefund(refund);
+      await tx.insertRefund(afterSale);
       await tx.insertEvent(event);
     });
 
@@ -90,7 +92,11 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect(await store.getFriendLinkView('lnk_1')).toEqual({ link, order, shopName: 'S', payments: [payment] });
     expect(await store.getFriendLinkView('lnk_none')).toBeUndefined();
     expect(await store.getPayment('pay_1')).toEqual(payment);
-    expect(await store.listRefundsOfOrder('ord_1')).toEqual([refund]);
+    expect(await store.listRefundsOfOrder('ord_1')).toEqual([refund, afterSale]);
+    expect(await store.listRefundsOfPayment('pay_1')).toEqual([refund, afterSale]);
+    expect(await store.listRefundsOfPayment('pay_none')).toEqual([]);
+    expect(await store.getRefund('rfd_2')).toEqual(afterSale);
+    expect(await store.getRefund('rfd_none')).toBeUndefined();
     expect(await store.listEvents('shop_1', 10)).toEqual([storedEvent(event)]);
     expect(await store.oldestUndeliveredEventAt()).toBe(now);
     await store.transaction(async (tx) => {
@@ -187,6 +193,26 @@ describe.each(engines)('the store contract (%s)', (engine) => {
       await tx.updateOrder('ord_1', { amountPaid: order.amountPaid + 1, updatedAt: now }, ['pending']);
     })));
     expect((await store.getOrder('ord_1'))?.amountPaid).toBe(20);
+  });
+
+  it('keeps an order\'s refunded amount within what was paid, and one refund per payment per shop request', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    const payment = paymentRecord('pay_1', link, 'o_a', now, { status: 'paid', keptAmount: 100, paidAt: now });
+    await store.transaction(async (tx) => {
+      await tx.insertPayment(payment);
+      await tx.updateOrder('ord_1', { amountPaid: 100, status: 'paid' }, ['pending']);
+    });
+    await expect(store.transaction((tx) => tx.updateOrder('ord_1', { amountRefunded: 101 }, ['paid']))).rejects.toThrow();
+    expect(await store.transaction((tx) => tx.updateOrder('ord_1', { amountRefunded: 100, status: 'refunded' }, ['paid']))).toMatchObject({ amountRefunded: 100, status: 'refunded' });
+    await store.transaction((tx) => tx.insertRefund(refundRecord('rfd_1', payment, 60, now, { reason: 'after_sale', requestKey: 'k1' })));
+    await expect(store.transaction((tx) => tx.insertRefund(refundRecord('rfd_2', payment, 40, now, { reason: 'after_sale', requestKey: 'k1' })))).rejects.toThrow();
+    await store.transaction((tx) => tx.insertRefund(refundRecord('rfd_3', payment, 40, now, { reason: 'after_sale', requestKey: 'k2' })));
+    for (const status of ['processing', 'succeeded', 'abnormal', 'closed'] as const) {
+      expect(await store.transaction((tx) => tx.updateRefund('rfd_3', { status }, ['pending', 'processing', 'succeeded', 'abnormal', 'closed']))).toMatchObject({ status });
+    }
+    expect((await store.listRefundsOfPayment('pay_1')).map((r) => r.id)).toEqual(['rfd_1', 'rfd_3']);
   });
 
   it('refuses a second open payment on a single-mode link', async () => {

@@ -82,37 +82,38 @@ export function paymentNotification(
 /** What a refund notification says. */
 export interface RefundFacts {
   outTradeNo: string;
+  transactionId: string;
   outRefundNo: string;
   refundId: string;
-  transactionId: string;
+  status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
   amountTotal: number;
   amountRefund: number;
-  successTime: number;
+  at: number;
 }
 
-/** A REFUND.SUCCESS notification; `partner` makes it a service provider's, naming that sub-merchant. */
-export function refundNotification(keys: SandboxWechatKeys, facts: RefundFacts, options: { partner?: { subMchId: string } } = {}): BuiltNotification {
+/** A REFUND.* notification, signed and encrypted as WeChat Pay sends it (for replays and reordering). */
+export function refundNotification(keys: SandboxWechatKeys, facts: RefundFacts, options: { eventId?: string; timestamp?: number; partner?: { subMchId: string } } = {}): BuiltNotification {
   const resource = {
     ...(options.partner === undefined ? { mchid: keys.mchId } : { sp_mchid: keys.mchId, sub_mchid: options.partner.subMchId }),
     out_trade_no: facts.outTradeNo,
     transaction_id: facts.transactionId,
     out_refund_no: facts.outRefundNo,
     refund_id: facts.refundId,
-    refund_status: 'SUCCESS',
-    success_time: formatWechatTime(facts.successTime),
+    refund_status: facts.status,
+    ...(facts.status === 'SUCCESS' ? { success_time: formatWechatTime(facts.at) } : {}),
     user_received_account: '支付用户零钱',
     amount: { total: facts.amountTotal, refund: facts.amountRefund, payer_total: facts.amountTotal, payer_refund: facts.amountRefund },
   };
   const nonce = crypto.randomBytes(6).toString('hex');
   const body = JSON.stringify({
-    id: crypto.randomUUID(),
-    create_time: formatWechatTime(facts.successTime),
+    id: options.eventId ?? crypto.randomUUID(),
+    create_time: formatWechatTime(facts.at),
     resource_type: 'encrypt-resource',
-    event_type: 'REFUND.SUCCESS',
-    summary: '退款成功',
+    event_type: `REFUND.${facts.status}`,
+    summary: '退款通知',
     resource: { original_type: 'refund', algorithm: 'AEAD_AES_256_GCM', ciphertext: encryptResource(JSON.stringify(resource), keys.apiV3Key, nonce, 'refund'), associated_data: 'refund', nonce },
   });
-  const timestamp = String(Math.floor(facts.successTime / 1000));
+  const timestamp = String(options.timestamp ?? Math.floor(facts.at / 1000));
   const headerNonce = crypto.randomBytes(16).toString('hex');
   const signature = crypto.sign('sha256', Buffer.from(responseSignatureMessage(timestamp, headerNonce, body)), keys.platform.privateKeyPem).toString('base64');
   return {

@@ -21,6 +21,8 @@ import { orderRoutes } from '../orders/order-routes';
 import { notifyRoutes } from '../payments/notify-routes';
 import { cancelOrder } from '../payments/order-cancellation';
 import { paymentRoutes } from '../payments/payment-routes';
+import { revokeLinkAndClose } from '../payments/link-revocation';
+import { refundRoutes } from '../payments/refund-routes';
 import { sessionRoutes } from '../sessions/session-routes';
 import { liveRoutes } from '../live/live-routes';
 import { deliveryRoutes } from '../webhooks/delivery-routes';
@@ -100,9 +102,10 @@ export function createApp(options: AppOptions): Express {
   app.use(liveRoutes(deps, options.rateLimits));
   for (const router of options.sandboxRouters ?? []) app.use(router);
 
-  app.use(['/v1/orders', '/v1/links', '/v1/deliveries'], shopAuth(deps.store, options.rateLimits));
+  app.use(['/v1/orders', '/v1/links', '/v1/deliveries', '/v1/refunds'], shopAuth(deps.store, options.rateLimits));
   app.use(orderRoutes(deps, cancelOrder));
-  app.use(linkRoutes(deps));
+  app.use(linkRoutes(deps, revokeLinkAndClose));
+  app.use(refundRoutes(deps));
   app.use(deliveryRoutes(deps));
 
   for (const router of options.extraRouters ?? []) app.use(router);

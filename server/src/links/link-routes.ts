@@ -5,10 +5,12 @@ import { AppError } from '../errors/app-error';
 import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
+import type { LinkResponse } from '../../../shared/api-types';
 import { readOrderMoney } from '../orders/order-service';
 import { presentLink } from '../presenters/link-presenter';
 import { iso } from '../presenters/iso';
 import type { ServiceDeps } from '../service-deps';
+import type { ShopRecord } from '../store/records';
 import { linkInputSchema } from './link-schema';
 import { getLinkForShop, issueLink, linkShareMaterial, revokeLink, shopperMaterial } from './link-service';
 import { linkCodeImage, linkUrlLink, unpayableProblem } from './link-wechat-service';
@@ -16,8 +18,14 @@ import { linkCodeImage, linkUrlLink, unpayableProblem } from './link-wechat-serv
 /** A link's code image never changes: caches may keep it for a link's longest life. */
 const CODE_IMAGE_CACHE_CONTROL = 'private, max-age=604800, immutable';
 
+/**
+ * The revoke use case. Closing the link's open WeChat orders is payments' business, so the
+ * composition root passes payments/link-revocation.ts in; links never imports payments.
+ */
+export type RevokeLink = (deps: ServiceDeps, shop: ShopRecord, linkId: string) => Promise<LinkResponse>;
+
 /** `/v1/orders/:id/links` and `/v1/links/...` routes; mount behind shop authentication. */
-export function linkRoutes(deps: ServiceDeps): Router {
+export function linkRoutes(deps: ServiceDeps, revoke: RevokeLink = revokeLink): Router {
   const router = Router({ caseSensitive: true });
 
   router.post('/v1/orders/:id/links', idempotent(deps.store, deps.clock, async (req) => {
@@ -36,7 +44,7 @@ export function linkRoutes(deps: ServiceDeps): Router {
   });
 
   router.post('/v1/links/:id/revoke', idempotent(deps.store, deps.clock, async (req) => {
-    return { status: 200, body: await revokeLink(deps, shopOf(req), req.params.id as string) };
+    return { status: 200, body: await revoke(deps, shopOf(req), req.params.id as string) };
   }));
 
   // The link's mini program code (scene = its code, page pages/pay/index), made once and kept.

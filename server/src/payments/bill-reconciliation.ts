@@ -13,13 +13,13 @@ import type { BillReconciliationRecord, PaymentRecord, RefundRecord, ShopRecord 
 import { isPaymentRow, isRefundRow, type TradeBillRow } from '../wechat/bill/trade-bill';
 import { WechatPayError } from '../wechat/errors';
 import type { SubMerchant } from '../wechat/merchant';
-import { isRefundProcessing, isRefundSucceeded, isTradePaid } from '../wechat/states';
+import { isRefundProcessing, isTradePaid } from '../wechat/states';
 import { chinaDayRange, parseWechatTime } from '../wechat/time';
 import { billReportJson, counted, type BillDifference, type BillReconciliationReport } from './bill-report';
 
 export type { BillDifference, BillDifferenceKind, BillReconciliationReport } from './bill-report';
 import { advanceRefund } from './refund-runner';
-import { applyPaymentSuccess, applyRefundSuccess } from './settlement';
+import { applyPaymentSuccess, applyRefundSettlement, refundSettlementOf } from './settlement';
 
 /** A request the command or the daily job could not carry out as asked. */
 export class BillReconciliationError extends Error {
@@ -223,7 +223,7 @@ async function settleMissedPayment(deps: ServiceDeps, payment: PaymentRecord, ro
  * when nothing differs (finished and applied, or still on its way, which the refund runner follows).
  */
 async function settleRefundAsWechatSays(deps: ServiceDeps, refund: RefundRecord, subMerchant: SubMerchant | undefined): Promise<{ applied: boolean; note: string } | undefined> {
-  if (refund.status === 'failed') return { applied: false, note: 'given up here, but WeChat accepted it: a person must look' };
+  if (refund.status === 'abnormal' || refund.status === 'closed') return { applied: false, note: `settled here as ${refund.status}, but WeChat's bill lists it: a person must look` };
   let answer;
   try {
     answer = await deps.wechat.pay.queryRefund(refund.outRefundNo, subMerchant);
@@ -231,8 +231,11 @@ async function settleRefundAsWechatSays(deps: ServiceDeps, refund: RefundRecord,
     return { applied: false, note: `WeChat Pay could not be asked about it (${error instanceof WechatPayError ? error.code : 'error'}); run again later` };
   }
   if (isRefundProcessing(answer.status)) return undefined;
-  if (!isRefundSucceeded(answer.status)) return { applied: false, note: `WeChat says the refund is ${answer.status}: a person must look` };
-  const outcome = await applyRefundSuccess(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: answer.refundId, amount: answer.amountRefund });
+  const settlement = refundSettlementOf(answer.status);
+  if (settlement === undefined) return { applied: false, note: `WeChat says the refund is ${answer.status}: a person must look` };
+  // ABNORMAL and CLOSED settle here as their notifications would (the shop is told), and still need a person.
+  const outcome = await applyRefundSettlement(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: answer.refundId, amount: answer.amountRefund, settlement });
+  if (settlement !== 'succeeded') return { applied: outcome === 'applied', note: `WeChat says the refund is ${answer.status}: settled as ${settlement}; the shop was told (refund.abnormal)` };
   if (outcome === 'applied' || outcome === 'duplicate') return undefined;
   return { applied: false, note: `not applied: ${outcome}` };
 }

@@ -7,10 +7,10 @@
 import type { ServiceDeps } from '../service-deps';
 import { WechatPayError, isUnauthenticatedCode } from '../wechat/errors';
 import type { IncomingNotification, PaymentNotification, RefundNotification, WechatPayNotification } from '../wechat/notification';
-import { isExpectedPaymentKind, isRefundSucceeded, isTradeSucceeded } from '../wechat/states';
+import { isExpectedPaymentKind, isTradeSucceeded } from '../wechat/states';
 import { paymentNotificationMerchantProblem, refundNotificationMerchantProblem } from './notification-merchant';
 import { advanceRefund } from './refund-runner';
-import { applyPaymentSuccess, applyRefundSuccess } from './settlement';
+import { applyPaymentSuccess, applyRefundSettlement, refundSettlementOf } from './settlement';
 
 /** How to answer a notification; `afterAnswer` runs once the answer is sent (WeChat waits at most 5 s). */
 export type NotificationAnswer =
@@ -81,6 +81,10 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
   };
 }
 
+/**
+ * REFUND.SUCCESS, REFUND.ABNORMAL and REFUND.CLOSED each settle the refund once; they may come
+ * in any order relative to the refund call's answer and the reconciler's query (first one wins).
+ */
 async function applyRefundNotification(deps: ServiceDeps, notification: RefundNotification): Promise<NotificationAnswer> {
   const refund = notification.refund;
   const merchantProblem = await refundNotificationMerchantProblem(deps, refund);
@@ -88,11 +92,16 @@ async function applyRefundNotification(deps: ServiceDeps, notification: RefundNo
     deps.logger.error({ event_id: notification.eventId, problem: merchantProblem }, 'refund notification for another merchant');
     return rejected(400, merchantProblem);
   }
-  if (!isRefundSucceeded(refund.status)) {
-    deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not succeed at WeChat Pay; the reconciler will mark it');
-    return accepted;
+  const settlement = refundSettlementOf(refund.status);
+  if (settlement === undefined) return accepted;
+  const outcome = await applyRefundSettlement(
+    deps,
+    { outRefundNo: refund.outRefundNo, wechatRefundId: refund.refundId, amount: refund.amountRefund, settlement },
+    { eventId: notification.eventId, eventType: notification.eventType },
+  );
+  if (outcome === 'applied' && settlement !== 'succeeded') {
+    deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not reach the payer; the shop was told (refund.abnormal)');
   }
-  const outcome = await applyRefundSuccess(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: refund.refundId, amount: refund.amountRefund }, notification.eventId);
   if (outcome === 'unknown' || outcome === 'mismatch') {
     deps.logger.error({ event_id: notification.eventId, outcome }, 'refund notification not applied');
     return rejected(400, outcome === 'unknown' ? 'unknown out_refund_no' : 'amount mismatch');

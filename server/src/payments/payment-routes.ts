@@ -33,7 +33,8 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   router.get('/v1/payments/:id', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentPayment(await getPaymentForPayer(deps, req.params.id, openid)));
+    const { payment, refunds } = await getPaymentForPayer(deps, req.params.id, openid);
+    res.json(presentPayment(payment, refunds));
   });
 
   router.post('/v1/payments/:id/cancel', async (req, res) => {

@@ -1,7 +1,7 @@
-/** Payments as the shop and the payer see them. Pure, below every feature, so any of them may present a payment. */
-import type { Contribution, PaymentView } from '../../../shared/api-types';
+/** Payments and refunds as the shop and the payer see them. Pure, below every feature, so any of them may present a payment. */
+import type { Contribution, PaymentRefundView, PaymentView, RefundView } from '../../../shared/api-types';
 import { maskId } from '../../../shared/mask';
-import type { PaymentRecord } from '../store/records';
+import type { PaymentRecord, RefundRecord } from '../store/records';
 import { iso } from './iso';
 
 /** Payments in which money moved. */
@@ -20,8 +20,34 @@ export function presentContribution(payment: PaymentRecord): Contribution {
   };
 }
 
-/** A payment as its payer sees it. */
-export function presentPayment(payment: PaymentRecord): PaymentView {
+/** A refund as the shop sees it: always to the friend who made the payment. */
+export function presentRefund(refund: RefundRecord): RefundView {
+  return {
+    id: refund.id,
+    payment_id: refund.paymentId,
+    payer: maskId(refund.payerOpenid),
+    amount: refund.amount,
+    reason: refund.note ?? refund.reason,
+    kind: refund.reason,
+    status: refund.status,
+    created_at: iso(refund.createdAt),
+    succeeded_at: refund.succeededAt === null ? null : iso(refund.succeededAt),
+  };
+}
+
+/** A refund as the friend who paid sees it (no reason: that is between the shop and the shopper). */
+function presentPaymentRefund(refund: RefundRecord): PaymentRefundView {
+  return {
+    id: refund.id,
+    amount: refund.amount,
+    status: refund.status,
+    created_at: iso(refund.createdAt),
+    succeeded_at: refund.succeededAt === null ? null : iso(refund.succeededAt),
+  };
+}
+
+/** A payment as its payer sees it, with its refunds (`refunds` may hold other payments' too; only this one's are shown). */
+export function presentPayment(payment: PaymentRecord, refunds: readonly RefundRecord[] = []): PaymentView {
   return {
     id: payment.id,
     link_id: payment.linkId,
@@ -31,5 +57,6 @@ export function presentPayment(payment: PaymentRecord): PaymentView {
     paid_at: payment.paidAt === null ? null : iso(payment.paidAt),
     refunded_amount: payment.refundedAmount,
     payable_until: iso(payment.payableUntil),
+    refunds: refunds.filter((refund) => refund.paymentId === payment.id).map(presentPaymentRefund),
   };
 }

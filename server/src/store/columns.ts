@@ -102,6 +102,8 @@ export const refundColumns: ColumnMap<RefundRecord> = {
   outRefundNo: col('out_refund_no', 'text'),
   amount: col('amount', 'int'),
   reason: col('reason', 'text'),
+  note: col('note', 'text?'),
+  requestKey: col('request_key', 'text?'),
   status: col('status', 'text'),
   wechatRefundId: col('wechat_refund_id', 'text?'),
   attempts: col('attempts', 'int'),

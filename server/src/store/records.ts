@@ -1,6 +1,6 @@
 /** What the store keeps. Times are epoch milliseconds; money is integer fen. */
 import type { OrderItem, RequestPaymentParams, ShipTo, ShopEvent } from '../../../shared/api-types';
-import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from '../../../shared/states';
+import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus, RefundKind, RefundStatus } from '../../../shared/states';
 
 /** A shop that integrates with the API. Only a hash of its API key is kept. */
 export interface ShopRecord {
@@ -24,6 +24,7 @@ export interface OrderRecord {
   shopperId: string;
   amountTotal: number;
   amountPaid: number;
+  /** What went back of `amountPaid` (refunds of kinds that give back counted money); never above it. */
   amountRefunded: number;
   currency: 'CNY';
   items: OrderItem[];
@@ -119,9 +120,9 @@ export interface PaymentRecord {
   transactionId: string | null;
   paidAt: number | null;
   closedAt: number | null;
-  /** The part of a paid payment that counts toward the order (the rest of it is refunded). */
+  /** The part of a paid payment that counts toward the order (the rest of it is refunded); a later refund does not change it. */
   keptAmount: number;
-  /** What WeChat Pay has confirmed as refunded to the payer. */
+  /** What WeChat Pay has confirmed as refunded to the payer, of every kind. */
   refundedAmount: number;
   /** When we last asked WeChat Pay about it (reconciler), to pace the queries. */
   checkedAt: number | null;
@@ -129,8 +130,8 @@ export interface PaymentRecord {
   updatedAt: number;
 }
 
-/** Why money goes back. */
-export type RefundReason = 'order_cancelled' | 'link_unpayable' | 'over_contribution' | 'order_already_paid';
+/** Why money goes back (shared/states.ts, `refundKinds`). */
+export type RefundReason = RefundKind;
 
 /** A refund of one payment, always to that payment's payer. */
 export interface RefundRecord {
@@ -142,8 +143,12 @@ export interface RefundRecord {
   outRefundNo: string;
   amount: number;
   reason: RefundReason;
-  /** `pending`: not yet accepted by WeChat Pay; `processing`: accepted; then `succeeded` or `failed`. */
-  status: 'pending' | 'processing' | 'succeeded' | 'failed';
+  /** The shop's own words for an after-sale refund, sent to WeChat (the payer sees them) on every attempt. */
+  note: string | null;
+  /** The Idempotency-Key of the shop's refund request that made it, so a retry after a crash finds it. */
+  requestKey: string | null;
+  /** `pending`: not yet accepted by WeChat Pay; `processing`: accepted; then `succeeded`, `abnormal` or `closed`. */
+  status: RefundStatus;
   wechatRefundId: string | null;
   attempts: number;
   nextAttemptAt: number;

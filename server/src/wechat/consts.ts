@@ -182,6 +182,10 @@ export type RefundStatus = (typeof REFUND_STATUSES)[number];
 export const REFUND_STATUS_SUCCESS = 'SUCCESS' satisfies RefundStatus;
 /** The refund status while WeChat is still moving the money. */
 export const REFUND_STATUS_PROCESSING = 'PROCESSING' satisfies RefundStatus;
+/** The refund status when the payer's account cannot take the money (closed or frozen): the merchant must handle it. */
+export const REFUND_STATUS_ABNORMAL = 'ABNORMAL' satisfies RefundStatus;
+/** The refund status when WeChat closed the refund: nothing went back. */
+export const REFUND_STATUS_CLOSED = 'CLOSED' satisfies RefundStatus;
 
 /** Notification `event_type` values. */
 export const EVENT_TYPE_TRANSACTION_SUCCESS = 'TRANSACTION.SUCCESS';
@@ -239,6 +243,14 @@ export const ERROR_ORDER_NOT_EXIST = 'ORDER_NOT_EXIST' satisfies WechatPayServer
 export const BILL_NOT_READY_ERRORS = ['NO_STATEMENT_EXIST', 'STATEMENT_CREATING'] as const satisfies readonly WechatPayServerCode[];
 /** Codes with which WeChat refuses to close an order that is unpayable all the same: it is closed or does not exist. */
 export const ORDER_UNPAYABLE_CLOSE_ERRORS = ['ORDER_NOT_EXIST', 'ORDER_CLOSED'] as const satisfies readonly WechatPayServerCode[];
+/** Trade states of an order that can never be paid any more (a query answering ORDER_NOT_EXIST counts too). */
+export const CLOSED_TRADE_STATES = ['CLOSED', 'REVOKED'] as const satisfies readonly TradeState[];
+/** A refund request refused because the payer's account is closed: 退款请求失败, 用户帐号注销. */
+export const ERROR_USER_ACCOUNT_ABNORMAL = 'USER_ACCOUNT_ABNORMAL' satisfies WechatPayServerCode;
+/** WeChat refunds a transaction at most this many times (每个支付订单的部分退款次数不能超过50次). */
+export const MAX_REFUNDS_PER_TRANSACTION = 50;
+/** WeChat refunds a transaction only within a year of its payment (交易时间超过一年的订单无法提交退款: success time + 365 days). */
+export const REFUND_PERIOD_MS = 365 * 24 * 60 * 60 * 1000;
 
 /** Delays between WeChat Pay's notification retries (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h). */
 export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [

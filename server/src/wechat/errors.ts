@@ -1,4 +1,4 @@
-import { BILL_NOT_READY_ERRORS, ERROR_ORDER_NOT_EXIST, ORDER_UNPAYABLE_CLOSE_ERRORS, WECHATPAY_ERROR_STATUS, type WechatPayServerCode } from './consts';
+import { BILL_NOT_READY_ERRORS, ERROR_ORDER_NOT_EXIST, ERROR_USER_ACCOUNT_ABNORMAL, ORDER_UNPAYABLE_CLOSE_ERRORS, WECHATPAY_ERROR_STATUS, type WechatPayServerCode } from './consts';
 
 /** Failures found on our side: transport, verification, decryption, shape. */
 export type WechatPayLocalCode =
@@ -96,6 +96,11 @@ export function isBillNotReadyCode(code: string): boolean {
 /** True when a close was refused because the order is unpayable anyway: closed already, or never placed. */
 export function isOrderUnpayableCloseCode(code: string): boolean {
   return (ORDER_UNPAYABLE_CLOSE_ERRORS as readonly string[]).includes(code);
+}
+
+/** True when a refund was refused because the payer's account cannot take money any more. */
+export function isPayerAccountAbnormalCode(code: string): boolean {
+  return code === ERROR_USER_ACCOUNT_ABNORMAL;
 }
 
 /** Why a `code2Session` exchange failed. */

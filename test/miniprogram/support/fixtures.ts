@@ -40,6 +40,7 @@ export function friendView(overrides: FriendViewOverrides = {}): FriendView {
     order: {
       amount_total: 1234,
       amount_paid: 0,
+      amount_refunded: 0,
       amount_due: 1234,
       amount_reserved: 0,
       currency: 'CNY',
@@ -66,6 +67,7 @@ export function paymentView(overrides: Partial<PaymentView> = {}): PaymentView {
     paid_at: null,
     refunded_amount: 0,
     payable_until: '2030-05-01T09:30:00.000Z',
+    refunds: [],
     ...overrides,
   };
 }

@@ -94,18 +94,19 @@ describe('sandbox QA endpoints', () => {
   });
 
   it('when QA sets notification and login faults, then reset clears them all', async () => {
-    await post('/faults', { notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, login: { errcode: 45011 } });
+    await post('/faults', { notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, refund_outcome: { status: 'ABNORMAL', times: 2 }, login: { errcode: 45011 } });
     const before: unknown = await (await fetch(`${sandbox.url}/sandbox/faults`)).json();
 
     const reset = await post('/faults', { reset: true });
 
-    expect(before).toMatchObject({ notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, login: { errcode: 45011, remaining: null } });
+    expect(before).toMatchObject({ notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, refund_outcome: { status: 'ABNORMAL', remaining: 2 }, login: { errcode: 45011, remaining: null } });
     expect(reset.body).toEqual({
       notifications: { delay_ms: 0, duplicate: false, drop: false, reorder: false, reorder_window_ms: 1000 },
       endpoints: {},
       fail_next_close: false,
       sign_with: 'public_key',
       bills: { not_ready: false, hash_mismatch: false },
+      refund_outcome: null,
       login: null,
     });
   });

@@ -6,6 +6,7 @@ import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
 import { ChatCard } from '../../components/chat-card';
 import { LinkSummary } from '../../components/link-summary';
+import { RefundNote } from '../../components/refund-note';
 import { SandboxPaySheet } from '../../components/sandbox-pay-sheet';
 import { StatusScreen } from '../../components/status-screen';
 import { formatCountdown } from '../../format';
@@ -17,7 +18,7 @@ import './index.css';
 /** The friend's pay page, opened from a share card (`?t=`), a mini program code (`?scene=`) or a URL (`?code=`). */
 export default function PayPage() {
   const { t } = useMessages();
-  const { screen, load, flow, view, now, msLeft, choice, choose, pay, answerSheet, checkAgain, retry, payMore, notifyRefunds, notify, sandboxCard } = usePayFlow(t);
+  const { screen, load, flow, view, refunds, now, msLeft, choice, choose, pay, answerSheet, checkAgain, retry, payMore, notifyRefunds, notify, sandboxCard } = usePayFlow(t);
 
   const notice = flow.kind === 'idle' ? flow.notice : undefined;
   const group = view?.link.mode === 'group';
@@ -119,7 +120,7 @@ export default function PayPage() {
             title={t.paidByYou}
             detail={mine === undefined || view === undefined ? undefined : t.paidByYouDetail(formatYuan(mine.amount), view.link.requester.name)}
           >
-            {mine !== undefined && mine.refunded_amount > 0 && <Text className='status__detail'>{t.refundedNote(formatYuan(mine.refunded_amount))}</Text>}
+            <RefundNote refunds={refunds} t={t} />
             {stillOpen && view !== undefined && (
               <View className='status__group'>
                 <GroupProgress order={view.order} t={t} />
@@ -160,14 +161,12 @@ export default function PayPage() {
         return <StatusScreen name='expired' tone='muted' title={t.expired} detail={t.expiredDetail} />;
       case 'revoked':
         return <StatusScreen name='revoked' tone='warning' title={t.revoked} detail={t.revokedDetail} />;
-      case 'void': {
-        const refunded = view?.my_payments.find((payment) => payment.refunded_amount > 0);
+      case 'void':
         return (
           <StatusScreen name='void' tone='muted' title={t.void} detail={t.voidDetail}>
-            {refunded !== undefined && <Text className='status__detail'>{t.refundedNote(formatYuan(refunded.refunded_amount))}</Text>}
+            <RefundNote refunds={refunds} t={t} />
           </StatusScreen>
         );
-      }
       case 'busy': {
         // `now` may lag a tick behind when the wait begins: never show more than the wait itself.
         const seconds = flow.kind === 'busy' ? Math.max(0, Math.min(Math.ceil(flow.waitMs / 1000), Math.ceil((flow.retryAt - now) / 1000))) : 0;

@@ -2,7 +2,7 @@
  * The pay page's states as data, and which screen each one shows. Kept apart from the component
  * so the rules ("a paid link the viewer paid is *paid by you*") read in one place.
  */
-import type { CreatePaymentResponse, FriendView, PaymentView } from '@shared/api-types';
+import type { CreatePaymentResponse, FriendView, PaymentRefundView, PaymentView } from '@shared/api-types';
 import type { ApiError } from '../../api/http';
 import { wasPaid } from '../../api/payment';
 
@@ -50,6 +50,11 @@ export const DEFAULT_BUSY_RETRY_MS = 10_000;
 /** The viewer's payment that went through, if any. */
 export function myPaidPayment(view: FriendView): PaymentView | undefined {
   return view.my_payments.find(wasPaid);
+}
+
+/** Every refund of the viewer's own payments on this link, oldest first. */
+export function myRefunds(view: FriendView): PaymentRefundView[] {
+  return view.my_payments.flatMap((payment) => payment.refunds);
 }
 
 /** What this friend may pay now: the amount due minus what other friends are paying right now. */

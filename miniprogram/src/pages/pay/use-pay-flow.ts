@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
-import type { CreatePaymentResponse, FriendView, PaymentView } from '@shared/api-types';
+import type { CreatePaymentResponse, FriendView, PaymentRefundView, PaymentView } from '@shared/api-types';
 import { linkRefFromQuery } from '@shared/link-ref';
 import { formatYuan } from '@shared/money';
 import { cancelPayment, createPayment, fetchFriendView, fetchPayment } from '../../api/friend-api';
@@ -18,7 +18,7 @@ import { provePrivateReceipt, saveSubscriptions } from '../../api/share-api';
 import type { AmountChoice } from '../../components/amount-picker';
 import { useNow } from '../../hooks/use-now';
 import type { Messages } from '../../i18n/messages';
-import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, needsPrivateProof, screenOf, type Flow, type Load, type Screen } from './pay-state';
+import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, myRefunds, needsPrivateProof, screenOf, type Flow, type Load, type Screen } from './pay-state';
 
 interface PayState {
   load: Load;
@@ -329,6 +329,8 @@ export interface PayFlow {
   flow: Flow;
   /** The friend view, once it has loaded. */
   view: FriendView | undefined;
+  /** What of the friend's own money went (or is going) back to them; empty until the view loads. */
+  refunds: PaymentRefundView[];
   /** The local clock (ms), ticking every second while a countdown is on screen. */
   now: number;
   /** How long until the link expires by the server's clock (ms); 0 before the view loads. */
@@ -438,6 +440,7 @@ export function usePayFlow(t: Messages): PayFlow {
     load,
     flow,
     view,
+    refunds: view === undefined ? [] : myRefunds(view),
     now,
     msLeft,
     choice,

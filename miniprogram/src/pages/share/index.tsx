@@ -120,7 +120,11 @@ function LiveStatus({ view, t }: LiveStatusProps) {
   const { status, paying, mode } = view.link;
   let tone = 'waiting';
   let title = t.statusWaiting;
-  if (status === 'paid') {
+  if (status === 'paid' && view.order.amount_paid > 0 && view.order.amount_refunded >= view.order.amount_paid) {
+    // Paid, then all of it went back to the friends (the shop refunded the order).
+    tone = 'over';
+    title = t.statusRefunded;
+  } else if (status === 'paid') {
     tone = 'paid';
     title = t.statusPaid;
   } else if (status === 'expired') {
@@ -145,6 +149,14 @@ function LiveStatus({ view, t }: LiveStatusProps) {
           <Text className='live__detail' key={`${index}-${contribution.paid_at}`}>
             {t.statusPaidBy(contribution.payer, formatShortTime(contribution.paid_at))}
             {mode === 'group' ? ` · ${formatYuan(contribution.amount)}` : ''}
+          </Text>
+        ))}
+      {/* Money that went back, whatever the link's state: the shopper sees each friend got theirs. */}
+      {view.contributions
+        .filter((contribution) => (contribution.refunded_amount ?? 0) > 0)
+        .map((contribution, index) => (
+          <Text className='live__detail live__detail--refund' data-testid='share-refund' key={`refund-${index}-${contribution.paid_at}`}>
+            {t.statusRefundedTo(contribution.payer, formatYuan(contribution.refunded_amount ?? 0))}
           </Text>
         ))}
     </View>

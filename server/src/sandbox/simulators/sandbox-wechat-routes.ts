@@ -63,6 +63,11 @@ const faultsBodySchema = z.strictObject({
   /** Which key signs answers and notifications: `random` plays WeChat's switch from certificates to the public key. */
   sign_with: z.enum(SIGNING_CHOICES).optional(),
   bills: z.strictObject({ not_ready: z.boolean().optional(), hash_mismatch: z.boolean().optional() }).optional(),
+  // How the next refunds settle (REFUND.ABNORMAL / REFUND.CLOSED notifications and query answers); null: SUCCESS again.
+  refund_outcome: z
+    .strictObject({ status: z.enum(['ABNORMAL', 'CLOSED']), times: z.number().int().min(1).max(1000).optional() })
+    .nullable()
+    .optional(),
   login: z
     .strictObject({
       errcode: z.union(LOGIN_FAULT_ERRCODES.map((code) => z.literal(code))),
@@ -107,6 +112,10 @@ function toPatch(body: FaultsBody): FaultPatch {
       ...(body.bills.hash_mismatch === undefined ? {} : { hashMismatch: body.bills.hash_mismatch }),
     };
   }
+  if (body.refund_outcome !== undefined) {
+    const outcome = body.refund_outcome;
+    patch.refundOutcome = outcome === null ? null : { status: outcome.status, ...(outcome.times === undefined ? {} : { times: outcome.times }) };
+  }
   if (body.notifications !== undefined) {
     const n = body.notifications;
     patch.notifications = {
@@ -150,6 +159,7 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
       fail_next_close: state.failNextClose,
       sign_with: state.signWith,
       bills: { not_ready: state.bills.notReady, hash_mismatch: state.bills.hashMismatch },
+      refund_outcome: state.refundOutcome === null ? null : { status: state.refundOutcome.status, remaining: state.refundOutcome.remaining ?? null },
       login: login === null ? null : { errcode: login.errcode, remaining: login.remaining ?? null },
       // Only where WeChat's server API is simulated too.
       ...(platformSimulator === undefined

@@ -172,6 +172,34 @@ export const postgresMigrations: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'after-sale refunds: refunded orders, abnormal and closed refunds, refunded never above paid',
+    sql: `
+      ALTER TABLE refunds ADD COLUMN note TEXT, ADD COLUMN request_key TEXT COLLATE "C";
+      -- 'failed' meant WeChat answered CLOSED or ABNORMAL; the runner wrote which into last_error.
+      ALTER TABLE refunds DROP CONSTRAINT refunds_status_check;
+      UPDATE refunds SET status = CASE WHEN last_error LIKE '%ABNORMAL%' THEN 'abnormal' ELSE 'closed' END WHERE status = 'failed';
+      ALTER TABLE refunds ADD CONSTRAINT refunds_status_check CHECK (status IN ('pending', 'processing', 'succeeded', 'abnormal', 'closed'));
+      ALTER TABLE refunds ADD CONSTRAINT refunds_reason_check
+        CHECK (reason IN ('order_cancelled', 'after_sale', 'over_contribution', 'link_unpayable', 'order_already_paid'));
+      CREATE INDEX refunds_payment ON refunds (payment_id);
+      -- One refund per payment per shop request, even if a crashed request is sent again.
+      CREATE UNIQUE INDEX refunds_request ON refunds (order_id, request_key, payment_id) WHERE request_key IS NOT NULL;
+
+      -- A cancel used to zero what a payment counted toward its order; it now stays, and the refund says what went back.
+      UPDATE payments SET kept_amount = kept_amount + c.amount
+        FROM (SELECT payment_id, SUM(amount) AS amount FROM refunds WHERE reason = 'order_cancelled' GROUP BY payment_id) c
+        WHERE c.payment_id = payments.id;
+
+      -- amount_refunded counted every refund, also of money the order never took: recount what went back of what it took.
+      UPDATE orders SET amount_refunded = COALESCE((SELECT SUM(r.amount) FROM refunds r
+        WHERE r.order_id = orders.id AND r.status = 'succeeded' AND r.reason IN ('order_cancelled', 'after_sale')), 0);
+      ALTER TABLE orders DROP CONSTRAINT orders_status_check;
+      ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('pending', 'paid', 'refunded', 'cancelled', 'closed'));
+      ALTER TABLE orders ADD CONSTRAINT orders_refunded_within_paid CHECK (amount_refunded <= amount_paid);
+    `,
+  },
+  {
     version: 6,
     name: 'partner mode sub-merchants of shops, daily trade bill reconciliation, job leases',
     sql: `

@@ -629,6 +629,15 @@ export class PostgresStore implements Store {
     return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(refundFromRow);
   }
 
+  async getRefund(id: string): Promise<RefundRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${REFUND} FROM refunds WHERE id = $1`, [id]);
+    return row && refundFromRow(row);
+  }
+
+  async listRefundsOfPayment(paymentId: string): Promise<RefundRecord[]> {
+    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id`, [paymentId])).map(refundFromRow);
+  }
+
   async listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {
     // SKIP LOCKED: a refund another instance is recording right now is left to it.
     return (await rows(

@@ -172,6 +172,84 @@ export const sqliteMigrations: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'after-sale refunds: refunded orders, abnormal and closed refunds, refunded never above paid',
+    // SQLite cannot change a CHECK constraint in place: refunds and orders are rebuilt (new table,
+    // copy, drop, rename; https://www.sqlite.org/lang_altertable.html#otheralter). The runner
+    // turns foreign keys off around it and runs foreign_key_check before committing.
+    sql: `
+      CREATE TABLE refunds_v4 (
+        id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL REFERENCES payments(id),
+        order_id TEXT NOT NULL REFERENCES orders(id),
+        shop_id TEXT NOT NULL REFERENCES shops(id),
+        payer_openid TEXT NOT NULL,
+        out_refund_no TEXT NOT NULL UNIQUE,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        reason TEXT NOT NULL CHECK (reason IN ('order_cancelled', 'after_sale', 'over_contribution', 'link_unpayable', 'order_already_paid')),
+        note TEXT,
+        request_key TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'succeeded', 'abnormal', 'closed')),
+        wechat_refund_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        succeeded_at INTEGER
+      );
+      -- 'failed' meant WeChat answered CLOSED or ABNORMAL; the runner wrote which into last_error.
+      INSERT INTO refunds_v4 (id, payment_id, order_id, shop_id, payer_openid, out_refund_no, amount, reason, note, request_key, status,
+                              wechat_refund_id, attempts, next_attempt_at, last_error, created_at, updated_at, succeeded_at)
+        SELECT id, payment_id, order_id, shop_id, payer_openid, out_refund_no, amount, reason, NULL, NULL,
+               CASE WHEN status <> 'failed' THEN status WHEN last_error LIKE '%ABNORMAL%' THEN 'abnormal' ELSE 'closed' END,
+               wechat_refund_id, attempts, next_attempt_at, last_error, created_at, updated_at, succeeded_at
+        FROM refunds;
+      DROP TABLE refunds;
+      ALTER TABLE refunds_v4 RENAME TO refunds;
+      CREATE INDEX refunds_order ON refunds (order_id);
+      CREATE INDEX refunds_payment ON refunds (payment_id);
+      CREATE INDEX refunds_due ON refunds (next_attempt_at) WHERE status IN ('pending', 'processing');
+      -- One refund per payment per shop request, even if a crashed request is sent again.
+      CREATE UNIQUE INDEX refunds_request ON refunds (order_id, request_key, payment_id) WHERE request_key IS NOT NULL;
+
+      -- A cancel used to zero what a payment counted toward its order; it now stays, and the refund says what went back.
+      UPDATE payments SET kept_amount = kept_amount + (SELECT SUM(r.amount) FROM refunds r WHERE r.payment_id = payments.id AND r.reason = 'order_cancelled')
+        WHERE EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = payments.id AND r.reason = 'order_cancelled');
+
+      CREATE TABLE orders_v4 (
+        id TEXT PRIMARY KEY,
+        shop_id TEXT NOT NULL REFERENCES shops(id),
+        shop_order_id TEXT NOT NULL,
+        shopper_id TEXT NOT NULL,
+        amount_total INTEGER NOT NULL CHECK (amount_total > 0),
+        amount_paid INTEGER NOT NULL DEFAULT 0 CHECK (amount_paid >= 0),
+        amount_refunded INTEGER NOT NULL DEFAULT 0 CHECK (amount_refunded >= 0),
+        currency TEXT NOT NULL DEFAULT 'CNY',
+        items_json TEXT NOT NULL,
+        ship_to_json TEXT,
+        pay_deadline INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'refunded', 'cancelled', 'closed')),
+        fingerprint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        cancelled_at INTEGER,
+        UNIQUE (shop_id, shop_order_id),
+        CONSTRAINT orders_refunded_within_paid CHECK (amount_refunded <= amount_paid)
+      );
+      -- amount_refunded counted every refund, also of money the order never took: recount what went back of what it took.
+      INSERT INTO orders_v4 (id, shop_id, shop_order_id, shopper_id, amount_total, amount_paid, amount_refunded, currency, items_json,
+                             ship_to_json, pay_deadline, status, fingerprint, created_at, updated_at, cancelled_at)
+        SELECT o.id, o.shop_id, o.shop_order_id, o.shopper_id, o.amount_total, o.amount_paid,
+               COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded' AND r.reason IN ('order_cancelled', 'after_sale')), 0),
+               o.currency, o.items_json, o.ship_to_json, o.pay_deadline, o.status, o.fingerprint, o.created_at, o.updated_at, o.cancelled_at
+        FROM orders o;
+      DROP TABLE orders;
+      ALTER TABLE orders_v4 RENAME TO orders;
+      CREATE INDEX orders_pending_deadline ON orders (pay_deadline) WHERE status = 'pending';
+    `,
+  },
+  {
     version: 6,
     name: 'partner mode sub-merchants of shops, daily trade bill reconciliation, job leases',
     sql: `

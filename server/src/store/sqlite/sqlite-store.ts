@@ -212,18 +212,28 @@ export class SqliteStore implements Store {
 
   #migrateNow(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    this.write(() => {
-      const applied = new Set(
-        (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => num(row.version)),
-      );
-      for (const migration of sqliteMigrations) {
-        if (applied.has(migration.version)) continue;
-        this.db.exec(migration.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, Date.now());
-      }
-    });
+    // A migration that rebuilds a table drops the old one while other tables still point at it:
+    // SQLite's documented way is foreign keys off (a pragma that only works outside a
+    // transaction), the rebuild, then foreign_key_check before committing.
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.write(() => {
+        const applied = new Set(
+          (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => num(row.version)),
+        );
+        for (const migration of sqliteMigrations) {
+          if (applied.has(migration.version)) continue;
+          this.db.exec(migration.sql);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, Date.now());
+        }
+        const broken = this.db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migrations left ${broken.length} rows pointing at nothing: ${JSON.stringify(broken.slice(0, 3))}`);
+      });
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
   }
 
   ping(): Promise<void> {
@@ -530,6 +540,17 @@ export class SqliteStore implements Store {
 
   listRefundsOfOrder(orderId: string): Promise<RefundRecord[]> {
     return this.#whenIdle(() => this.refundsOfOrder(orderId));
+  }
+
+  getRefund(id: string): Promise<RefundRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM refunds WHERE id = ?').get(id) as Row | undefined;
+      return row && refundFromRow(row);
+    });
+  }
+
+  listRefundsOfPayment(paymentId: string): Promise<RefundRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, id').all(paymentId) as Row[]).map(refundFromRow));
   }
 
   listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {

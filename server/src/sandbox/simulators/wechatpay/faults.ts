@@ -41,6 +41,14 @@ export interface BillFaults {
   hashMismatch: boolean;
 }
 
+/** How WeChat settles refunds while set, instead of SUCCESS. */
+export interface RefundOutcomeFault {
+  /** `ABNORMAL`: the payer's account cannot take the money; `CLOSED`: WeChat closes the refund. */
+  status: 'ABNORMAL' | 'CLOSED';
+  /** Refunds left to settle so; undefined: until reset. */
+  remaining: number | undefined;
+}
+
 /** The current switches. */
 export interface FaultState {
   notifications: NotificationFaults;
@@ -49,6 +57,8 @@ export interface FaultState {
   /** @default 'public_key' */
   signWith: SigningChoice;
   bills: BillFaults;
+  /** How the next refunds settle; null: SUCCESS, as usual. */
+  refundOutcome: RefundOutcomeFault | null;
 }
 
 /** A change to the switches; omitted members keep their value, `null` clears an endpoint. */
@@ -59,6 +69,7 @@ export interface FaultPatch {
   failNextClose?: boolean;
   signWith?: SigningChoice;
   bills?: Partial<BillFaults>;
+  refundOutcome?: { status: 'ABNORMAL' | 'CLOSED'; times?: number } | null;
 }
 
 /** The fault switches of one simulator. */
@@ -71,6 +82,8 @@ export interface FaultSwitches {
   current(): FaultState;
   /** Consumes one failure of `endpoint`, if one is armed. */
   takeEndpointFault(endpoint: FaultEndpoint): EndpointFault | undefined;
+  /** Consumes the settlement of one new refund: ABNORMAL or CLOSED when armed, else SUCCESS. */
+  takeRefundOutcome(): 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
   /** Listeners run after every change (the notifier flushes held notifications). */
   onChange(listener: (state: FaultState) => void): void;
 }
@@ -82,6 +95,7 @@ function cleanState(): FaultState {
     failNextClose: false,
     signWith: 'public_key',
     bills: { notReady: false, hashMismatch: false },
+    refundOutcome: null,
   };
 }
 
@@ -116,6 +130,9 @@ export function createFaultSwitches(): FaultSwitches {
         const defined = Object.fromEntries(Object.entries(patch.bills).filter(([, value]) => value !== undefined));
         state.bills = { ...state.bills, ...defined };
       }
+      if (patch.refundOutcome !== undefined) {
+        state.refundOutcome = patch.refundOutcome === null ? null : { status: patch.refundOutcome.status, remaining: patch.refundOutcome.times };
+      }
       return changed();
     },
     reset(): FaultState {
@@ -137,6 +154,15 @@ export function createFaultSwitches(): FaultSwitches {
         if (fault.remaining <= 0) delete state.endpoints[endpoint];
       }
       return { ...fault };
+    },
+    takeRefundOutcome(): 'SUCCESS' | 'ABNORMAL' | 'CLOSED' {
+      const fault = state.refundOutcome;
+      if (fault === null) return 'SUCCESS';
+      if (fault.remaining !== undefined) {
+        fault.remaining -= 1;
+        if (fault.remaining <= 0) state.refundOutcome = null;
+      }
+      return fault.status;
     },
     onChange(listener: (state: FaultState) => void): void {
       listeners.push(listener);

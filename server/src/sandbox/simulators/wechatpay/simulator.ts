@@ -22,6 +22,7 @@ import {
   HEADER_WECHATPAY_TIMESTAMP,
   PATH_BILL_DOWNLOAD,
   PATH_CERTIFICATES,
+  MAX_REFUNDS_PER_TRANSACTION,
   PATH_CLOSE,
   PATH_JSAPI_PREPAY,
   PATH_PARTNER_CLOSE,
@@ -33,6 +34,7 @@ import {
   PATH_TRADE_BILL,
   PREPAY_ID_TTL_MS,
   RESOURCE_ALGORITHM,
+  REFUND_PERIOD_MS,
   RESOURCE_ORIGINAL_TYPE_REFUND,
   RESOURCE_ORIGINAL_TYPE_TRANSACTION,
   TRADE_TYPE_JSAPI,
@@ -71,7 +73,7 @@ export interface WechatPaySimulatorOptions {
   /** Shared with the server, so signature timestamps agree when QA moves the clock. */
   clock: Clock;
   keys: SandboxWechatKeys;
-  /** Multiplies WeChat's notification retry delays and the refund processing time. @default 1 */
+  /** Multiplies WeChat's notification retry delays and the refund processing time (ABNORMAL and CLOSED too). @default 1 */
   timeFactor?: number;
   /** Real ms a refund stays PROCESSING, before `timeFactor`. @default 5000 */
   refundSettleMs?: number;
@@ -107,7 +109,7 @@ export interface SimulatedTransaction {
   createdAt: number;
   closedAt: number | undefined;
   prepayIds: readonly string[];
-  /** Fen refunded or being refunded. */
+  /** Fen refunded or being refunded (a closed refund gave nothing back; an abnormal one is spent, for the merchant to settle). */
   refundedAmount: number;
   /** Partner mode: the sub-merchant the order was placed for (then `appId`/`mchId` are `sp_appid`/`sp_mchid`). */
   subMchId?: string | undefined;
@@ -178,6 +180,8 @@ interface TransactionState extends Omit<SimulatedTransaction, 'prepayIds' | 'ref
 
 interface RefundState extends SimulatedRefund {
   fingerprint: string;
+  /** How it will settle (the fault switch at the time it was made). */
+  settlesAs: 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
 }
 
 interface Answer {
@@ -260,8 +264,10 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   const settlements = new Set<NodeJS.Timeout>();
   let settleWaiters: (() => void)[] = [];
 
+  // A closed refund gave nothing back; an abnormal one was taken from the merchant and waits for it to be settled by hand.
   const refundedAmount = (outTradeNo: string): number =>
-    [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo && r.status !== 'CLOSED' && r.status !== 'ABNORMAL').reduce((sum, r) => sum + r.amountRefund, 0);
+    [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo && r.status !== 'CLOSED').reduce((sum, r) => sum + r.amountRefund, 0);
+  const refundCount = (outTradeNo: string): number => [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo).length;
 
   /** An unpaid order past its time_expire is closed, as WeChat does. */
   function refreshExpiry(tx: TransactionState): void {
@@ -483,10 +489,11 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   function settleRefund(refund: RefundState, tx: TransactionState): void {
     const timer = setTimeout(() => {
       settlements.delete(timer);
-      refund.status = 'SUCCESS';
-      refund.successTime = clock.now();
+      refund.status = refund.settlesAs;
+      // Only a refund that reached the payer has a success_time.
+      if (refund.settlesAs === 'SUCCESS') refund.successTime = clock.now();
       notifier.send({
-        eventType: 'REFUND.SUCCESS',
+        eventType: `REFUND.${refund.settlesAs}`,
         originalType: RESOURCE_ORIGINAL_TYPE_REFUND,
         url: refund.notifyUrl ?? tx.notifyUrl,
         resource: {
@@ -496,7 +503,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
           out_refund_no: refund.outRefundNo,
           refund_id: refund.refundId,
           refund_status: refund.status,
-          success_time: formatWechatTime(refund.successTime),
+          ...(refund.successTime === undefined ? {} : { success_time: formatWechatTime(refund.successTime) }),
           user_received_account: '支付用户零钱',
           amount: { total: refund.amountTotal, refund: refund.amountRefund, payer_total: refund.amountTotal, payer_refund: refund.amountRefund },
         },
@@ -524,6 +531,9 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     }
     if ((tx.tradeState !== 'SUCCESS' && tx.tradeState !== 'REFUND') || tx.transactionId === undefined) return wechatError('INVALID_REQUEST', '订单未支付，不能退款');
     if (body.amount.total !== tx.amountTotal) return wechatError('INVALID_REQUEST', 'amount.total does not equal the order total');
+    // WeChat's own limits: 交易时间超过一年的订单无法提交退款; 每个支付订单的部分退款次数不能超过50次.
+    if (tx.successTime !== undefined && clock.now() >= tx.successTime + REFUND_PERIOD_MS) return wechatError('INVALID_REQUEST', '交易时间超过一年的订单无法提交退款');
+    if (refundCount(tx.outTradeNo) >= MAX_REFUNDS_PER_TRANSACTION) return wechatError('INVALID_REQUEST', `该订单退款次数已达上限（${MAX_REFUNDS_PER_TRANSACTION}次）`);
     if (refundedAmount(tx.outTradeNo) + body.amount.refund > tx.amountTotal) return wechatError('INVALID_REQUEST', '申请退款金额超过订单可退金额');
     const created: RefundState = {
       refundId: `50${digits(29)}`,
@@ -539,6 +549,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
       successTime: undefined,
       subMchId: body.sub_mchid,
       fingerprint,
+      settlesAs: faults.takeRefundOutcome(),
     };
     refunds.set(created.outRefundNo, created);
     tx.tradeState = 'REFUND';
@@ -707,7 +718,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     return Object.freeze({ ...rest, prepayIds: Object.freeze([...tx.prepayIds]), refundedAmount: refundedAmount(tx.outTradeNo) });
   };
   const viewRefund = (refund: RefundState): SimulatedRefund => {
-    const { fingerprint: _fingerprint, ...rest } = refund;
+    const { fingerprint: _fingerprint, settlesAs: _settlesAs, ...rest } = refund;
     return Object.freeze({ ...rest });
   };
 
