@@ -97,7 +97,7 @@ describe('shopper token over HTTP', () => {
     expect((await server.call('GET', `/sandbox/cards/${shopperToken}`)).status).toBe(200);
     // A capability in a path never reaches a log line.
     const logged = logLines.join('');
-    expect(logged).toContain('/v1/share/{ref}/session');
+    expect(logged).toContain('/v1/share/{redacted}/session');
     for (const secret of [shopperToken, link.token, link.code, friend.token]) expect(logged).not.toContain(secret);
   });
 });

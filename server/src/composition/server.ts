@@ -147,7 +147,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   // Live status in the chat (issue 18): WeChat's message APIs, simulated in the sandbox.
   const live = createLiveWechat({ config, clock, selfUrl: url, sandbox, platform, logger });
   deps.live = live.deps;
-  const liveSandboxRouters: Router[] = sandbox ? [liveSandboxRoutes(deps, live.messagesSimulator), ...(live.messagesSimulator ? [Router().use('/sandbox', live.messagesSimulator.qaRouter)] : [])] : [];
+  const liveSandboxRouters: Router[] = sandbox ? [liveSandboxRoutes(deps, live.messagesSimulator), ...(live.messagesSimulator ? [Router({ caseSensitive: true }).use('/sandbox', live.messagesSimulator.qaRouter)] : [])] : [];
   const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes, ...liveSandboxRouters] : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });

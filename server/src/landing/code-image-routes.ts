@@ -15,7 +15,7 @@ const PUBLIC_CODE_CACHE_CONTROL = 'public, max-age=604800, immutable';
 
 /** The public code image route. */
 export function codeImageRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.get('/p/:code/qr.png', async (req, res) => {
     await limits.consume('friendViewsPerIp', req.ip ?? 'unknown');

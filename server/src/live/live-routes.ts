@@ -28,7 +28,7 @@ const proofSchema = z.strictObject({
 
 /** `/v1/share/...`, `/v1/subscriptions`, `/v1/pay/{ref}/private-proof`. */
 export function liveRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.get('/v1/share/:token', async (req, res) => {
     await limits.consume('friendViewsPerIp', req.ip ?? 'unknown');

@@ -19,7 +19,7 @@ const refundSchema = z.strictObject({
 
 /** Refund routes; mount behind shop authentication (`/v1/orders`, `/v1/refunds`). */
 export function refundRoutes(deps: ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   // Money moves: the Idempotency-Key is required, so a retried request never refunds twice.
   router.post('/v1/orders/:id/refunds', idempotent(deps.store, deps.clock, async (req) => {

@@ -11,7 +11,7 @@ import type { WechatMessagesSimulator } from '../simulators/wechat-messages-simu
 
 /** `GET /sandbox/cards/{ref}`: `ref` is a link's token or code, or its shopper token. */
 export function liveSandboxRoutes(deps: ServiceDeps, simulator: WechatMessagesSimulator | undefined): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/sandbox/cards/:ref', async (req, res) => {
     const ref = req.params.ref;
     const now = deps.clock.now();

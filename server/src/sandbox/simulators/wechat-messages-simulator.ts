@@ -249,7 +249,7 @@ export function createWechatMessagesSimulator(options: WechatMessagesSimulatorOp
 
   const cardView = (card: StoredCard): SimulatedCard => ({ ...card, changes: card.changes.map((change) => ({ ...change })), text: renderCard(card) });
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   // WeChat reads the body as JSON whatever its content type says.
   const readText = express.text({ type: () => true, limit: '64kb' });
 
@@ -340,7 +340,7 @@ export function createWechatMessagesSimulator(options: WechatMessagesSimulatorOp
 
   const simulator: WechatMessagesSimulator = {
     router,
-    qaRouter: express.Router(),
+    qaRouter: express.Router({ caseSensitive: true }),
     card(activityId) {
       const card = cards.get(activityId);
       return card === undefined ? undefined : cardView(card);
