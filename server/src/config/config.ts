@@ -260,7 +260,8 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     requireValue('WECHATPAY_APIV3_KEY', apiV3Key, why);
     requireValue('WECHATPAY_PUBLIC_KEY_FILE', platformPublicKeyPem, why);
     requireValue('WECHATPAY_PUBLIC_KEY_ID', platformPublicKeyId, why);
-    requireValue('NOTIFY_URL', notifyUrl, why);
+    // NOTIFY_URL defaults to PUBLIC_BASE_URL/v1/wechatpay/notify: it is missing only without both.
+    if (publicBaseUrl === undefined) requireValue('NOTIFY_URL', notifyUrl, `${why} unless PUBLIC_BASE_URL is set (it defaults to PUBLIC_BASE_URL/v1/wechatpay/notify)`);
   }
 
   // In the sandbox the WeChat settings are all or nothing: either the in-process simulators,
