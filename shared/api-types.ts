@@ -252,10 +252,17 @@ export type ShopEventType = ShopEvent['type'];
 /** The JSON body POSTed to a shop's webhook URL (signed in the `FriendPay-Signature` header). */
 export type WebhookDelivery = { id: string; created_at: string } & ShopEvent;
 
+/**
+ * Where a webhook event stands: `pending` (not tried yet), `retrying` (failed, tried again at
+ * `next_attempt_at`), `delivered` (the shop answered 2xx), `not_sent` (the shop has no webhook URL).
+ */
+export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'not_sent';
+
 /** A webhook delivery as the shop can list it. */
 export interface DeliveryView {
   id: string;
   type: ShopEventType;
+  state: DeliveryState;
   created_at: string;
   delivered_at: string | null;
   attempts: number;

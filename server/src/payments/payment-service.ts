@@ -17,7 +17,7 @@ import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, secondsUntil }
 import { applyPaymentSuccess } from './settlement';
 
 /** Reserves the payment (or finds the friend's open one) in one transaction. */
-async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number): Promise<PaymentRecord> {
+async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number, payerName: string | null): Promise<PaymentRecord> {
   let created = false;
   const payment = await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
@@ -95,6 +95,7 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       checkedAt: null,
       createdAt: now,
       updatedAt: now,
+      payerName,
     };
     await tx.insertPayment(payment);
     created = true;
@@ -116,13 +117,13 @@ function descriptionFor(shopName: string): string {
 /** Creates (or returns the friend's open) payment and its `wx.requestPayment` parameters. */
 export async function createPayment(
   deps: ServiceDeps,
-  input: { ref: string; openid: string; idempotencyKey: string; amount: number | undefined },
+  input: { ref: string; openid: string; idempotencyKey: string; amount: number | undefined; /** What the friend wants the shopper to call them. */ payerName?: string | undefined },
 ): Promise<CreatePaymentResponse> {
   const linkId = verifyLinkRef(deps.keyring, input.ref, deps.clock.now());
   const view = await deps.store.getLinkView(linkId);
   if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
   await settleLink(deps, view.link);
-  let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS);
+  let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS, input.payerName ?? null);
 
   if (payment.prepayId === null || payment.requestPayment === null) {
     let prepayId: string;

@@ -14,7 +14,7 @@ import type { WebhookEventStore, WebhookEventStoreTx } from './webhook-event-sto
 
 export type { IdempotencyClaim } from './idempotency-store';
 export type { LinkTransition } from './link-store';
-export type { UpsertOrderResult } from './order-store';
+export type { OrderListQuery, UpsertOrderResult } from './order-store';
 
 /**
  * The operations available inside `Store.transaction`. They are small on purpose: the payment

@@ -50,7 +50,7 @@ import {
   type ColumnMap,
   type Row,
 } from '../columns';
-import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { IdempotencyClaim, LinkTransition, OrderListQuery, Store, StoreTx, UpsertOrderResult } from '../store';
 import { postgresMigrations } from './migrations';
 
 /** What runs a statement: the pool (one statement, autocommitted) or a transaction's client. */
@@ -392,7 +392,23 @@ export class PostgresStore implements Store {
     return row && shopFromRow(row);
   }
 
+  async setShopWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
+    await changes(this.pool, 'UPDATE shops SET webhook_url = $1 WHERE id = $2', [webhookUrl, id]);
+  }
+
   // Orders
+
+  async listOrdersOfShop(shopId: string, query: OrderListQuery): Promise<OrderRecord[]> {
+    const before = query.before;
+    return (await rows(
+      this.pool,
+      `SELECT ${ORDER} FROM orders WHERE shop_id = $1
+         AND ($2::text IS NULL OR status = $2)
+         AND ($3::bigint IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [shopId, query.status ?? null, before?.createdAt ?? null, before?.id ?? null, query.limit],
+    )).map(orderFromRow);
+  }
 
   async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
     const keys = Object.keys(orderColumns) as (keyof OrderRecord)[];
@@ -599,6 +615,10 @@ export class PostgresStore implements Store {
 
   async markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
     await changes(this.pool, 'UPDATE events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async markEventSkipped(id: string, at: number, reason: string): Promise<void> {
+    await changes(this.pool, 'UPDATE events SET delivered_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL', [at, reason.slice(0, 500), id]);
   }
 
   // Idempotency keys

@@ -26,7 +26,7 @@ import {
   scalarText,
 } from '../columns';
 import type { EventRecord, FriendLinkView, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../records';
-import type { IdempotencyClaim, LinkTransition, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { IdempotencyClaim, LinkTransition, OrderListQuery, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
 /**
@@ -316,7 +316,26 @@ export class SqliteStore implements Store {
     });
   }
 
+  setShopWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE shops SET webhook_url = ? WHERE id = ?').run(webhookUrl, id);
+    });
+  }
+
   // Orders
+
+  listOrdersOfShop(shopId: string, query: OrderListQuery): Promise<OrderRecord[]> {
+    return this.#whenIdle(() => {
+      const before = query.before;
+      const rows = this.sql(
+        `SELECT * FROM orders WHERE shop_id = ?
+           AND (? IS NULL OR status = ?)
+           AND (? IS NULL OR created_at < ? OR (created_at = ? AND id < ?))
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ).all(shopId, query.status ?? null, query.status ?? null, before?.createdAt ?? null, before?.createdAt ?? null, before?.createdAt ?? null, before?.id ?? null, query.limit) as Row[];
+      return rows.map(orderFromRow);
+    });
+  }
 
   upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
     return this.#whenIdle(() => this.write((): UpsertOrderResult => {
@@ -527,6 +546,12 @@ export class SqliteStore implements Store {
   markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
     return this.#whenIdle(() => {
       this.sql('UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  markEventSkipped(id: string, at: number, reason: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE events SET delivered_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL').run(at, reason.slice(0, 500), id);
     });
   }
 
