@@ -283,10 +283,10 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     await store.upsertOrder(orderRecord('ord_other', 'shop_2', now, { createdAt: now }));
     const first = await store.listOrdersOfShop('shop_1', { limit: 2 });
     expect(first.map((order) => order.id)).toEqual(['ord_4', 'ord_3']);
-    const last = first[1]!;
+    const last = first[1];
     const second = await store.listOrdersOfShop('shop_1', { limit: 2, before: { createdAt: last.createdAt, id: last.id } });
     expect(second.map((order) => order.id)).toEqual(['ord_2', 'ord_1']);
-    const third = await store.listOrdersOfShop('shop_1', { limit: 2, before: { createdAt: second[1]!.createdAt, id: second[1]!.id } });
+    const third = await store.listOrdersOfShop('shop_1', { limit: 2, before: { createdAt: second[1].createdAt, id: second[1].id } });
     expect(third.map((order) => order.id)).toEqual(['ord_0']);
     expect((await store.listOrdersOfShop('shop_1', { limit: 10, status: 'paid' })).map((order) => order.id)).toEqual(['ord_1']);
     expect(await store.listOrdersOfShop('shop_2', { limit: 10, status: 'paid' })).toEqual([]);

@@ -38,7 +38,8 @@ describe.each(engines)('webhook deliveries as the shop lists them (%s)', (engine
       expect(await deliverOnce(server.deps)).toBe(1);
       const { deliveries, webhook_url } = await deliveriesOf(shop.api_key);
       expect(webhook_url).toBe(receiver.url);
-      expect(deliveries[0]).toMatchObject({ type: 'link.revoked', state: 'delivered', attempts: 1, last_error: null, delivered_at: expect.any(String) });
+      expect(deliveries[0]).toMatchObject({ type: 'link.revoked', state: 'delivered', attempts: 1, last_error: null, next_attempt_at: null });
+      expect(Date.parse(deliveries[0]?.delivered_at ?? '')).not.toBeNaN();
     } finally {
       await receiver.close();
     }
@@ -51,7 +52,8 @@ describe.each(engines)('webhook deliveries as the shop lists them (%s)', (engine
       await server.call('POST', `/v1/links/${link.id}/revoke`, { key: shop.api_key });
       expect(await deliverOnce(server.deps)).toBe(0);
       const [delivery] = (await deliveriesOf(shop.api_key)).deliveries;
-      expect(delivery).toMatchObject({ state: 'retrying', attempts: 1, last_error: 'HTTP 503', delivered_at: null, next_attempt_at: expect.any(String) });
+      expect(delivery).toMatchObject({ state: 'retrying', attempts: 1, last_error: 'HTTP 503', delivered_at: null });
+      expect(Date.parse(delivery?.next_attempt_at ?? '')).not.toBeNaN();
     } finally {
       await receiver.close();
     }
