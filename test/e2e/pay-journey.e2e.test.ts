@@ -47,7 +47,7 @@ describe('payment journeys', () => {
   it('a friend opens a link, pays in the sandbox pay sheet, sees success, and the share page shows paid', async () => {
     const demo = await world.createDemo('single');
     const shopper = await openSharePage(demo.link.token);
-    expect(await shopper.page.getByTestId('share-status').textContent()).toContain('等待朋友付款');
+    expect(await shopper.page.getByTestId('share-status').textContent()).toContain('等待付款');
 
     const friend = await openAsFriend(demo.link.token, 'e2e-friend-a');
     await friend.page.getByTestId('pay-button').click();

@@ -66,6 +66,15 @@ describe('pay page: opening a link', () => {
     expect(within(active).getByTestId('pay-button').textContent).toBe('确认付款 ¥12.34');
   });
 
+  it('shows each line as unit price × quantity with its line total, the rule the landing page uses', async () => {
+    serveView({ order: { amount_total: 8900, amount_due: 8900, items: [{ title: '咖啡豆', quantity: 2, unit_price: 4400 }, { title: '包装费', quantity: 1, unit_price: 100 }] } });
+    renderPayPage();
+    const active = await screen.findByTestId('screen-active');
+    const line = within(active).getByText('咖啡豆').closest('.item');
+    expect(line?.textContent).toContain('¥44.00 × 2');
+    expect(line?.textContent).toContain('¥88.00');
+  });
+
   it('counts down to the expiry by the server clock, not the phone clock', async () => {
     // The server says 08:00 and the link ends 09:30; this machine's clock is years away.
     serveLink();
@@ -346,7 +355,7 @@ describe('pay page: every other state', () => {
     serveView({ link: { status: 'paid' }, order: { amount_paid: 1234, amount_due: 0 }, contributions: [{ payer: 'oAb***xyz', amount: 1234, paid_at: '2030-05-01T07:59:00.000Z' }] });
     renderPayPage();
     const screenElement = await screen.findByTestId('screen-paid-by-other');
-    expect(screenElement.textContent).toContain('这笔订单已经付好了');
+    expect(screenElement.textContent).toContain('这笔订单已付款');
     expect(within(screenElement).queryByTestId('pay-button')).toBeNull();
   });
 
@@ -359,7 +368,7 @@ describe('pay page: every other state', () => {
   it('revoked', async () => {
     serveView({ link: { status: 'revoked' } });
     renderPayPage();
-    expect((await screen.findByTestId('screen-revoked')).textContent).toContain('付款链接已被撤回');
+    expect((await screen.findByTestId('screen-revoked')).textContent).toContain('付款链接已撤回');
   });
 
   it('void, with the refund to this friend when they had paid', async () => {

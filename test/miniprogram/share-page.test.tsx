@@ -32,7 +32,7 @@ describe('share page', () => {
     serveLink();
     renderSharePage();
     const page = await screen.findByTestId('screen-share');
-    expect(within(page).getByTestId('share-status').textContent).toContain('等待朋友付款');
+    expect(within(page).getByTestId('share-status').textContent).toContain('等待付款');
     expect(page.textContent).toContain('朋友将看到');
     expect(within(page).getByTestId('requester').textContent).toBe('张* 请你帮忙付款');
     expect(within(page).getByTestId('amount-due').textContent).toBe('¥12.34');
@@ -91,7 +91,7 @@ describe('share page', () => {
   it('updates live: waiting, then paid, without a reload', async () => {
     serveLink();
     renderSharePage();
-    expect((await screen.findByTestId('share-status')).textContent).toContain('等待朋友付款');
+    expect((await screen.findByTestId('share-status')).textContent).toContain('等待付款');
     serveView({ link: { status: 'paid' }, order: { amount_paid: 1234, amount_due: 0 }, contributions: [{ payer: 'san***d-a', amount: 1234, paid_at: '2030-05-01T08:05:00.000Z' }] });
     await waitFor(() => expect(screen.getByTestId('share-status').getAttribute('data-status')).toBe('paid'), { timeout: 5000 });
     const polls = taro.server.sent('GET', /^\/v1\/pay\//).length;
@@ -158,7 +158,7 @@ describe('share page', () => {
     taro.language = 'en-US';
     serveLink();
     renderSharePage();
-    expect((await screen.findByTestId('share-status')).textContent).toContain('Waiting for a friend to pay');
+    expect((await screen.findByTestId('share-status')).textContent).toContain('Waiting for payment');
     expect(taro.share?.()).toEqual({ title: 'Please pay this for me: ¥12.34', path: `/pages/pay/index?t=${TOKEN}` });
   });
 });

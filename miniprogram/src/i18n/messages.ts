@@ -2,7 +2,12 @@
  * Every string a person reads, in Chinese (the default) and English. `en` must have exactly the
  * keys of `zh`, so a missing translation is a type error rather than a blank on screen.
  */
-import type { ApiErrorCode } from '../api/http';
+import { stateWords } from '@shared/glossary';
+import type { ApiErrorCode } from '../api/error-codes';
+
+// State words come from the one glossary the server's pages use too.
+const zhState = stateWords.zh;
+const enState = stateWords.en;
 
 /** The languages the mini program speaks. */
 export type Locale = 'zh' | 'en';
@@ -22,10 +27,10 @@ const zhProblems: Record<ApiErrorCode, string> = {
   ORDER_NOT_PENDING: '订单已不能付款',
   LINK_INVALID: '这个付款链接无效',
   LINK_NOT_FOUND: '这个付款链接不存在',
-  LINK_EXPIRED: '付款链接已过期',
-  LINK_REVOKED: '付款链接已被撤回',
+  LINK_EXPIRED: `付款链接${zhState.expired}`,
+  LINK_REVOKED: `付款链接${zhState.revoked}`,
   LINK_VOID: '订单已取消或已在别处付款',
-  LINK_PAID: '这笔订单已经付过了',
+  LINK_PAID: `这笔订单${zhState.paid}`,
   LINK_BUSY: '另一位朋友正在付款',
   TTL_INVALID: '链接有效期不正确',
   AMOUNT_INVALID: '金额不正确，请重新输入',
@@ -88,7 +93,6 @@ const zh = {
   asksYouToPay: (name: string) => `${name} 请你帮忙付款`,
   shop: '商家',
   items: '商品',
-  quantity: (count: number) => `×${count}`,
   amountDue: '需付金额',
   amountTotal: '订单总额',
   timeLeft: '剩余时间',
@@ -120,13 +124,13 @@ const zh = {
   shareBack: '告诉 TA 已付款',
   shareBackTitle: (amount: string) => `我已帮你付好了：${amount}`,
   refundedNote: (amount: string) => `订单已取消，${amount} 已原路退回给你`,
-  paidByOther: '这笔订单已经付好了',
+  paidByOther: `这笔订单${zhState.paid}`,
   paidByOtherDetail: '已有朋友完成付款，你不用再付了。',
-  expired: '付款链接已过期',
+  expired: `付款链接${zhState.expired}`,
   expiredDetail: '请让好友重新发一个付款链接。',
-  revoked: '付款链接已被撤回',
+  revoked: `付款链接${zhState.revoked}`,
   revokedDetail: '好友已撤回这个付款请求，无需付款。',
-  void: '订单已失效',
+  void: `订单${zhState.void}`,
   voidDetail: '订单已取消或已在别处付款，无需付款。',
   invalid: '付款链接无效',
   invalidDetail: '链接可能不完整或已被修改，请让好友重新发送。',
@@ -157,13 +161,13 @@ const zh = {
   posterSaved: '海报已保存',
   posterFailed: '海报保存失败',
   posterScanHint: '微信扫码帮我付款',
-  statusWaiting: '等待朋友付款',
-  statusPaying: '朋友正在付款…',
-  statusPaid: '已付款',
+  statusWaiting: zhState.active,
+  statusPaying: `朋友${zhState.paying}…`,
+  statusPaid: zhState.paid,
   statusPaidBy: (payer: string, when: string) => `${payer} 于 ${when} 付款`,
-  statusExpired: '链接已过期',
-  statusRevoked: '链接已撤回',
-  statusVoid: '订单已失效',
+  statusExpired: `链接${zhState.expired}`,
+  statusRevoked: `链接${zhState.revoked}`,
+  statusVoid: `订单${zhState.void}`,
   liveStatus: '实时状态',
 };
 
@@ -180,7 +184,6 @@ const en: Messages = {
   asksYouToPay: (name: string) => `${name} asks you to pay`,
   shop: 'Shop',
   items: 'Items',
-  quantity: (count: number) => `×${count}`,
   amountDue: 'Amount due',
   amountTotal: 'Order total',
   timeLeft: 'Time left',
@@ -217,7 +220,7 @@ const en: Messages = {
   expiredDetail: 'Ask your friend to send a new pay link.',
   revoked: 'This pay link was withdrawn',
   revokedDetail: 'Your friend withdrew the request; nothing to pay.',
-  void: 'This order is no longer payable',
+  void: `This order is ${enState.void.toLowerCase()}`,
   voidDetail: 'The order was cancelled or paid elsewhere; nothing to pay.',
   invalid: 'This pay link is not valid',
   invalidDetail: 'It may be incomplete or altered. Ask your friend to send it again.',
@@ -246,13 +249,13 @@ const en: Messages = {
   posterSaved: 'Poster saved',
   posterFailed: 'Could not save the poster',
   posterScanHint: 'Scan in WeChat to pay for me',
-  statusWaiting: 'Waiting for a friend to pay',
-  statusPaying: 'A friend is paying…',
-  statusPaid: 'Paid',
+  statusWaiting: enState.active,
+  statusPaying: `${enState.paying} by a friend…`,
+  statusPaid: enState.paid,
   statusPaidBy: (payer: string, when: string) => `Paid by ${payer} at ${when}`,
-  statusExpired: 'Link expired',
-  statusRevoked: 'Link withdrawn',
-  statusVoid: 'Order no longer payable',
+  statusExpired: `Link: ${enState.expired.toLowerCase()}`,
+  statusRevoked: `Link: ${enState.revoked.toLowerCase()}`,
+  statusVoid: `Order: ${enState.void.toLowerCase()}`,
   liveStatus: 'Live status',
 };
 

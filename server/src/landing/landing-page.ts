@@ -4,21 +4,15 @@
  */
 import { Router } from 'express';
 import QRCode from 'qrcode';
-import type { LinkStatus } from '../../../shared/states';
+import { chinaTimeName, formatChinaDateTime } from '../../../shared/china-time';
+import { bilingualState } from '../../../shared/glossary';
 import { maskName } from '../../../shared/mask';
 import { formatYuan } from '../../../shared/money';
+import { itemLine } from '../../../shared/order-items';
 import { isAppError } from '../errors/app-error';
 import { readFriendLink } from '../links/link-service';
 import type { ServiceDeps } from '../service-deps';
 import { escapeHtml, htmlSecurityHeaders, safeUrl } from './html';
-
-const statusText: Record<LinkStatus, string> = {
-  active: '等待付款 · Waiting for payment',
-  paid: '已付款 · Paid',
-  expired: '已过期 · Expired',
-  revoked: '已撤销 · Revoked',
-  void: '已失效 · No longer valid',
-};
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -38,7 +32,11 @@ function page(title: string, body: string): string {
   .warn { color: #b26a00; background: #fff7e6; border-radius: 8px; padding: 10px; font-size: 14px; }
   .qr { display: block; margin: 12px auto; width: 220px; height: 220px; }
   .muted { color: #888; font-size: 13px; }
-  ul { padding-left: 18px; }
+  .items { list-style: none; padding: 0; margin: 16px 0 0; }
+  .items li { display: flex; align-items: baseline; gap: 8px; padding: 8px 0; border-top: 1px solid #f0f0f0; }
+  .item-title { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+  .item-unit { white-space: nowrap; }
+  .item-total { white-space: nowrap; font-weight: 600; }
   .avatar { width: 40px; height: 40px; border-radius: 50%; vertical-align: middle; margin-right: 8px; }
 </style>
 </head>
@@ -76,7 +74,8 @@ export function landingRoutes(deps: ServiceDeps): Router {
     const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 440 });
     const avatar = safeUrl(link.requesterAvatarUrl);
     const items = order.items
-      .map((item) => `<li>${escapeHtml(item.title)} × ${item.quantity} <span class="muted">${escapeHtml(formatYuan(item.unit_price))}</span></li>`)
+      .map(itemLine)
+      .map((line) => `<li><span class="item-title">${escapeHtml(line.title)}</span><span class="item-unit muted">${escapeHtml(line.unitText)}</span><span class="item-total">${escapeHtml(line.totalText)}</span></li>`)
       .join('');
     const live = link.status === 'active';
     const body = `
@@ -85,13 +84,13 @@ export function landingRoutes(deps: ServiceDeps): Router {
   ${link.message ? `<p class="message">“${escapeHtml(link.message)}”</p>` : ''}
   <p class="muted">商家 · Shop: <strong>${escapeHtml(shopName)}</strong></p>
   <div class="amount">${escapeHtml(formatYuan(live ? due : order.amountTotal))}</div>
-  <span class="status${live ? '' : ' closed'}">${escapeHtml(statusText[link.status])}</span>
-  <ul>${items}</ul>
+  <span class="status${live ? '' : ' closed'}">${escapeHtml(bilingualState(link.status))}</span>
+  <ul class="items">${items}</ul>
 </div>
 ${live ? `<div class="card">
   <p><strong>用微信扫码付款 · Scan in WeChat to pay</strong></p>
   <img class="qr" alt="QR code for this pay link" src="${qr}">
-  <p class="muted">有效期至 · Valid until ${escapeHtml(new Date(link.expiresAt).toISOString().replace('T', ' ').slice(0, 16))} UTC</p>
+  <p class="muted">有效期至 ${escapeHtml(formatChinaDateTime(link.expiresAt))}（${chinaTimeName.zh}）· Valid until ${escapeHtml(formatChinaDateTime(link.expiresAt))} ${chinaTimeName.en}</p>
 </div>
 <p class="warn">付款前请先与好友确认，谨防诈骗。 Confirm with your friend before paying: scammers send pay links too.</p>` : ''}`;
     res.status(200).type('html').send(page(`${maskName(link.requesterName)} 请你帮忙付款 · ${shopName}`, body));
