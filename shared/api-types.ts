@@ -27,11 +27,13 @@ export interface OrderInput {
   ship_to?: ShipTo;
 }
 
-/** A friend's contribution as the shop sees it (payer masked). */
+/** A friend's contribution as the shop sees it (payer's WeChat id masked, their name in full). */
 export interface Contribution {
   payment_id: string;
   link_id: string;
   payer: string;
+  /** The name the friend gave when paying, else "微信好友 N" (N: the order in which friends paid). */
+  payer_name: string;
   amount: number;
   status: PaymentStatus;
   paid_at: string | null;
@@ -64,6 +66,8 @@ export interface RefundView {
   id: string;
   payment_id: string;
   payer: string;
+  /** The paying friend's name, as in `Contribution.payer_name`. */
+  payer_name: string;
   amount: number;
   reason: string;
   status: 'pending' | 'processing' | 'succeeded' | 'failed';
@@ -113,6 +117,7 @@ export interface IssuedLinkResponse extends LinkResponse {
 
 /** A contribution as a friend sees it. */
 export interface PublicContribution {
+  /** The payer's name: masked (`李*`) unless it is the viewer's own payment; "微信好友 N" when they gave none. */
   payer: string;
   amount: number;
   paid_at: string;
@@ -141,6 +146,8 @@ export interface FriendView {
     amount_reserved: number;
     currency: 'CNY';
     items: OrderItem[];
+    /** The shop's own order number, for receipts and saved posters. */
+    shop_order_id: string;
   };
   contributions: PublicContribution[];
   /** The viewer's own payments on this link, when the request carries their session token. */
@@ -172,6 +179,10 @@ export interface PaymentView {
   refunded_amount: number;
   /** Until then the friend may finish paying in the pay sheet. */
   payable_until: string;
+  /** WeChat Pay's transaction number (微信支付单号) once paid, for the friend's receipt. */
+  transaction_id: string | null;
+  /** The name the friend gave when paying, if any. */
+  payer_name: string | null;
 }
 
 /** The parameters for `wx.requestPayment`, exactly as WeChat names them. */
@@ -186,6 +197,8 @@ export interface RequestPaymentParams {
 /** `POST /v1/pay/{ref}/payments` body; `amount` only in group mode. */
 export interface CreatePaymentInput {
   amount?: number;
+  /** How the shopper should know the friend (1-20 characters); without it they read "微信好友 N". */
+  payer_name?: string;
 }
 
 /** `POST /v1/pay/{ref}/payments` answer. */
@@ -200,6 +213,8 @@ export interface CreatePaymentResponse {
 export interface WebhookPayer {
   payment_id: string;
   payer: string;
+  /** The friend's name, as in `Contribution.payer_name`. */
+  payer_name: string;
   amount: number;
   paid_at: string;
 }
@@ -234,6 +249,8 @@ export interface PaymentRefundedEventData {
   order_id: string;
   link_id: string;
   payer: string;
+  /** The friend's name, as in `Contribution.payer_name`. */
+  payer_name: string;
   amount: number;
   reason: string;
   refunded_at: string;

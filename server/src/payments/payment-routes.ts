@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error';
-import { parseWith } from '../http/validation';
+import { parseWith, text } from '../http/validation';
 import type { RateLimits } from '../http/rate-limits';
 import { sendJson } from '../http/send-json';
 import { presentPayment } from '../presenters/payment-presenter';
@@ -10,7 +10,11 @@ import type { ServiceDeps } from '../service-deps';
 import { sessionOpenid } from '../sessions/session-token';
 import { cancelPayment, createPayment, getPaymentForPayer } from './payment-service';
 
-const createSchema = z.strictObject({ amount: z.number().optional() });
+const createSchema = z.strictObject({
+  amount: z.number().optional(),
+  // Checked like the requester's name; surrounding spaces are not part of it.
+  payer_name: z.string().transform((value) => value.trim()).pipe(text(1, 20)).optional(),
+});
 const keyPattern = /^[\x21-\x7e]{8,128}$/;
 
 /** Payment routes. */
@@ -25,7 +29,7 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
       throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Send an Idempotency-Key header (8-128 printable characters) so a retry never pays twice.');
     }
     const body = parseWith(createSchema, req.body ?? {});
-    const answer = await createPayment(deps, { ref: req.params.ref, openid, idempotencyKey, amount: body.amount });
+    const answer = await createPayment(deps, { ref: req.params.ref, openid, idempotencyKey, amount: body.amount, payerName: body.payer_name });
     res.setHeader('Cache-Control', 'no-store');
     sendJson(res, 201, answer);
   });

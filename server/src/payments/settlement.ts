@@ -151,7 +151,7 @@ export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefun
     const status = refundedAmount >= payment.amount ? 'refunded' : outstanding ? 'refunding' : 'paid';
     await tx.updatePayment(payment.id, { refundedAmount, status, updatedAt: now }, ['paid', 'refunding']);
     await tx.updateOrder(order.id, { amountRefunded: order.amountRefunded + refund.amount, updatedAt: now }, ['pending', 'paid', 'cancelled', 'closed']);
-    await tx.insertEvent(paymentRefundedEvent(deps.ids, refund, payment, order, now));
+    await tx.insertEvent(paymentRefundedEvent(deps.ids, refund, payment, order, now, await tx.listPaymentsOfOrder(order.id)));
     return 'applied';
   });
   if (outcome === 'applied') deps.metrics.payment('refunded');

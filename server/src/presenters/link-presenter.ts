@@ -1,8 +1,9 @@
 /** Links as the shop and a friend see them. Pure: store records in, API bodies out. */
 import type { FriendView, LinkResponse } from '../../../shared/api-types';
-import { maskId, maskName } from '../../../shared/mask';
+import { maskName } from '../../../shared/mask';
 import type { LinkRecord, LinkView, OrderRecord, PaymentRecord } from '../store/records';
 import { iso } from './iso';
+import { maskedPayerNameOf, payerNameOf, payerNames } from './payer-names';
 import { presentContribution, presentPayment, wasPaid } from './payment-presenter';
 
 function amounts(order: OrderRecord): { amount_total: number; amount_paid: number; amount_due: number } {
@@ -12,6 +13,7 @@ function amounts(order: OrderRecord): { amount_total: number; amount_paid: numbe
 
 /** The shop's view of a link, with the contributions made through it. */
 export function presentLink(link: LinkRecord, order: OrderRecord, payments: readonly PaymentRecord[] = []): LinkResponse {
+  const names = payerNames(payments);
   return {
     id: link.id,
     order_id: link.orderId,
@@ -22,7 +24,7 @@ export function presentLink(link: LinkRecord, order: OrderRecord, payments: read
     message: link.message,
     requester: { id: link.requesterId, name: link.requesterName, avatar_url: link.requesterAvatarUrl },
     ...amounts(order),
-    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map(presentContribution),
+    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map((payment) => presentContribution(payment, names)),
   };
 }
 
@@ -34,6 +36,7 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
   const { link, order } = view;
   const open = payments.filter((payment) => payment.status === 'created');
   const ofLink = payments.filter((payment) => payment.linkId === link.id);
+  const names = payerNames(payments);
   return {
     link: {
       status: link.status,
@@ -45,10 +48,21 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
       url,
     },
     shop: { name: view.shopName },
-    order: { ...amounts(order), amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },
+    order: {
+      ...amounts(order),
+      amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0,
+      currency: order.currency,
+      items: order.items,
+      shop_order_id: order.shopOrderId,
+    },
     contributions: ofLink
       .filter((payment) => payment.keptAmount > 0 && payment.paidAt !== null)
-      .map((payment) => ({ payer: maskId(payment.payerOpenid), amount: payment.keptAmount, paid_at: iso(payment.paidAt ?? now) })),
+      .map((payment) => ({
+        // Each friend reads their own name in full, everyone else's masked.
+        payer: viewer !== undefined && payment.payerOpenid === viewer ? payerNameOf(payment, names) : maskedPayerNameOf(payment, names),
+        amount: payment.keptAmount,
+        paid_at: iso(payment.paidAt ?? now),
+      })),
     my_payments: viewer === undefined ? [] : ofLink.filter((payment) => payment.payerOpenid === viewer).map(presentPayment),
     server_time: iso(now),
   };

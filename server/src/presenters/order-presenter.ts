@@ -3,10 +3,13 @@ import type { OrderResponse } from '../../../shared/api-types';
 import { maskId } from '../../../shared/mask';
 import type { OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
 import { iso } from './iso';
+import { payerNames } from './payer-names';
 import { presentContribution, wasPaid } from './payment-presenter';
 
 /** The shop's view of an order. */
 export function presentOrder(order: OrderRecord, payments: readonly PaymentRecord[] = [], refunds: readonly RefundRecord[] = []): OrderResponse {
+  const names = payerNames(payments);
+  const byId = new Map(payments.map((payment) => [payment.id, payment]));
   return {
     id: order.id,
     shop_order_id: order.shopOrderId,
@@ -22,11 +25,12 @@ export function presentOrder(order: OrderRecord, payments: readonly PaymentRecor
     ship_to: order.shipTo,
     created_at: iso(order.createdAt),
     cancelled_at: order.cancelledAt === null ? null : iso(order.cancelledAt),
-    payers: payments.filter(wasPaid).map(presentContribution),
+    payers: payments.filter(wasPaid).map((payment) => presentContribution(payment, names)),
     refunds: refunds.map((refund) => ({
       id: refund.id,
       payment_id: refund.paymentId,
       payer: maskId(refund.payerOpenid),
+      payer_name: names.get(refund.paymentId) ?? byId.get(refund.paymentId)?.payerName ?? '',
       amount: refund.amount,
       reason: refund.reason,
       status: refund.status,
