@@ -169,6 +169,30 @@ const zh = {
   statusRevoked: `链接${zhState.revoked}`,
   statusVoid: `订单${zhState.void}`,
   liveStatus: '实时状态',
+  // The friend's name, given when paying
+  payerNameLabel: '你的称呼',
+  payerNamePlaceholder: '选填，如：小李',
+  payerNameHint: (name: string) => `会告诉 ${name} 是谁帮忙付的`,
+  // Receipt after paying
+  receiptTitle: '付款凭证',
+  receiptShop: '商家',
+  receiptItems: '商品',
+  receiptAmount: '付款金额',
+  receiptTime: '付款时间',
+  receiptTransaction: '微信支付单号',
+  receiptOrder: '订单号',
+  chinaTime: '北京时间',
+  notified: (name: string) => `已通知 ${name}`,
+  // Outside WeChat (the H5 build), where sharing to a chat is not possible
+  shareBackOutsideWechat: '在微信里打开时，这个按钮会把付款结果发给 TA。这里可以复制一句话发给 TA。',
+  copyForThem: '复制给 TA',
+  copied: '已复制',
+  sendOutsideWechat: '在微信里打开时，可以直接把链接发给微信好友。这里请复制链接，粘贴到聊天里发送。',
+  // Opened without a link
+  noLink: '没有付款链接',
+  noLinkDetail: '这个页面要从好友发来的付款链接打开。',
+  noLinkSandboxDetail: '沙箱：在 QA 页面新建一个演示订单，或在开发者工具的“编译模式”里设置启动参数 t=<token>。',
+  openQaPage: '打开 QA 页面',
 };
 
 /** The shape every language's messages have. */
@@ -257,6 +281,26 @@ const en: Messages = {
   statusRevoked: `Link: ${enState.revoked.toLowerCase()}`,
   statusVoid: `Order: ${enState.void.toLowerCase()}`,
   liveStatus: 'Live status',
+  payerNameLabel: 'Your name',
+  payerNamePlaceholder: 'Optional, e.g. Li',
+  payerNameHint: (name: string) => `Tells ${name} who paid`,
+  receiptTitle: 'Receipt',
+  receiptShop: 'Shop',
+  receiptItems: 'Items',
+  receiptAmount: 'Amount paid',
+  receiptTime: 'Paid at',
+  receiptTransaction: 'WeChat Pay transaction',
+  receiptOrder: 'Order',
+  chinaTime: 'China time',
+  notified: (name: string) => `${name} has been told`,
+  shareBackOutsideWechat: 'Opened in WeChat, this button sends them the result. Here, copy a line and send it to them.',
+  copyForThem: 'Copy a message for them',
+  copied: 'Copied',
+  sendOutsideWechat: 'Opened in WeChat, this sends the link to a WeChat friend. Here, copy the link and paste it into a chat.',
+  noLink: 'No pay link',
+  noLinkDetail: 'Open this page from the pay link a friend sent you.',
+  noLinkSandboxDetail: 'Sandbox: make a demo order on the QA page, or set the launch query t=<token> in a DevTools compile mode.',
+  openQaPage: 'Open the QA page',
 };
 
 /** The messages of `locale`. */

@@ -25,6 +25,7 @@ export type Flow =
 
 /** Every screen of the pay page. */
 export type Screen =
+  | 'no-link'
   | 'loading'
   | 'active'
   | 'paying'
@@ -80,7 +81,7 @@ export function screenOf(load: Load, flow: Flow): Screen {
   }
   switch (load.kind) {
     case 'no-ref':
-      return 'invalid';
+      return 'no-link';
     case 'loading':
       return 'loading';
     case 'failed':

@@ -12,7 +12,7 @@ import { cancelPayment, createPayment, fetchFriendView, fetchPayment } from '../
 import { ApiError, hasCode } from '../../api/http';
 import { newIdempotencyKey, pollPayment, requestWechatPayment, wasPaid, type PaySheetOutcome } from '../../api/payment';
 import { sandboxPay, type SandboxPayOutcome } from '../../api/sandbox-api';
-import { currentFriend, forgetSession, storedSession, withSession } from '../../api/session';
+import { currentFriend, forgetSession, loginAhead, storedSession, withSession } from '../../api/session';
 import type { AmountChoice } from '../../components/amount-picker';
 import { useNow } from '../../hooks/use-now';
 import type { Messages } from '../../i18n/messages';
@@ -82,6 +82,22 @@ function toApiError(error: unknown): ApiError {
 interface Attempt {
   amount: number | undefined;
   key: string;
+}
+
+/** Where the name the friend last gave is kept, so the next link starts with it. */
+const PAYER_NAME_KEY = 'friend-pay:payer-name';
+/** The server takes 1-20 characters. */
+export const PAYER_NAME_MAX = 20;
+
+function storedPayerName(): string {
+  const value: unknown = Taro.getStorageSync(PAYER_NAME_KEY);
+  return typeof value === 'string' ? value : '';
+}
+
+/** The name as sent: trimmed, at most 20 characters, or nothing when blank. */
+function payerNameToSend(name: string): string | undefined {
+  const trimmed = Array.from(name.trim()).slice(0, PAYER_NAME_MAX).join('');
+  return trimmed === '' ? undefined : trimmed;
 }
 
 /** What the async steps need from the hook. */
@@ -192,13 +208,14 @@ function paySteps({ ref, friendOverride, t, send, isMounted, attempt }: StepCont
     }
   };
 
-  const startPayment = async (amount: number | undefined): Promise<void> => {
+  const startPayment = async (amount: number | undefined, payerName: string | undefined): Promise<void> => {
     if (ref === undefined) return;
     if (attempt.current === undefined || attempt.current.amount !== amount) attempt.current = { amount, key: newIdempotencyKey() };
     const { key } = attempt.current;
     send({ type: 'pay-started' });
+    const input = { ...(amount === undefined ? {} : { amount }), ...(payerName === undefined ? {} : { payer_name: payerName }) };
     const create = (idempotencyKey: string) =>
-      withSession(currentFriend(friendOverride), (session) => createPayment(ref, session.token, idempotencyKey, amount === undefined ? {} : { amount }));
+      withSession(currentFriend(friendOverride), (session) => createPayment(ref, session.token, idempotencyKey, input));
     let created: CreatePaymentResponse;
     try {
       try {
@@ -262,6 +279,10 @@ export interface PayFlow {
   choice: AmountChoice;
   /** Group mode: the friend tapped a one-tap amount or typed one. */
   choose: (choice: AmountChoice) => void;
+  /** What the friend wants the shopper to call them (optional; kept for the next link). */
+  payerName: string;
+  /** The friend typed in the name field. */
+  setPayerName: (name: string) => void;
   /** Opens a payment: `amount` fen in group mode, undefined for everything that is due. */
   pay: (amount: number | undefined) => void;
   /** Sandbox builds: the friend's answer in the stand-in pay sheet (ignored while one is being sent). */
@@ -286,6 +307,7 @@ export function usePayFlow(t: Messages): PayFlow {
 
   const [{ load, flow }, dispatch] = useReducer(payReducer, ref, initialState);
   const [choice, setChoice] = useState<AmountChoice>(undefined);
+  const [payerName, setPayerName] = useState<string>(storedPayerName);
   const attempt = useRef<Attempt | undefined>(undefined);
   // The one cancellation mechanism: steps that finish after the page has gone change nothing and
   // start nothing. A ref, not an AbortController: WeChat's JavaScript engine has no AbortController.
@@ -325,6 +347,13 @@ export function usePayFlow(t: Messages): PayFlow {
 
   const screen = screenOf(load, flow);
   const now = useNow(1000, screen === 'active' || screen === 'busy');
+  const payable = screen === 'active';
+
+  // While the friend reads, log in (wx.login + POST /v1/sessions), so the tap on "pay" costs only
+  // the payment request before the pay sheet.
+  useEffect(() => {
+    if (payable) void loginAhead(currentFriend(friendOverride));
+  }, [payable, friendOverride]);
   const view = load.kind === 'loaded' ? load.view : undefined;
   const serverNow = now + (load.kind === 'loaded' ? load.offsetMs : 0);
   const msLeft = view === undefined ? 0 : Date.parse(view.link.expires_at) - serverNow;
@@ -359,7 +388,12 @@ export function usePayFlow(t: Messages): PayFlow {
     msLeft,
     choice,
     choose: setChoice,
-    pay: (amount) => void steps.startPayment(amount),
+    payerName,
+    setPayerName: (name) => {
+      setPayerName(name);
+      Taro.setStorageSync(PAYER_NAME_KEY, name);
+    },
+    pay: (amount) => void steps.startPayment(amount, payerNameToSend(payerName)),
     answerSheet: (outcome) => {
       if (flow.kind === 'sheet' && !flow.acting) void steps.answerSheet(flow.created, outcome);
     },

@@ -14,7 +14,7 @@ import { formatShortTime } from '../../format';
 import { useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages';
 import { payPageBrowserUrl, payPagePath } from '../../links';
-import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, type PosterContext } from '../../poster/poster';
+import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, posterFileName, posterScale, type PosterContext } from '../../poster/poster';
 import './index.css';
 
 /** How often the shopper's page asks whether a friend has paid. */
@@ -69,7 +69,7 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
     const canvas = await findPosterCanvas();
     const context = canvas?.getContext('2d') as PosterContext | null | undefined;
     if (canvas !== undefined && context !== null && context !== undefined) {
-      const ratio = pixelRatio();
+      const ratio = posterScale(pixelRatio());
       canvas.width = POSTER_WIDTH * ratio;
       canvas.height = POSTER_HEIGHT * ratio;
       drawPoster(
@@ -90,15 +90,19 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
   return undefined;
 }
 
-/** Saves a drawn poster: to the album in WeChat, as a downloaded PNG in a browser. */
-async function savePoster(canvas: PosterCanvasNode): Promise<void> {
-  let filePath: string;
+/** Saves a drawn poster: to the album in WeChat, as a downloaded PNG named after the shop and order in a browser. */
+async function savePoster(canvas: PosterCanvasNode, fileName: string): Promise<void> {
   if (process.env.TARO_ENV === 'h5') {
-    filePath = (canvas as unknown as HTMLCanvasElement).toDataURL('image/png');
-  } else {
-    ({ tempFilePath: filePath } = await Taro.canvasToTempFilePath({ canvas: canvas as unknown as Taro.Canvas }));
+    const link = document.createElement('a');
+    link.href = (canvas as unknown as HTMLCanvasElement).toDataURL('image/png');
+    link.download = fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    return;
   }
-  await Taro.saveImageToPhotosAlbum({ filePath });
+  const { tempFilePath } = await Taro.canvasToTempFilePath({ canvas: canvas as unknown as Taro.Canvas });
+  await Taro.saveImageToPhotosAlbum({ filePath: tempFilePath });
 }
 
 interface LiveStatusProps {
@@ -209,16 +213,19 @@ export default function SharePage() {
 
   const copyLink = useCallback(() => {
     if (token === undefined) return;
-    void Taro.setClipboardData({ data: shareableUrl(view, token) });
-  }, [view, token]);
+    void Taro.setClipboardData({ data: shareableUrl(view, token) }).then(() => {
+      // WeChat says "内容已复制" by itself; a browser says nothing.
+      if (process.env.TARO_ENV === 'h5') void Taro.showToast({ title: t.linkCopied, icon: 'none' });
+    });
+  }, [view, token, t]);
 
   const save = useCallback(() => {
-    if (posterCanvas === undefined) return;
-    savePoster(posterCanvas).then(
+    if (posterCanvas === undefined || view === undefined) return;
+    savePoster(posterCanvas, posterFileName(view.shop.name, view.order.shop_order_id)).then(
       () => void Taro.showToast({ title: t.posterSaved, icon: 'success' }),
       () => void Taro.showToast({ title: t.posterFailed, icon: 'none' }),
     );
-  }, [posterCanvas, t]);
+  }, [posterCanvas, view, t]);
 
   if (token === undefined || (view === undefined && error !== undefined && !error.transient)) {
     return (
@@ -260,10 +267,17 @@ export default function SharePage() {
       {view.link.mode === 'group' && view.contributions.length > 0 && <Contributors contributions={view.contributions} t={t} />}
       {active && (
         <View className='section' data-testid='share-actions'>
-          <Button className='button' type='primary' openType='share' data-testid='share-button'>
-            {t.sendToFriend}
-          </Button>
-          <Button className='button' type='primary' plain data-testid='copy-link' onClick={copyLink}>
+          {process.env.TARO_ENV === 'h5' ? (
+            // A browser cannot share to a WeChat chat: say what the button does there, offer the copy.
+            <Text className='share-page__hint' data-testid='send-outside-wechat'>
+              {t.sendOutsideWechat}
+            </Text>
+          ) : (
+            <Button className='button' type='primary' openType='share' data-testid='share-button'>
+              {t.sendToFriend}
+            </Button>
+          )}
+          <Button className='button' type='primary' plain={process.env.TARO_ENV !== 'h5'} data-testid='copy-link' onClick={copyLink}>
             {t.copyLink}
           </Button>
           <Text className='share-page__url' data-testid='link-url'>
