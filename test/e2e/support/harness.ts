@@ -90,7 +90,16 @@ export async function startBrowserWorld(): Promise<BrowserWorld> {
         errors,
         expectHttpError: (allowed) => expected.push(allowed),
         async screenshot(name) {
-          await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+          // Taro's H5 pages scroll inside .taro_page, not the document: to see all of a page,
+          // make the viewport as tall as that content for the shot, then put it back.
+          const viewport = page.viewportSize() ?? { width: 375, height: 667 };
+          const contentHeight = await page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll('.taro_page_show, .taro_page')).map((element) => element.scrollHeight)));
+          if (contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.min(contentHeight, 6000) });
+          try {
+            await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+          } finally {
+            if (contentHeight > viewport.height) await page.setViewportSize(viewport);
+          }
         },
       };
       pages.push(watched);
