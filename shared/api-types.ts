@@ -293,3 +293,15 @@ export interface DemoResponse {
   order: OrderResponse;
   link: IssuedLinkResponse;
 }
+
+/** A webhook the sandbox's own receiver got for a demo shop (`GET /sandbox/webhooks`), newest first. */
+export interface SandboxWebhook {
+  /** The event's id (the same on every retry). */
+  id: string;
+  type: string;
+  shop_id: string;
+  received_at: string;
+  /** The `FriendPay-Signature` checked with the shop's webhook secret, as a shop would. */
+  signature_valid: boolean;
+  data: unknown;
+}

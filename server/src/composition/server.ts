@@ -17,7 +17,10 @@ import { randomIds, type IdSource } from '../ids';
 import { startWorkers, type WorkerIntervals } from '../background/workers';
 import { createLinkKeyring } from '../tokens/link-keys';
 import { createLogger } from '../logging/logger';
+import { demoShopSource, type DemoShopSource } from '../sandbox/qa/demo-shop';
+import { restoreSandboxClock, saveSandboxClock } from '../sandbox/qa/sandbox-clock-file';
 import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
+import { createWebhookReceiver, type WebhookReceiver } from '../sandbox/qa/webhook-receiver';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
 import { createProductionWechat } from './production-wechat';
 import { createSessionKey } from '../sessions/session-token';
@@ -55,7 +58,17 @@ export interface RunningServer {
   sandboxClock: AdjustableClock | undefined;
   /** The sandbox's WeChat simulators; undefined in production. */
   sandbox: SandboxWechat | undefined;
+  /** The sandbox's QA parts (demo shop, webhook receiver, the clock move kept from the last run); undefined in production. */
+  qa: SandboxQa | undefined;
   close(): Promise<void>;
+}
+
+/** The sandbox's QA parts, for `npm start` to print and tests to inspect. */
+export interface SandboxQa {
+  demoShop: DemoShopSource;
+  webhooks: WebhookReceiver;
+  /** How far the clock was moved on this database before this start (ms; 0 when it was not). */
+  restoredClockOffsetMs: number;
 }
 
 /** The mini program's H5 build in this checkout, if it has been built. */
@@ -78,6 +91,8 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const sandboxClock = config.sandbox ? new AdjustableClock(overrides.clock ?? systemClock) : undefined;
+  // A clock moved before a restart stays moved: the rows written then carry its times.
+  const restoredClockOffsetMs = sandboxClock ? restoreSandboxClock(sandboxClock, config.dataDir, config.database) : 0;
   const clock: Clock = sandboxClock ?? overrides.clock ?? systemClock;
   const secrets = config.sandbox && config.linkSigningKeys === undefined ? loadOrCreateSandboxSecrets(config.dataDir) : undefined;
   const linkSigningKeys = config.linkSigningKeys ?? secrets?.linkSigningKeys;
@@ -119,12 +134,17 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     }),
     sandboxMode: config.sandbox,
   };
-  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes] : [];
+  const webhooks = sandboxClock ? createWebhookReceiver({ store, clock, selfUrl: url }) : undefined;
+  const qa: SandboxQa | undefined = webhooks && { demoShop: demoShopSource(deps, config.dataDir, (shopId) => webhooks.urlFor(shopId)), webhooks, restoredClockOffsetMs };
+  const sandboxRouters: Router[] = sandboxClock && sandbox && qa
+    ? [sandboxRoutes(deps, sandboxClock, { demoShop: qa.demoShop, clockMoved: () => saveSandboxClock(sandboxClock, config.dataDir, config.database) }), ...sandbox.routes]
+    : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
   if (!(await rateLimits.ready(3000))) logger.warn('Redis not ready; rate limits count in memory until it is');
-  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters: sandbox?.rawRouters ?? [], sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
+  const rawRouters = [...(sandbox?.rawRouters ?? []), ...(webhooks ? [{ path: '/', router: webhooks.router }] : [])];
+  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters, sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined
@@ -138,6 +158,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deps,
     sandboxClock,
     sandbox,
+    qa,
     close() {
       closing ??= (async () => {
         await workers?.stop();
