@@ -305,3 +305,17 @@ export interface SandboxWebhook {
   signature_valid: boolean;
   data: unknown;
 }
+
+/** An order in a list (`GET /v1/orders`): the order without its payers and refunds (`GET /v1/orders/{id}` has them). */
+export type OrderSummary = Omit<OrderResponse, 'payers' | 'refunds'>;
+
+/** `GET /v1/orders` answer: newest first; pass `next_cursor` as `cursor` for the next page (null: no more). */
+export interface OrderListResponse {
+  orders: OrderSummary[];
+  next_cursor: string | null;
+}
+
+/** `GET /v1/orders/{id}/links` answer: every link issued for the order, oldest first. */
+export interface OrderLinksResponse {
+  links: LinkResponse[];
+}

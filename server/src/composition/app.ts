@@ -12,6 +12,7 @@ import { notFoundHandler, problemHandler } from '../http/problem';
 import type { RateLimits } from '../http/rate-limits';
 import { requestLog } from '../http/request-log';
 import { shopAuth } from '../shops/shop-auth';
+import { docsRoutes } from '../docs/docs-routes';
 import { landingRoutes } from '../landing/landing-page';
 import { friendRoutes } from '../links/friend-routes';
 import { linkRoutes } from '../links/link-routes';
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): Express {
     } }));
   }
   app.use(landingRoutes(deps));
+  app.use(docsRoutes({ publicBaseUrl: deps.publicBaseUrl, sandbox: deps.sandboxMode, h5: options.h5Dir !== undefined }));
   for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
   // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
   app.use(notifyRoutes(deps));

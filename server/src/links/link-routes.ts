@@ -4,12 +4,12 @@ import QRCode from 'qrcode';
 import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
-import { readOrderMoney } from '../orders/order-service';
+import { getOrderForShop, readOrderMoney } from '../orders/order-service';
 import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { signLinkCode } from './link-code';
 import { linkInputSchema } from './link-schema';
-import { getLinkForShop, issueLink, revokeLink } from './link-service';
+import { getLinkForShop, issueLink, revokeLink, settleLink } from './link-service';
 
 /** `/v1/orders/:id/links` and `/v1/links/...` routes; mount behind shop authentication. */
 export function linkRoutes(deps: ServiceDeps): Router {
@@ -19,6 +19,13 @@ export function linkRoutes(deps: ServiceDeps): Router {
     const body = parseWith(linkInputSchema, req.body);
     return { status: 201, body: await issueLink(deps, shopOf(req), req.params.id as string, body) };
   }));
+
+  router.get('/v1/orders/:id/links', async (req, res) => {
+    const order = await getOrderForShop(deps, shopOf(req), req.params.id);
+    const links = await Promise.all((await deps.store.listLinksOfOrder(order.id)).map((link) => settleLink(deps, link)));
+    const money = await readOrderMoney(deps, order.id);
+    res.json({ links: links.map((link) => presentLink(link, money.order, money.payments)) });
+  });
 
   router.get('/v1/links/:id', async (req, res) => {
     const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id);

@@ -1,5 +1,5 @@
 /** An order as the shop sees it, with its payers and refunds. Pure: store records in, API body out. */
-import type { OrderResponse } from '../../../shared/api-types';
+import type { OrderResponse, OrderSummary } from '../../../shared/api-types';
 import { maskId } from '../../../shared/mask';
 import type { OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
 import { iso } from './iso';
@@ -38,4 +38,10 @@ export function presentOrder(order: OrderRecord, payments: readonly PaymentRecor
       succeeded_at: refund.succeededAt === null ? null : iso(refund.succeededAt),
     })),
   };
+}
+
+/** An order in a list: without payers and refunds, which `GET /v1/orders/{id}` gives. */
+export function presentOrderSummary(order: OrderRecord): OrderSummary {
+  const { payers: _payers, refunds: _refunds, ...summary } = presentOrder(order);
+  return summary;
 }

@@ -10,7 +10,8 @@ import type { ServiceDeps } from '../service-deps';
 import { WechatLoginError } from '../wechat/errors';
 import { SESSION_TTL_SECONDS, signSessionToken } from './session-token';
 
-const sessionSchema = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be the code from wx.login') });
+/** `POST /v1/sessions` body. */
+export const sessionSchema = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be the code from wx.login') });
 
 /** Maps WeChat's login refusals to our problems; the code itself is never echoed. */
 function loginProblem(error: WechatLoginError): AppError {

@@ -10,7 +10,8 @@ import { presentOrder } from '../../presenters/order-presenter';
 import type { ServiceDeps } from '../../service-deps';
 import type { DemoShopSource } from './demo-shop';
 
-const clockSchema = z.strictObject({
+/** `POST /sandbox/clock` body. */
+export const clockSchema = z.strictObject({
   advance_seconds: z.number().min(0, 'the clock only moves forward').max(365 * 24 * 3600, 'at most a year at a time'),
 });
 

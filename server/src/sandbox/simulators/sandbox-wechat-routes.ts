@@ -7,11 +7,13 @@ import { LOGIN_FAULT_ERRCODES, type WechatLoginSimulator } from './wechat-login-
 import { FAULT_ENDPOINTS, type FaultPatch, type FaultState } from './wechatpay/faults';
 import type { WechatPaySimulator } from './wechatpay/simulator';
 
-const loginBodySchema = z.strictObject({
+/** `POST /sandbox/wx/login` body. */
+export const loginBodySchema = z.strictObject({
   openid: z.string().regex(/^[0-9A-Za-z_-]{1,128}$/, 'must be 1-128 characters of [0-9A-Za-z_-]').optional(),
 });
 
-const payBodySchema = z.strictObject({
+/** `POST /sandbox/wechatpay/pay` body. */
+export const payBodySchema = z.strictObject({
   prepay_id: z.string().min(1).max(64),
   openid: z.string().min(1).max(128),
   outcome: z.enum(['success', 'cancel', 'fail']),
@@ -23,7 +25,8 @@ const endpointFaultSchema = z.strictObject({
   times: z.number().int().min(1).max(1000).optional(),
 });
 
-const faultsBodySchema = z.strictObject({
+/** `POST /sandbox/faults` body. */
+export const faultsBodySchema = z.strictObject({
   reset: z.boolean().optional(),
   notifications: z
     .strictObject({
