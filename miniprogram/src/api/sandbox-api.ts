@@ -1,5 +1,5 @@
 /** Sandbox-only endpoints (docs/architecture.md, "WeChat and the sandbox"): simulated WeChat login and pay sheet, demo data, clock, faults. */
-import type { DemoResponse } from '@shared/api-types';
+import type { DemoResponse, SandboxWebhook } from '@shared/api-types';
 import type { LinkMode } from '@shared/states';
 import { requestJson } from './http';
 
@@ -91,4 +91,9 @@ export function changeFaults(patch: SandboxFaultsPatch): Promise<SandboxFaults> 
 /** `DELETE /sandbox/faults`: every switch back to normal. */
 export function resetFaults(): Promise<SandboxFaults> {
   return requestJson<SandboxFaults>('/sandbox/faults', { method: 'DELETE' });
+}
+
+/** `GET /sandbox/webhooks?shop_id=`: the webhooks the sandbox's receiver got for a demo shop, newest first. */
+export async function readWebhooks(shopId: string): Promise<SandboxWebhook[]> {
+  return (await requestJson<{ webhooks: SandboxWebhook[] }>(`/sandbox/webhooks?shop_id=${encodeURIComponent(shopId)}`)).webhooks;
 }
