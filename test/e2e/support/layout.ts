@@ -31,9 +31,9 @@ export function smallTapTargets(page: Page): Promise<string[]> {
 }
 
 /**
- * Latin words (2 to 24 letters) that start on one line and end on the next, as `"word" in "text"`.
- * Long unbroken strings (URLs, tokens, ids over 24 characters) may wrap anywhere and are left out;
- * Chinese breaks between characters by design.
+ * Latin words and numbers (2 or more letters or digits) that start on one line and end on the
+ * next, as `"word" in "text"`. Long unbroken strings (URLs, tokens, ids over 32 characters) may
+ * wrap anywhere and are left out; Chinese breaks between characters by design.
  */
 export function brokenWords(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -44,8 +44,8 @@ export function brokenWords(page: Page): Promise<string[]> {
       const parent = node.parentElement;
       if (parent === null || text.trim() === '' || parent.closest('script, style') !== null) continue;
       for (const chunk of text.matchAll(/\S+/g)) {
-        if (chunk[0].length > 24) continue;
-        for (const word of chunk[0].matchAll(/[A-Za-z]{2,}/g)) {
+        if (chunk[0].length > 32) continue;
+        for (const word of chunk[0].matchAll(/[A-Za-z0-9]{2,}/g)) {
           const start = (chunk.index ?? 0) + (word.index ?? 0);
           const range = document.createRange();
           range.setStart(node, start);

@@ -14,11 +14,12 @@ export interface ReceiptProps {
   t: Messages;
 }
 
-function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
+/** A label and its value; `stacked` puts a long number under its label, where it fits on one line. */
+function Row({ label, value, testId, stacked = false }: { label: string; value: string; testId?: string; stacked?: boolean }) {
   return (
-    <View className='receipt__row'>
+    <View className={`receipt__row${stacked ? ' receipt__row--stacked' : ''}`}>
       <Text className='receipt__label'>{label}</Text>
-      <Text className='receipt__value' data-testid={testId}>{value}</Text>
+      <Text className={`receipt__value${stacked ? ' receipt__value--number' : ''}`} data-testid={testId}>{value}</Text>
     </View>
   );
 }
@@ -48,8 +49,8 @@ export function Receipt({ view, payment, t }: ReceiptProps) {
       </View>
       <Row label={t.receiptAmount} value={formatYuan(payment.amount)} testId='receipt-amount' />
       <Row label={t.receiptTime} value={paidAt} testId='receipt-time' />
-      {payment.transaction_id !== null && <Row label={t.receiptTransaction} value={payment.transaction_id} testId='receipt-transaction' />}
-      <Row label={t.receiptOrder} value={view.order.shop_order_id} />
+      {payment.transaction_id !== null && <Row label={t.receiptTransaction} value={payment.transaction_id} testId='receipt-transaction' stacked />}
+      <Row label={t.receiptOrder} value={view.order.shop_order_id} stacked />
       <Text className='receipt__notified' data-testid='receipt-notified'>{t.notified(view.link.requester.name)}</Text>
     </View>
   );

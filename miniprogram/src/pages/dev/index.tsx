@@ -341,7 +341,7 @@ export default function DevPage() {
       <View className='section'>
         <Text className='section__title'>Server clock / 服务器时钟</Text>
         <Text className='line' data-testid='clock'>
-          {clock === undefined ? '…' : `${clock.now} (moved ${clock.offset_seconds} s)`}
+          {clock === undefined ? '…' : `${formatChinaSecondTime(clock.now)} 北京时间 · ${clock.now} (moved ${clock.offset_seconds} s)`}
         </Text>
         <View className='dev-page__row'>
           {CLOCK_STEPS.map((step) => (

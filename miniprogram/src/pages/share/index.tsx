@@ -296,7 +296,7 @@ export default function SharePage() {
                 style={{ width: `${POSTER_WIDTH}px`, height: `${POSTER_HEIGHT}px` }}
               />
               <Button className='button' type='primary' disabled={poster !== 'ready'} data-testid='save-poster' onClick={save}>
-                {t.savePoster}
+                {process.env.TARO_ENV === 'h5' ? t.downloadPoster : t.savePoster}
               </Button>
             </View>
           )}
