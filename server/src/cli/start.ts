@@ -72,9 +72,10 @@ function describeOffset(ms: number): string {
   return hours > 0 ? `+${hours} h ${minutes % 60} min` : `+${minutes} min`;
 }
 
-/** A path as the person who started the server types it. */
+/** A path as the person who started the server types it: relative below the current folder, else absolute. */
 function shown(file: string): string {
-  return path.relative(process.cwd(), file) || file;
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 async function main(): Promise<void> {
