@@ -45,8 +45,8 @@ async function staggeredButtons(page: Page, rowSelector: string): Promise<string
       const buttons = Array.from(row.querySelectorAll('button, .taro-button-core')).map((button) => ({ label: (button.textContent ?? '').trim(), rect: button.getBoundingClientRect() }));
       for (let i = 0; i < buttons.length; i++) {
         for (let j = i + 1; j < buttons.length; j++) {
-          const a = buttons[i]!;
-          const b = buttons[j]!;
+          const a = buttons[i];
+          const b = buttons[j];
           const sameLine = a.rect.top < b.rect.bottom && b.rect.top < a.rect.bottom;
           if (sameLine && (Math.abs(a.rect.top - b.rect.top) > 1 || Math.abs(a.rect.height - b.rect.height) > 1)) {
             problems.push(`"${a.label}" (top ${Math.round(a.rect.top)}, ${Math.round(a.rect.height)} px) beside "${b.label}" (top ${Math.round(b.rect.top)}, ${Math.round(b.rect.height)} px)`);
@@ -62,14 +62,15 @@ describe('bug 5: a single link already paid', () => {
   it('shows the payer row across the card, the time and the amount apart', async () => {
     const demo = await world.createDemo('single');
     await payThroughApi(demo.link.code, 'e2e-layout-payer');
-    const { page, screenshot } = await world.newPage();
+    const watched = await world.newPage();
+    const { page } = watched;
     await page.goto(world.appUrl(`/pages/pay/index?t=${demo.link.token}&friend=e2e-layout-other`));
     await page.getByTestId('screen-paid-by-other').waitFor();
     const card = await box(page.getByTestId('contributors'));
     const row = await box(page.locator('.contributor').first());
     const when = await box(page.locator('.contributor__when').first());
     const amount = await box(page.locator('.contributor__amount').first());
-    await screenshot('layout-paid-by-other');
+    await watched.screenshot('layout-paid-by-other');
     // The row fills the card (not a centred island), and the amount keeps its distance from the time.
     expect(row.width).toBeGreaterThan(card.width * 0.8);
     expect(amount.x - (when.x + when.width)).toBeGreaterThanOrEqual(8);
@@ -80,7 +81,8 @@ describe('bug 5: a single link already paid', () => {
 
 describe('bug 6: the QA page', () => {
   it('keeps button rows level, breaks no word in the middle, and refreshes the server clock after an action', async () => {
-    const { page, screenshot } = await world.newPage();
+    const watched = await world.newPage();
+    const { page } = watched;
     await page.goto(world.appUrl('/pages/dev/index'));
     await page.getByTestId('screen-dev').waitFor();
     await expect.poll(() => page.getByTestId('clock').textContent()).toMatch(/moved \d+ s/);
@@ -91,7 +93,7 @@ describe('bug 6: the QA page', () => {
     await page.getByTestId('demo-link').waitFor();
     await expect.poll(() => page.getByTestId('clock').textContent(), { timeout: 3000 }).toContain(`moved ${before + 60} s`).catch(() => undefined);
     expect.soft(await page.getByTestId('clock').textContent()).toContain(`moved ${before + 60} s`);
-    await screenshot('layout-dev');
+    await watched.screenshot('layout-dev');
     expect.soft(await staggeredButtons(page, '.dev-page__row')).toEqual([]);
     expect.soft(await brokenWords(page)).toEqual([]);
     expect(await layoutProblems(page)).toEqual([]);

@@ -89,8 +89,8 @@ export function overlappingText(page: Page): Promise<string[]> {
       Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
     for (let i = 0; i < runs.length; i++) {
       for (let j = i + 1; j < runs.length; j++) {
-        const a = runs[i]!;
-        const b = runs[j]!;
+        const a = runs[i];
+        const b = runs[j];
         // Line boxes of neighbouring lines touch by a pixel or two; a glyph drawn over another covers more.
         const hit = a.rects.some((ra) => b.rects.some((rb) => overlapArea(ra, rb) > Math.min(ra.height, rb.height) * 3));
         if (hit) problems.push(`"${a.text.slice(0, 30)}" over "${b.text.slice(0, 30)}"`);

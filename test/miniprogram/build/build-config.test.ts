@@ -14,7 +14,8 @@ afterEach(() => {
 
 async function configFor(env: Record<string, string>): Promise<{ defineConstants?: Record<string, string> }> {
   Object.assign(process.env, env);
-  return (buildConfig as unknown as ConfigFunction)((...parts) => Object.assign({}, ...parts), { command: 'build', mode: 'production' });
+  const merge = (...parts: object[]): object => Object.assign({}, ...parts) as object;
+  return (buildConfig as unknown as ConfigFunction)(merge, { command: 'build', mode: 'production' });
 }
 
 describe('the weapp build configuration', () => {
