@@ -3,7 +3,7 @@
  * Each rule names the layer it protects; a broken rule fails the test run with the import that
  * broke it.
  */
-const FEATURES = '^server/src/(orders|links|payments|shops|webhooks|sessions|landing|presenters)/';
+const FEATURES = '^server/src/(orders|links|payments|shops|webhooks|sessions|landing|presenters|live)/';
 
 module.exports = {
   forbidden: [
@@ -82,6 +82,20 @@ module.exports = {
       comment: 'Features import each other only downward: payments -> links -> orders.',
       severity: 'error',
       from: { path: '^server/src/links/' },
+      to: { path: '^server/src/payments/' },
+    },
+    {
+      name: 'live-is-below-payments',
+      comment: 'Features import each other only downward: payments -> live (status in the chat) -> links -> orders.',
+      severity: 'error',
+      from: { path: '^server/src/(links|orders|sessions|webhooks)/' },
+      to: { path: '^server/src/live/' },
+    },
+    {
+      name: 'live-never-imports-payments',
+      comment: 'Live status in the chat hears of money through the outboxes payments/ writes, never by calling into payments.',
+      severity: 'error',
+      from: { path: '^server/src/live/' },
       to: { path: '^server/src/payments/' },
     },
     {

@@ -22,7 +22,7 @@ import { sessionOpenid } from '../server/src/sessions/session-token';
 
 /** The floor routes; `depsOf` gives the running server's services (they exist once it listens). */
 export function floorRoutes(depsOf: () => ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   let counter = 0;
 
   router.get('/bench/floor/view/:ref', async (req, res) => {
@@ -49,14 +49,14 @@ export function floorRoutes(depsOf: () => ServiceDeps): Router {
     res.status(201).json({ request_payment: deps.wechat.pay.requestPaymentParams(prepayId) });
   });
 
-  router.post('/bench/floor/notify', express.raw({ type: () => true, limit: 64 * 1024 }), (req, res) => {
+  router.post('/bench/floor/notify', express.raw({ type: () => true, limit: 64 * 1024 }), async (req, res) => {
     const deps = depsOf();
     const rawBody: unknown = req.body;
     if (!Buffer.isBuffer(rawBody)) {
       res.status(400).end();
       return;
     }
-    const notification = deps.wechat.pay.parseNotification({ headers: req.headers, rawBody });
+    const notification = await deps.wechat.pay.parseNotification({ headers: req.headers, rawBody });
     const ours = notification.kind === 'payment' && notification.transaction.mchId === deps.wechat.pay.mchId && notification.transaction.appId === deps.wechat.pay.appId;
     res.status(ours ? 204 : 400).end();
   });

@@ -1,12 +1,13 @@
 /**
  * What the load generator sends, written as request files for lua/requests.lua: friend views
- * over random signed tokens, link issues, payments (a distinct link and Idempotency-Key each) and
+ * over random signed tokens, landing pages over codes, link issues, payments (a distinct link and Idempotency-Key each) and
  * signed, encrypted WeChat Pay notifications (one per open payment, first-time each).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { LinkKeyring } from '../server/src/tokens/link-keys';
+import { signLinkCode } from '../server/src/links/link-code';
 import { signLinkToken } from '../server/src/links/link-token';
 import type { SandboxWechatKeys } from '../server/src/sandbox/simulators/sandbox-keys';
 import { encryptResource } from '../server/src/wechat/aead';
@@ -50,6 +51,11 @@ export function friendViewRequests(keyring: LinkKeyring, links: number, sample: 
     lines.push({ method: 'GET', path: `/v1/pay/${seededLinkToken(keyring, 'v', index, seededAt)}` });
   }
   return lines;
+}
+
+/** `GET /p/{code}` (the landing page) for the first `count` seeded view links. */
+export function landingRequests(keyring: LinkKeyring, count: number): RequestLine[] {
+  return Array.from({ length: count }, (_, index) => ({ method: 'GET', path: `/p/${signLinkCode(keyring, seedIds.link('v', index))}` }));
 }
 
 /** `POST /v1/orders/{id}/links` over the seeded link-less orders, as the shop's backend. */

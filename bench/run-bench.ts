@@ -29,8 +29,9 @@ import { loadOrCreateSandboxWechatKeys } from '../server/src/sandbox/simulators/
 import { cpuSnapshot, cpuUsage } from './cpu-usage';
 import { measureH5Load, measureTapToSheet, type H5LoadResult, type H5TapResult } from './h5-load';
 import { warmPageCache } from './page-cache';
-import { friendViewRequests, linkIssueRequests, notificationRequests, paymentRequests, writeRequestFile } from './material';
-import { renderReport, type BenchResults, type MiniprogramResult, type RunRecord, type ScenarioInfo, type ServerName } from './report';
+import { friendViewRequests, landingRequests, linkIssueRequests, notificationRequests, paymentRequests, writeRequestFile } from './material';
+import type { OpenLoopOptions, OpenLoopResult } from './open-loop';
+import { renderReport, type BenchResults, type MiniprogramResult, type OpenLoopRecord, type RunRecord, type ScenarioInfo, type ServerName } from './report';
 import { dropPostgresSchema, seedPostgres, seedSqlite, type SeedPlan } from './seed';
 import { runWrk, wrkVersion, type WrkResult } from './wrk';
 
@@ -40,6 +41,11 @@ const LOAD_CORE = 1;
 /** Seeded links to pay on, and open payments to notify: more than the runs can use up. */
 const PAY_LINKS = 40_000;
 const OPEN_PAYMENTS = 150_000;
+/** The open-loop latency goal's load: this share of the capacity the closed-loop run measured. */
+const OPEN_LOOP_LOAD = 0.7;
+const OPEN_LOOP_CONNECTIONS = 64;
+/** Open-loop scenarios and the closed-loop scenario whose capacity sets their rate. */
+const OPEN_LOOP_CAPACITY: Record<string, string> = { 'latency-sqlite': 'view-sqlite-1k', 'latency-pg': 'view-pg-1k' };
 
 interface Options {
   rounds: number;
@@ -191,6 +197,47 @@ async function loginFriends(url: string, count: number, loginUrl = url): Promise
   return tokens;
 }
 
+/** Runs bench/open-loop.ts (pinned to the load core) and reads its result. */
+function runOpenLoop(options: OpenLoopOptions, pin: boolean): Promise<OpenLoopResult> {
+  const args = ['--import', 'tsx', path.join(__dirname, 'open-loop.ts'), JSON.stringify(options)];
+  const child = pin
+    ? spawn('taskset', ['-c', String(LOAD_CORE), process.execPath, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-2000)));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`open-loop driver exited ${code}: ${err}`));
+      else resolve(JSON.parse(line) as OpenLoopResult);
+    });
+  });
+}
+
+/**
+ * Whether the landing page's image route exists in this tree (issue 13 adds it): a seeded link's
+ * `/p/{code}/qr.png` answering our 404 problem `NOT_FOUND` means no route. When it is there, every
+ * link's image is fetched once, so the measured runs see it cached.
+ */
+async function prepareLandingImages(url: string, paths: readonly string[]): Promise<string | undefined> {
+  const probe = await fetch(`${url}${paths[0] ?? '/p/x/qr.png'}`);
+  const text = await probe.text();
+  if (probe.status === 404 && text.includes('"NOT_FOUND"')) return 'route not present: `GET /p/{code}/qr.png` answers 404 (no such route in this tree)';
+  if (probe.status !== 200) return `\`GET /p/{code}/qr.png\` answered ${probe.status}: ${text.slice(0, 120)}`;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const path = paths[next++];
+      const response = await fetch(`${url}${path}`);
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return undefined;
+}
+
 function machineInfo(): BenchResults['machine'] {
   const cpus = os.cpus();
   const run = (command: string, args: string[]): string => {
@@ -318,22 +365,34 @@ async function main(): Promise<void> {
     RATE_LIMIT_SHOP_PER_MINUTE: '1000000',
   };
 
+  const big = options.links.toLocaleString('en-US');
+  const floorView = (where: string): string => `\`GET /bench/floor/view/{token}\` (bench/floor-routes.ts): only the token check and the store read of the view, then the hello's body; tokens as for the ${where} view`;
+  const openLoop = (engine: string): string => `\`GET /v1/pay/{token}\` as for the ${engine} 1k view, sent OPEN-LOOP by bench/open-loop.ts (pinned to core 1): evenly spaced at 70% of the req/s the closed-loop view reached in the same round, latency counted from each request's scheduled time, over up to ${OPEN_LOOP_CONNECTIONS} kept-alive connections`;
   const scenarios: ScenarioInfo[] = [
     { id: 'rsa', title: 'RSA-2048 sign (node:crypto, one core)', server: undefined, what: 'crypto.sign("sha256", ~300 B, RSA-2048 key) in a loop on the server core' },
     { id: 'hello', title: 'Express hello', server: 'sqlite-1k', what: '`GET /bench/hello` → `{"hello":"world"}`, mounted with `extraRouters` (behind all of the app\'s middleware and routers)' },
     { id: 'view-sqlite-1k', title: 'Friend view, SQLite, 1k links', server: 'sqlite-1k', what: '`GET /v1/pay/{token}`, token picked at random per request from all 1,000 links' },
-    { id: 'floor-view', title: 'Floor of the friend view (SQLite, 1k links)', server: 'sqlite-1k', what: '`GET /bench/floor/view/{token}` (bench/floor-routes.ts): only the token check and the store read of the view, then the hello\'s body; tokens as for the 1k view' },
-    { id: 'view-sqlite-1m', title: `Friend view, SQLite, ${options.links.toLocaleString('en-US')} links`, server: 'sqlite-1m', what: `\`GET /v1/pay/{token}\`, token picked at random per request from 100,000 tokens drawn uniformly from ${options.links.toLocaleString('en-US')} links` },
+    { id: 'floor-view', title: 'Floor of the friend view (SQLite, 1k links)', server: 'sqlite-1k', what: floorView('SQLite 1k') },
+    { id: 'latency-sqlite', title: 'Friend view at 70% of its capacity, open loop (SQLite, 1k links)', server: 'sqlite-1k', what: openLoop('SQLite') },
+    { id: 'landing', title: 'Landing page /p/{code} (SQLite, 1k links)', server: 'sqlite-1k', what: '`GET /p/{code}` (the HTML page for a browser; no User-Agent, so the desktop variant), code picked at random per request from all 1,000 links' },
+    { id: 'landing-qr', title: 'Landing page image /p/{code}/qr.png, cached (SQLite, 1k links)', server: 'sqlite-1k', what: '`GET /p/{code}/qr.png` over all 1,000 links, each fetched once before the first round so every measured request is answered from the cache' },
+    { id: 'view-sqlite-1m', title: `Friend view, SQLite, ${big} links`, server: 'sqlite-1m', what: `\`GET /v1/pay/{token}\`, token picked at random per request from 100,000 tokens drawn uniformly from ${big} links` },
+    { id: 'floor-view-1m', title: `Floor of the friend view (SQLite, ${big} links)`, server: 'sqlite-1m', what: floorView(`SQLite ${big}`) },
     { id: 'view-pg-1k', title: 'Friend view, PostgreSQL, 1k links', server: 'pg-1k', what: 'as SQLite 1k, on PostgreSQL' },
-    { id: 'view-pg-1m', title: `Friend view, PostgreSQL, ${options.links.toLocaleString('en-US')} links`, server: 'pg-1m', what: 'as SQLite 1M, on PostgreSQL' },
+    { id: 'floor-view-pg-1k', title: 'Floor of the friend view (PostgreSQL, 1k links)', server: 'pg-1k', what: floorView('PostgreSQL 1k') },
+    { id: 'latency-pg', title: 'Friend view at 70% of its capacity, open loop (PostgreSQL, 1k links)', server: 'pg-1k', what: openLoop('PostgreSQL') },
+    { id: 'view-pg-1m', title: `Friend view, PostgreSQL, ${big} links`, server: 'pg-1m', what: 'as SQLite 1M, on PostgreSQL' },
+    { id: 'floor-view-pg-1m', title: `Floor of the friend view (PostgreSQL, ${big} links)`, server: 'pg-1m', what: floorView(`PostgreSQL ${big}`) },
     { id: 'issue', title: 'Link issue (SQLite)', server: 'ops', what: '`POST /v1/orders/{id}/links` with the shop\'s API key over 1,000 pending orders' },
     { id: 'pay', title: 'Payment creation (SQLite, in-process WeChat Pay simulator)', server: 'ops', what: '`POST /v1/pay/{token}/payments`, a new link and Idempotency-Key every request, 50 friends\' sessions in turn; each does a real prepay over HTTP to the simulator in the same process' },
     { id: 'pay-ext', title: 'Payment creation (SQLite, WeChat Pay simulator in its own process)', server: 'ops-ext', what: 'as above, but the server is pointed (WECHATPAY_* / WECHAT_*) at `npm run sandbox:wechat` running as its own process on core 1 beside wrk, as WeChat Pay would be: the server\'s core does only our two signatures per payment, not also WeChat\'s response signature' },
-    { id: 'notify', title: 'Notification processing (SQLite), first-time', server: 'ops', what: '`POST /v1/wechatpay/notify`: a freshly signed and encrypted TRANSACTION.SUCCESS for a different open payment every request (never a duplicate)' },
     { id: 'floor-pay', title: 'Floor of payment creation (simulator in its own process)', server: 'ops-ext', what: '`POST /bench/floor/pay/{token}`: only the session and token checks, the prepay over HTTP to the separate simulator and the `wx.requestPayment` signature (no store); requests as for the payments' },
+    { id: 'notify', title: 'Notification processing (SQLite), first-time', server: 'ops', what: '`POST /v1/wechatpay/notify`: a freshly signed and encrypted TRANSACTION.SUCCESS for a different open payment every request (never a duplicate)' },
     { id: 'floor-notify', title: 'Floor of notification processing', server: 'ops', what: '`POST /bench/floor/notify`: only the verification and decryption of freshly signed notifications (nothing applied)' },
   ];
-  const wanted = (id: string): boolean => options.only === undefined || options.only.has(id) || id === 'hello';
+  // The hello always runs, and an open-loop scenario brings the view whose capacity sets its rate.
+  const wanted = (id: string): boolean =>
+    options.only === undefined || options.only.has(id) || id === 'hello' || Object.entries(OPEN_LOOP_CAPACITY).some(([loop, base]) => base === id && options.only?.has(loop) === true);
 
   const pgBase = process.env.DATABASE_URL_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
   const pgSchema = (suffix: string): string => `${pgBase}${pgBase.includes('?') ? '&' : '?'}schema=bench_${process.pid}_${suffix}`;
@@ -441,8 +500,24 @@ async function main(): Promise<void> {
     writeRequestFile(fileOf('floor-view'), smallSample.map((line) => ({ ...line, path: line.path.replace('/v1/pay/', '/bench/floor/view/') })));
     const bigSample = friendViewRequests(keyring, options.links, 100_000, seededAt);
     writeRequestFile(fileOf('view-sqlite-1m'), bigSample);
+    const toFloor = (lines: typeof smallSample) => lines.map((line) => ({ ...line, path: line.path.replace('/v1/pay/', '/bench/floor/view/') }));
+    writeRequestFile(fileOf('floor-view-1m'), toFloor(bigSample));
     fs.copyFileSync(fileOf('view-sqlite-1k'), fileOf('view-pg-1k'));
+    fs.copyFileSync(fileOf('floor-view'), fileOf('floor-view-pg-1k'));
     fs.copyFileSync(fileOf('view-sqlite-1m'), fileOf('view-pg-1m'));
+    fs.copyFileSync(fileOf('floor-view-1m'), fileOf('floor-view-pg-1m'));
+    fs.copyFileSync(fileOf('view-sqlite-1k'), fileOf('latency-sqlite'));
+    fs.copyFileSync(fileOf('view-sqlite-1k'), fileOf('latency-pg'));
+    const landing = landingRequests(keyring, 1000);
+    writeRequestFile(fileOf('landing'), landing);
+    writeRequestFile(fileOf('landing-qr'), landing.map((line) => ({ ...line, path: `${line.path}/qr.png` })));
+    const small = servers.get('sqlite-1k');
+    if (small !== undefined && wanted('landing-qr')) {
+      const started = Date.now();
+      const absent = await prepareLandingImages(small.url, landing.map((line) => `${line.path}/qr.png`));
+      if (absent !== undefined) skipped.set('landing-qr', absent);
+      else log(`landing images fetched once for the cache in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
     const ops = servers.get('ops');
     if (ops !== undefined) {
       writeRequestFile(fileOf('issue'), linkIssueRequests(apiKey, 1000));
@@ -457,6 +532,7 @@ async function main(): Promise<void> {
     }
 
     const runs: RunRecord[] = [];
+    const openLoopRuns: OpenLoopRecord[] = [];
     const rsa: number[] = [];
     const cursors: Record<'pay' | 'pay-ext' | 'notify', number> = { pay: 0, 'pay-ext': 0, notify: 0 };
     let notifyRate = 0;
@@ -514,9 +590,23 @@ async function main(): Promise<void> {
           log(`round ${round} rsa: ${rate?.toFixed(0)} signs/s`);
           continue;
         }
-        if (scenario.server === undefined || !servers.has(scenario.server)) continue;
+        if (scenario.server === undefined || !servers.has(scenario.server) || skipped.has(scenario.id)) continue;
         const database = activeDatabases.find((candidate) => candidate.name === scenario.server);
         if (database !== undefined) await warmPageCache(database.url);
+        const capacityOf = OPEN_LOOP_CAPACITY[scenario.id];
+        if (capacityOf !== undefined) {
+          const capacity = runs.find((run) => run.round === round && run.scenario === capacityOf)?.result.requestsPerSecond;
+          if (capacity === undefined || capacity <= 0) continue;
+          const rate = Math.max(1, Math.round(capacity * OPEN_LOOP_LOAD));
+          try {
+            const result = await runOpenLoop({ url: servers.get(scenario.server)!.url, file: fileOf(scenario.id), rate, seconds: options.seconds, warmup: options.warmup, connections: OPEN_LOOP_CONNECTIONS }, pin);
+            openLoopRuns.push({ scenario: scenario.id, round, capacity, result });
+            log(`round ${round} ${scenario.id}: ${rate} req/s scheduled (${Math.round(OPEN_LOOP_LOAD * 100)}% of ${capacity.toFixed(0)}), p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms, max ${result.latencyMaxMs.toFixed(1)} ms${result.errors + result.non2xx ? `, ${result.errors + result.non2xx} failed` : ''}`);
+          } catch (error: unknown) {
+            checks.push(`${scenario.id} round ${round}: the open-loop driver failed: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`);
+          }
+          continue;
+        }
         await drive(scenario, round, options.warmup, false);
         const result = await drive(scenario, round, options.seconds, true);
         if (result !== undefined) log(`round ${round} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
@@ -565,6 +655,7 @@ async function main(): Promise<void> {
       scenarios: scenarios.filter((scenario) => wanted(scenario.id)),
       skipped,
       runs,
+      openLoop: openLoopRuns,
       rsa,
       seeding,
       checks,
@@ -575,7 +666,7 @@ async function main(): Promise<void> {
     };
     fs.writeFileSync(options.report, renderReport(results));
     log(`wrote ${path.relative(ROOT, options.report)} (${results.minutes.toFixed(1)} min)`);
-    log(`median req/s: ${results.scenarios.filter((s) => s.id !== 'rsa').map((s) => `${s.id} ${median(runs.filter((r) => r.scenario === s.id).map((r) => r.result.requestsPerSecond)).toFixed(0)}`).join(', ')}; RSA signs/s ${median(rsa).toFixed(0)}`);
+    log(`median req/s: ${results.scenarios.filter((s) => s.id !== 'rsa' && runs.some((r) => r.scenario === s.id)).map((s) => `${s.id} ${median(runs.filter((r) => r.scenario === s.id).map((r) => r.result.requestsPerSecond)).toFixed(0)}`).join(', ')}; RSA signs/s ${median(rsa).toFixed(0)}`);
   } finally {
     await cleanup();
   }

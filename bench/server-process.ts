@@ -15,16 +15,17 @@ import { floorRoutes } from './floor-routes';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'sandbox');
-  const hello = Router().get('/bench/hello', (_req, res) => {
+  const hello = Router({ caseSensitive: true }).get('/bench/hello', (_req, res) => {
     res.json({ hello: 'world' });
   });
-  let deps: ServiceDeps | undefined;
+  // The floor routes are built before the server whose dependencies they use exists.
+  const started: { deps?: ServiceDeps } = {};
   const floors = floorRoutes(() => {
-    if (deps === undefined) throw new Error('the server is not listening yet');
-    return deps;
+    if (started.deps === undefined) throw new Error('the server is not listening yet');
+    return started.deps;
   });
   const server = await startServer(config, { workers: false, extraRouters: [hello, floors] });
-  deps = server.deps;
+  started.deps = server.deps;
   // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the whole run, written when the bench stops us.
   const profileFile = process.env.BENCH_CPU_PROFILE;
   const session = profileFile ? new inspector.Session() : undefined;

@@ -1,5 +1,5 @@
 /** Request and response bodies of the HTTP API v1 (README.md, "API (v1)"). Money in fen, times RFC 3339 UTC. */
-import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from './states';
+import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus, RefundKind, RefundStatus } from './states';
 
 /** One line of an order. */
 export interface OrderItem {
@@ -48,7 +48,10 @@ export interface OrderResponse {
   status: OrderStatus;
   amount_total: number;
   amount_paid: number;
+  /** What went back of what the order counted as paid; never above `amount_paid`. */
   amount_refunded: number;
+  /** Money returned that never counted toward the order (an over-contribution's excess, a payment after the link closed). */
+  amount_returned_unapplied: number;
   amount_due: number;
   currency: 'CNY';
   items: OrderItem[];
@@ -59,6 +62,8 @@ export interface OrderResponse {
   /** Every friend who paid, masked, with what they paid and what went back to them. */
   payers: Contribution[];
   refunds: RefundView[];
+  /** Cancel answers only: payments whose WeChat order could not be closed yet (the reconciler keeps trying). */
+  closing_payments?: string[];
 }
 
 /** A refund as the shop sees it: always to the friend who made the payment. */
@@ -69,8 +74,10 @@ export interface RefundView {
   /** The paying friend's name, as in `Contribution.payer_name`. */
   payer_name: string;
   amount: number;
+  /** The shop's reason when it gave one, else `kind`. */
   reason: string;
-  status: 'pending' | 'processing' | 'succeeded' | 'failed';
+  kind: RefundKind;
+  status: RefundStatus;
   created_at: string;
   succeeded_at: string | null;
 }
@@ -81,6 +88,10 @@ export interface LinkInput {
   message?: string;
   mode?: LinkMode;
   ttl_seconds?: number;
+  /** `private`: only friends the shopper sends the card to may pay. @default 'group' */
+  audience?: LinkAudience;
+  /** Group links: how many friends are expected to chip in (the card's room_limit). @default 3 */
+  expected_contributions?: number;
 }
 
 /** The WeChat share card of a link. */
@@ -104,6 +115,14 @@ export interface LinkResponse {
   amount_paid: number;
   amount_due: number;
   contributions: Contribution[];
+  /** Who may pay (issued links and `GET /v1/links/{id}`). */
+  audience?: LinkAudience;
+  /** What the share card counts to (issued links and `GET /v1/links/{id}`). */
+  room_limit?: number;
+  /** The shopper's own capability: opens `/pages/share/index?s={shopper_token}` (issued links and `GET /v1/links/{id}`). */
+  shopper_token?: string;
+  /** Revoke answers only: payments whose WeChat order could not be closed yet (the reconciler keeps trying). */
+  closing_payments?: string[];
 }
 
 /** A freshly issued link: everything the shopper needs to share it. */
@@ -113,6 +132,8 @@ export interface IssuedLinkResponse extends LinkResponse {
   url: string;
   share: ShareCard;
   qr_url: string;
+  /** What a native shop app hands WeChat's OpenSDK to share the link as a mini program card. */
+  mini_program: MiniProgramShare;
 }
 
 /** A contribution as a friend sees it. */
@@ -121,6 +142,8 @@ export interface PublicContribution {
   payer: string;
   amount: number;
   paid_at: string;
+  /** What of `amount` has gone back to this friend (this server always sends it; absent means none). */
+  refunded_amount?: number;
 }
 
 /** `GET /v1/pay/{ref}`: what the friend sees. */
@@ -135,11 +158,19 @@ export interface FriendView {
     paying: boolean;
     /** The short URL of this link (`/p/{code}`), for copying and QR codes. */
     url: string;
+    /** The link's mini program code image (`{url}/qr.png`), for posters. */
+    qr_url: string;
+    /** `private`: only the friends the card was sent to may pay ("这是发给特定好友的付款请求"). */
+    audience?: LinkAudience;
+    /** Private links, with a session: whether this friend proved they received the card. */
+    private_proof?: boolean;
   };
   shop: { name: string };
   order: {
     amount_total: number;
     amount_paid: number;
+    /** What went back to the friends of what the order counted as paid. */
+    amount_refunded: number;
     /** What the order still owes (total minus paid). */
     amount_due: number;
     /** Part of the amount due that friends are paying right now (open payments). */
@@ -153,6 +184,8 @@ export interface FriendView {
   /** The viewer's own payments on this link, when the request carries their session token. */
   my_payments: PaymentView[];
   server_time: string;
+  /** Subscribe message templates the friend may be asked to accept after paying (`refund`). */
+  subscribe_templates?: SubscribeTemplates;
 }
 
 /** `POST /v1/sessions` body: the code from `wx.login`. */
@@ -183,6 +216,17 @@ export interface PaymentView {
   transaction_id: string | null;
   /** The name the friend gave when paying, if any. */
   payer_name: string | null;
+  /** Every refund of this payment, oldest first: each goes back to this payer, the way they paid. */
+  refunds: PaymentRefundView[];
+}
+
+/** A refund as the friend who paid sees it. */
+export interface PaymentRefundView {
+  id: string;
+  amount: number;
+  status: RefundStatus;
+  created_at: string;
+  succeeded_at: string | null;
 }
 
 /** The parameters for `wx.requestPayment`, exactly as WeChat names them. */
@@ -252,8 +296,36 @@ export interface PaymentRefundedEventData {
   /** The friend's name, as in `Contribution.payer_name`. */
   payer_name: string;
   amount: number;
+  /** The shop's reason when it gave one, else `kind`. */
   reason: string;
+  kind: RefundKind;
   refunded_at: string;
+}
+
+/** `order.refunded` data: everything the order counted as paid went back to the friends who paid it. */
+export interface OrderRefundedEventData {
+  order_id: string;
+  shop_order_id: string;
+  status: OrderStatus;
+  amount_paid: number;
+  amount_refunded: number;
+  refunded_at: string;
+  /** Each refund that reached a payer, masked. */
+  refunds: { refund_id: string; payment_id: string; payer: string; amount: number }[];
+}
+
+/** `refund.abnormal` data: a refund could not reach the payer (`abnormal`) or WeChat closed it (`closed`); the shop handles it. */
+export interface RefundAbnormalEventData {
+  refund_id: string;
+  payment_id: string;
+  order_id: string;
+  link_id: string;
+  payer: string;
+  amount: number;
+  reason: string;
+  kind: RefundKind;
+  status: 'abnormal' | 'closed';
+  at: string;
 }
 
 /** A shop webhook event: its `type` and the `data` sent with it. */
@@ -261,7 +333,9 @@ export type ShopEvent =
   | { type: 'link.paid'; data: LinkPaidEventData }
   | { type: 'link.expired'; data: LinkClosedEventData<'expired'> }
   | { type: 'link.revoked'; data: LinkClosedEventData<'revoked'> }
-  | { type: 'payment.refunded'; data: PaymentRefundedEventData };
+  | { type: 'payment.refunded'; data: PaymentRefundedEventData }
+  | { type: 'order.refunded'; data: OrderRefundedEventData }
+  | { type: 'refund.abnormal'; data: RefundAbnormalEventData };
 
 /** The names of shop webhook events. */
 export type ShopEventType = ShopEvent['type'];
@@ -318,4 +392,141 @@ export interface OrderListResponse {
 /** `GET /v1/orders/{id}/links` answer: every link issued for the order, oldest first. */
 export interface OrderLinksResponse {
   links: LinkResponse[];
+}
+
+/** `env_version` of a mini program code or URL Link: which build of the mini program it opens. */
+export type MiniProgramEnvVersion = 'release' | 'trial' | 'develop';
+
+/**
+ * A link as WeChat's OpenSDK shares a mini program (`WXMiniProgramObject`): `user_name` is the
+ * mini program's original id (`gh_...`), `path` the share card's path, `webpage_url` the link's
+ * url (for WeChat versions that cannot open mini programs), `type` 0 release, 1 develop, 2 trial.
+ */
+export interface MiniProgramShare {
+  user_name: string;
+  path: string;
+  webpage_url: string;
+  type: 0 | 1 | 2;
+}
+
+/** `GET /v1/links/{id}`: the link's status, with its share material again while it is active. */
+export type ShopLinkResponse = LinkResponse | IssuedLinkResponse;
+
+/** `GET /v1/links/{id}/url-link`: the link's URL Link (made once, kept), which opens the pay page from outside WeChat. */
+export interface UrlLinkResponse {
+  url_link: string;
+  expires_at: string;
+}
+
+// Live status in the chat (README.md, "Live status in the chat")
+
+/** Who may pay a link: anyone it reaches, or only the friends its private card was sent to. */
+export type LinkAudience = 'group' | 'private';
+
+/** Configured subscribe message template ids, by what they announce. */
+export interface SubscribeTemplates {
+  /** "friend paid", to the shopper. */
+  friend_paid?: string;
+  /** "link expires in 1 h", to the shopper. */
+  link_expiring?: string;
+  /** "refund on its way", to a friend who paid. */
+  refund?: string;
+}
+
+/** A link's share card as we last told WeChat (or are about to). */
+export interface CardView {
+  activity_id: string;
+  audience: LinkAudience;
+  expires_at: string;
+  /** WeChat's `target_state`: 0 while payable ({member_count}/{room_limit}), 1 once the link ended. */
+  state: 0 | 1;
+  member_count: number;
+  room_limit: number;
+  /** Updates WeChat has not taken yet (being retried). */
+  pending_updates: number;
+}
+
+/** A refund as the shopper sees it. */
+export interface ShopperRefund {
+  payer: string;
+  amount: number;
+  status: RefundView['status'];
+  created_at: string;
+}
+
+/** `GET /v1/share/{shopper_token}`: the shopper's view of their link. */
+export interface ShopperView extends FriendView {
+  link: FriendView['link'] & {
+    id: string;
+    audience: LinkAudience;
+    room_limit: number;
+    /** The pay link's token and code, and its share card (path `/pages/pay/index?t={token}`). */
+    token: string;
+    code: string;
+    share: ShareCard;
+  };
+  refunds: ShopperRefund[];
+  /** The newest share card's state, or null before the link was first shared. */
+  card: CardView | null;
+  /** Whether a WeChat user is bound as the shopper, and (with a session) whether it is the caller. */
+  shopper: { bound: boolean; you?: boolean };
+  subscribe_templates: SubscribeTemplates;
+}
+
+/** `POST /v1/share/{shopper_token}/session` answer. */
+export interface ShopperSessionResponse {
+  bound: true;
+  bound_at: string;
+}
+
+/** `POST /v1/share/{shopper_token}/activity` body. */
+export interface ActivityInput {
+  audience?: LinkAudience;
+}
+
+/** One parameter of an updatable card's template. */
+export interface CardParameter {
+  name: 'member_count' | 'room_limit';
+  value: string;
+}
+
+/** `POST /v1/share/{shopper_token}/activity` answer: what `wx.updateShareMenu` needs. */
+export interface ActivityResponse {
+  activity_id: string;
+  expires_at: string;
+  audience: LinkAudience;
+  template_info: { parameter_list: CardParameter[] };
+}
+
+/** `POST /v1/subscriptions` body: what `wx.requestSubscribeMessage` answered, for a link. */
+export interface SubscriptionsInput {
+  /** The link's token or code (a friend), or the shopper token (the shopper). */
+  link: string;
+  templates: { id: string; result: 'accept' | 'reject' | 'ban' | 'filter' }[];
+}
+
+/** `POST /v1/subscriptions` answer: the subscriptions recorded (accepted, configured templates). */
+export interface SubscriptionsResponse {
+  subscriptions: { id: string; template_id: string; kind: 'friend_paid' | 'link_expiring' | 'refund' }[];
+}
+
+/** `POST /v1/pay/{ref}/private-proof` body: what `wx.authPrivateMessage` returned. */
+export interface PrivateProofInput {
+  valid: boolean;
+  encrypted_data: string;
+  iv: string;
+}
+
+/** `POST /v1/orders/{id}/refunds` body: an after-sale refund, split over the contributions or from one payment. */
+export interface CreateRefundInput {
+  /** Fen, at least 1, at most what is left of what was paid (of the payment, with `payment_id`). */
+  amount: number;
+  /** Shown to the payer in WeChat's refund message (at most 80 characters). */
+  reason?: string;
+  payment_id?: string;
+}
+
+/** `POST /v1/orders/{id}/refunds` answer: one refund per contribution it touches, each to its payer. */
+export interface CreateRefundResponse {
+  refunds: RefundView[];
 }

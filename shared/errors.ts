@@ -8,6 +8,7 @@ export const errorCatalog = {
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Body must be application/json' },
   BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
+  BAD_REQUEST: { status: 400, title: 'Malformed request' },
   UNAUTHORIZED: { status: 401, title: 'Missing or invalid API key' },
   SESSION_INVALID: { status: 401, title: 'Missing or invalid session' },
   LOGIN_REJECTED: { status: 403, title: 'WeChat refused the login' },
@@ -30,10 +31,24 @@ export const errorCatalog = {
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'Idempotency key invalid' },
   PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   PAYMENT_NOT_OPEN: { status: 409, title: 'Payment is no longer open' },
+  ORDER_NOT_PAID: { status: 409, title: 'Order has not been paid' },
+  REFUND_EXCEEDS_PAID: { status: 422, title: 'Refund exceeds what is left of what was paid' },
+  NOTHING_TO_REFUND: { status: 409, title: 'Nothing left to refund' },
+  REFUND_LIMIT_REACHED: { status: 422, title: 'A payment takes at most 50 refunds' },
+  REFUND_PERIOD_OVER: { status: 422, title: 'Payments older than a year cannot be refunded' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   WECHAT_UNAVAILABLE: { status: 502, title: 'WeChat is not answering' },
+  /** WeChat's quota for mini program codes or URL Links is used up (errcode 45009): retry after `retry_after`. */
+  WECHAT_QUOTA_EXCEEDED: { status: 503, title: 'WeChat quota used up' },
+  /** WeChat refused our request for a reason only the operator can fix (credentials, IP allow list, page). */
+  WECHAT_REFUSED: { status: 502, title: 'WeChat refused the request' },
   STORE_UNAVAILABLE: { status: 503, title: 'Storage unavailable' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  // Live status in the chat
+  PRIVATE_LINK: { status: 403, title: 'This link is for particular friends only' },
+  SHOPPER_BOUND: { status: 409, title: "Another WeChat user is this link's shopper" },
+  SHOPPER_NOT_BOUND: { status: 409, title: 'No shopper is bound to this link yet' },
+  SHOPPER_TOKEN_INVALID: { status: 400, title: 'Shopper token invalid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** One of the stable error codes. */

@@ -11,7 +11,7 @@ function envFlag(value: string | undefined, fallback: boolean): boolean {
 }
 
 // https://docs.taro.zone/docs/config
-export default defineConfig<'webpack5'>(async (merge) => {
+export default defineConfig<'webpack5'>((merge) => {
   const isH5 = process.env.TARO_ENV === 'h5';
   // '' = same origin as the H5 page; the mini program needs an absolute URL.
   const apiBaseUrl = process.env.FRIEND_PAY_API_BASE_URL ?? (isH5 ? '' : 'http://127.0.0.1:3000');

@@ -77,6 +77,7 @@ describe('a port already in use', () => {
         WECHATPAY_APIV3_KEY: 'a'.repeat(32),
         WECHATPAY_PUBLIC_KEY_FILE: path.join(fixtures, 'wechatpay-public-key-sample.pem'),
         WECHATPAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0000000000000024101100397200000006',
+        WECHAT_MINIPROGRAM_USERNAME: 'gh_0123456789ab',
         LOG_LEVEL: 'silent',
       });
       expect(result.code).toBe(1);

@@ -3,7 +3,7 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { linkExpiredEventSchema, linkPaidEventSchema, linkRevokedEventSchema, paymentRefundedEventSchema } from '../../server/src/docs/api-schemas';
+import { linkExpiredEventSchema, linkPaidEventSchema, linkRevokedEventSchema, orderRefundedEventSchema, paymentRefundedEventSchema, refundAbnormalEventSchema } from '../../server/src/docs/api-schemas';
 import { buildOpenApiDocument } from '../../server/src/docs/openapi';
 import { orderInputSchema } from '../../server/src/orders/order-schema';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -72,7 +72,14 @@ describe('the OpenAPI document', () => {
 
   it('describes each webhook event with an example that its schema accepts', () => {
     const document = buildOpenApiDocument({ serverUrl: 'https://pay.example.com', sandbox: false }) as { webhooks: Record<string, { post: { requestBody: { content: { 'application/json': { examples: Record<string, { value: unknown }> } } } } }> };
-    const schemas: Record<string, z.ZodType> = { 'link.paid': linkPaidEventSchema, 'link.expired': linkExpiredEventSchema, 'link.revoked': linkRevokedEventSchema, 'payment.refunded': paymentRefundedEventSchema };
+    const schemas: Record<string, z.ZodType> = {
+      'link.paid': linkPaidEventSchema,
+      'link.expired': linkExpiredEventSchema,
+      'link.revoked': linkRevokedEventSchema,
+      'payment.refunded': paymentRefundedEventSchema,
+      'order.refunded': orderRefundedEventSchema,
+      'refund.abnormal': refundAbnormalEventSchema,
+    };
     expect(Object.keys(document.webhooks).sort()).toEqual(Object.keys(schemas).sort());
     for (const [type, hook] of Object.entries(document.webhooks)) {
       const example = Object.values(hook.post.requestBody.content['application/json'].examples)[0]?.value;
@@ -93,8 +100,8 @@ describe('the OpenAPI document', () => {
     expect(answer.headers.get('content-type')).toContain('text/html');
     expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(answer.text).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1|pay\.example\.com)[a-z]/i);
-    for (const path of ['/v1/orders', '/v1/orders/{id}/links', '/v1/pay/{ref}/payments', '/v1/deliveries', '/sandbox/demo']) expect(answer.text).toContain(`<code>${path}</code>`);
-    for (const type of ['link.paid', 'link.expired', 'link.revoked', 'payment.refunded']) expect(answer.text).toContain(`id="webhook-${type}"`);
+    for (const path of ['/v1/orders', '/v1/orders/{id}/links', '/v1/orders/{id}/refunds', '/v1/links/{id}/url-link', '/v1/share/{token}', '/v1/pay/{ref}/payments', '/v1/deliveries', '/sandbox/demo']) expect(answer.text).toContain(`<code>${path}</code>`);
+    for (const type of ['link.paid', 'link.expired', 'link.revoked', 'payment.refunded', 'order.refunded', 'refund.abnormal']) expect(answer.text).toContain(`id="webhook-${type}"`);
   });
 
   it('answers GET / with where to go: the docs, the document, and the QA page in the sandbox', async () => {

@@ -15,7 +15,7 @@ describe('WeChat Pay failing', () => {
   let server: TestServer;
   afterEach(async () => server.stop());
 
-  it('answers 502 with Retry-After while prepay fails, and the same retry succeeds once WeChat is back', async () => {
+  it('answers 502 with Retry-After while prepay fails, frees the link at once, and a new attempt succeeds once WeChat is back', async () => {
     server = await startTestServer({ WECHATPAY_TIMEOUT_MS: '300' });
     const { link } = await shopWithLink(server);
     const friend = await loginFriend(server, 'o_retry');
@@ -25,7 +25,11 @@ describe('WeChat Pay failing', () => {
       expect(failed.status, failure.fail).toBe(502);
       expect(failed.json).toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
       expect(failed.headers.get('retry-after')).toBe('5');
-      const retried = await startPayment(server, friend, link.code, { key: `prepay-${failure.fail}-1` });
+      // No prepay_id came back, so that attempt has ended: its key names an ended payment (the
+      // mini program then starts a new attempt), and the link is not held for anyone.
+      const sameKey = await startPayment(server, friend, link.code, { key: `prepay-${failure.fail}-1` });
+      expect(sameKey.json).toMatchObject({ code: 'IDEMPOTENCY_MISMATCH' });
+      const retried = await startPayment(server, friend, link.code, { key: `prepay-${failure.fail}-2` });
       expect(retried.status, failure.fail).toBe(201);
       const cancel = await server.call('POST', `/v1/payments/${retried.json.payment.id}/cancel`, { headers: { authorization: `Bearer ${friend.token}` } });
       expect(cancel.json).toMatchObject({ status: 'closed' });

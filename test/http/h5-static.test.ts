@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -21,10 +22,11 @@ describe('the H5 pay page at /app/', () => {
   let server: TestServer;
   let dir: string;
   const bundle = `/* app */ ${'function pay(){return "帮我付";}\n'.repeat(2000)}`;
+  const inlineScript = '!function(n){n.document.documentElement.style.fontSize="20px"}(window);';
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-h5-'));
     fs.mkdirSync(path.join(dir, 'js'));
-    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><script src="js/app.1234.js"></script>');
+    fs.writeFileSync(path.join(dir, 'index.html'), `<!doctype html><script>${inlineScript}</script><script src="js/app.1234.js"></script>`);
     fs.writeFileSync(path.join(dir, 'js', 'app.1234.js'), bundle);
     server = await startTestServer({}, { h5Dir: dir });
   });
@@ -57,5 +59,27 @@ describe('the H5 pay page at /app/', () => {
     // Under compression's 1 KB threshold: sent as it is.
     expect(page.headers['content-encoding']).toBeUndefined();
     expect(page.body.toString('utf8')).toContain('js/app.1234.js');
+  });
+
+  it('serves the page under a CSP that runs its own scripts only and forbids framing, with nosniff and no referrer', async () => {
+    const page = await get(`${server.url}/app/`);
+    const csp = String(page.headers['content-security-policy'] ?? '');
+    expect(csp).toContain("frame-ancestors 'none'");
+    const hash = crypto.createHash('sha256').update(inlineScript).digest('base64');
+    expect(csp).toMatch(new RegExp(`script-src 'self' 'sha256-${hash.replace(/[+/=]/g, (c) => `\\${c}`)}'(;|$)`));
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp.split(';').find((part) => part.trim().startsWith('script-src'))).not.toContain('unsafe-inline');
+    expect(csp).toContain("object-src 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('puts a CSP with frame-ancestors none, nosniff and no-referrer on every HTML answer, redirects and errors included', async () => {
+    for (const url of ['/app/', '/app', '/app/index.html', '/app/missing.html', '/p/not-a-code', '/p/lnk_x.abcdefghijkl', '/nope']) {
+      const answer = await get(`${server.url}${url}`);
+      expect(answer.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+      expect(answer.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(answer.headers['referrer-policy'], url).toBe('no-referrer');
+    }
   });
 });

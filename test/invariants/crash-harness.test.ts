@@ -22,6 +22,8 @@ describe('crash harness', () => {
     let server: Awaited<ReturnType<typeof startCli>> | undefined;
     let driving = true;
     let stopped = false;
+    /** While set, the killer waits (the server catches up with WeChat: a server that lives half a second never reconciles). */
+    let paused = false;
     let killer: Promise<void> = Promise.resolve();
     try {
     const port = await freePort();
@@ -31,19 +33,23 @@ describe('crash harness', () => {
     const dbFile = path.join(tmp, 'friend-pay.sqlite');
     const env = {
       ...settings, PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: base, NOTIFY_URL: `${base}/v1/wechatpay/notify`,
-      DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: tmp, LOG_LEVEL: 'error',
+      DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: tmp, LOG_LEVEL: 'error', WEBHOOK_TARGETS: 'local', // the receiver is on loopback
       LINK_SIGNING_KEYS: `k1:${crypto.randomBytes(32).toString('base64url')}`, SESSION_SIGNING_KEY: crypto.randomBytes(32).toString('base64url'),
     };
     const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string };
     server = await startCli('server/src/cli/serve.ts', env, 'listening on');
     const KILLS = 5;
+    /** Kills after the refunds were asked for: while they are sent, settled and reported. */
+    const AFTER_SALE_KILLS = 3;
     let crashes = 0;
+    let afterSaleFrom = Number.NEGATIVE_INFINITY;
 
     // Kill the server at random moments while the friends pay (and after, until it has died KILLS times), and start it again.
     killer = (async () => {
-      while (!stopped && (driving || crashes < KILLS)) {
+      while (!stopped && (driving || crashes < KILLS || crashes < afterSaleFrom + AFTER_SALE_KILLS)) {
         await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 600));
         if (stopped) break;
+        if (paused) continue;
         const victim = server.child;
         victim.kill('SIGKILL');
         await new Promise((resolve) => victim.once('close', resolve));
@@ -52,9 +58,13 @@ describe('crash harness', () => {
       }
     })();
 
-    /** A client that retries like a phone on a bad network: same request, same Idempotency-Key. */
+    /**
+     * A client that retries like a phone on a bad network: same request, same Idempotency-Key. A
+     * request killed mid-way leaves its key claimed until the claim goes stale (a minute): keep at it.
+     */
     async function call<T>(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
-      for (let attempt = 0; attempt < 200; attempt++) {
+      const until = Date.now() + 75_000;
+      while (Date.now() < until) {
         try {
           const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
           const text = await response.text();
@@ -101,6 +111,31 @@ describe('crash harness', () => {
         expect(cancelled.json.status).toBe('cancelled');
       }
     }
+    // After payment, money goes back while the server keeps dying: order 4 (paid) is cancelled,
+    // 0 and 1 are partly refunded (1 split over its two friends), 5 refunded in full. All at once,
+    // so a request killed mid-way (its key held for a minute) does not hold up the others.
+    const afterSale: Record<number, number | 'cancel'> = { 0: 300, 1: 450, 4: 'cancel', 5: 900 };
+    paused = true;
+    for (const index of Object.keys(afterSale)) {
+      for (;;) {
+        const current = await call<{ amount_paid: number }>('GET', `${base}/v1/orders/${orders[Number(index)]}`, undefined, auth);
+        if (current.json.amount_paid === 900) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    paused = false;
+    afterSaleFrom = crashes;
+    await Promise.all(Object.entries(afterSale).map(async ([index, what]) => {
+      const orderId = orders[Number(index)];
+      if (what === 'cancel') {
+        const cancelled = await call<{ status: string }>('POST', `${base}/v1/orders/${orderId}/cancel`, {}, { ...auth, 'idempotency-key': `cancel-${index}` });
+        expect(cancelled.json.status).toBe('cancelled');
+        return;
+      }
+      const refunded = await call<{ refunds: { amount: number }[] }>('POST', `${base}/v1/orders/${orderId}/refunds`, { amount: what, reason: 'crash test' }, { ...auth, 'idempotency-key': `refund-${index}` });
+      expect(refunded.status, JSON.stringify(refunded.json)).toBe(201);
+      expect(refunded.json.refunds.reduce((sum, r) => sum + r.amount, 0)).toBe(what);
+    }));
     driving = false;
     await killer;
 
@@ -133,13 +168,24 @@ describe('crash harness', () => {
         const trade = ledger.transactions.find((t) => t.outTradeNo === refund.outTradeNo)!;
         expect(refunds.find((r) => r.out_refund_no === refund.outRefundNo)!.payer_openid).toBe(trade.payerOpenid);
       }
-      expect(refunds.reduce((sum, r) => sum + r.amount, 0)).toBe(400);
+      // 400 (order 3 cancelled) + 900 (order 4 cancelled) + 300 + 450 + 900 (after-sale refunds), each exactly once.
+      expect(refunds.reduce((sum, r) => sum + r.amount, 0)).toBe(2950);
+      expect(ledger.refunds.every((r) => r.status === 'SUCCESS')).toBe(true);
+      const db = new Database(dbFile, { readonly: true });
+      const finalOrders = db.prepare('SELECT id, status, amount_paid, amount_refunded FROM orders ORDER BY shop_order_id').all() as { id: string; status: string; amount_paid: number; amount_refunded: number }[];
+      db.close();
+      expect(finalOrders.map((o) => [o.status, o.amount_paid, o.amount_refunded])).toEqual([
+        ['paid', 900, 300], ['paid', 900, 450], ['paid', 900, 0], ['cancelled', 400, 400], ['cancelled', 900, 900], ['refunded', 900, 900],
+      ]);
       // Every webhook delivered: each paid order's link.paid reached the shop (at least once, one event id each).
       const received = receiver.received.map((r) => JSON.parse(r.body) as { id: string; type: string; data: { order_id: string } });
       const paidOrders = new Set(received.filter((e) => e.type === 'link.paid').map((e) => e.data.order_id));
       expect(paidOrders).toEqual(new Set(orders.filter((_, i) => i !== 3)));
-      expect(received.filter((e) => e.type === 'payment.refunded').length).toBeGreaterThanOrEqual(1);
+      const refundedEvents = received.filter((e) => e.type === 'payment.refunded') as unknown as { data: { refund_id: string } }[];
+      expect(new Set(refundedEvents.map((e) => e.data.refund_id))).toEqual(new Set(refunds.map((r) => `rfd_${r.out_refund_no.replace(/^FR/, '')}`)));
+      expect(new Set(received.filter((e) => e.type === 'order.refunded').map((e) => e.data.order_id))).toEqual(new Set([orders[3], orders[4], orders[5]]));
       expect(crashes).toBeGreaterThanOrEqual(KILLS);
+      expect(crashes - afterSaleFrom).toBeGreaterThanOrEqual(AFTER_SALE_KILLS);
       console.info(`crash harness: ${payments} payments, survived ${crashes} SIGKILLs, ${refunds.length} refunds, ${received.length} webhook deliveries`);
     } finally {
       // Whatever failed, no process of this test outlives it.
@@ -149,5 +195,5 @@ describe('crash harness', () => {
       await receiver.close();
       await stopChild(simulators.child);
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -5,6 +5,7 @@ import type { FriendView, IssuedLinkResponse } from '../../shared/api-types';
 import { sweepOnce } from '../../server/src/links/expiry-sweeper';
 import type { CreatedShop } from '../../server/src/shops/shop-service';
 import { countingStore, type CountingStore } from '../support/counting-store';
+import { qrTextOf, sandboxCodeTarget } from '../support/mini-program';
 import { createTestDatabase, openTestStore } from '../support/test-database';
 import { engines, startTestServer, testSigningKey, type TestServer } from '../support/test-server';
 
@@ -151,7 +152,7 @@ describe.each(engines)('pay links (%s)', (engine) => {
     expect((await server.call<FriendView>('GET', `/v1/pay/${link.token}`)).json.link.status).toBe('expired');
     expect((await server.call('GET', `/v1/links/${other.id}`, { key: shop.api_key })).json).toMatchObject({ status: 'expired' });
     const events = await server.deps.store.listEvents(shop.id, 10);
-    expect(events.filter((event) => event.type === 'link.expired').map((event) => event.payload.link_id).sort()).toEqual([link.id, other.id].sort());
+    expect(events.filter((event) => event.type === 'link.expired').map((event) => (event.payload as { link_id: string }).link_id).sort()).toEqual([link.id, other.id].sort());
     expect((await sweepOnce(server.deps)).linksExpired).toBe(0);
   });
 
@@ -190,13 +191,13 @@ describe.each(engines)('pay links (%s)', (engine) => {
     expect(answer.json).toMatchObject({ code: 'LINK_PAID' });
   });
 
-  it('serves a QR code PNG of the link url to its shop only', async () => {
+  it("serves the link's mini program code PNG to its shop only", async () => {
     const link = await issue();
     const answer = await fetch(`${server.url}/v1/links/${link.id}/qr.png`, { headers: { authorization: `Bearer ${shop.api_key}` } });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('image/png');
     const png = Buffer.from(await answer.arrayBuffer());
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(qrTextOf(png)).toBe(sandboxCodeTarget(server.url, link.code));
     const stranger = await server.newShop('Other');
     expect((await fetch(`${server.url}/v1/links/${link.id}/qr.png`, { headers: { authorization: `Bearer ${stranger.api_key}` } })).status).toBe(404);
   });

@@ -2,6 +2,7 @@
 // quick amounts, screens, polling with backoff, problem mapping.
 import { describe, expect, it } from 'vitest';
 import { errorCatalog } from '../../shared/errors';
+import { linkCodeFromLandingUrl, linkRefFromQuery } from '../../shared/link-ref';
 import { ApiError, requestJson } from '../../miniprogram/src/api/http';
 import { pollPayment } from '../../miniprogram/src/api/payment';
 import { formatCountdown, parseYuanInput } from '../../miniprogram/src/format';
@@ -50,16 +51,15 @@ describe('screens', () => {
 });
 
 describe('waiting for a payment', () => {
-  const instant = async (): Promise<void> => undefined;
+  const instant = (): Promise<void> => Promise.resolve();
 
   it('asks until the payment is settled, riding out dropped connections', async () => {
     const answers = [new ApiError('NETWORK_ERROR', 0, 'down'), paymentView(), paymentView({ status: 'paid' })];
     let calls = 0;
     const settled = await pollPayment(
-      async () => {
+      () => {
         const next = answers[calls++];
-        if (next instanceof ApiError) throw next;
-        return next ?? paymentView();
+        return next instanceof ApiError ? Promise.reject(next) : Promise.resolve(next ?? paymentView());
       },
       { sleep: instant },
     );
@@ -70,12 +70,12 @@ describe('waiting for a payment', () => {
   it('backs off between questions', async () => {
     const slept: number[] = [];
     let calls = 0;
-    await pollPayment(async () => paymentView({ status: ++calls === 5 ? 'closed' : 'created' }), { sleep: async (ms) => void slept.push(ms) });
+    await pollPayment(() => Promise.resolve(paymentView({ status: ++calls === 5 ? 'closed' : 'created' })), { sleep: (ms) => Promise.resolve(void slept.push(ms)) });
     expect(slept).toEqual([500, 1000, 1500, 2000]);
   });
 
   it('gives up at the deadline', async () => {
-    expect(await pollPayment(async () => paymentView(), { sleep: instant, deadlineMs: -1 })).toBeUndefined();
+    expect(await pollPayment(() => Promise.resolve(paymentView()), { sleep: instant, deadlineMs: -1 })).toBeUndefined();
   });
 
   it('stops on an error that retrying cannot fix', async () => {
@@ -105,6 +105,29 @@ describe('the API client', () => {
     for (const locale of ['zh', 'en'] as const) {
       const { problems } = messagesFor(locale);
       for (const code of Object.keys(errorCatalog)) expect(problems[code as keyof typeof problems]).toMatch(/\S/);
+    }
+  });
+});
+
+describe('where the pay page finds its link', () => {
+  it('reads t, then scene (URI-encoded by WeChat), then code, then q', () => {
+    expect(linkRefFromQuery({ t: 'a.b.c', scene: 'lnk_1.x' })).toBe('a.b.c');
+    expect(linkRefFromQuery({ scene: encodeURIComponent('lnk_AbC.xyz-12') })).toBe('lnk_AbC.xyz-12');
+    expect(linkRefFromQuery({ code: 'lnk_AbC.xyz-12' })).toBe('lnk_AbC.xyz-12');
+    expect(linkRefFromQuery({ q: encodeURIComponent('https://pay.example.com/p/lnk_AbC.xyz-12') })).toBe('lnk_AbC.xyz-12');
+    expect(linkRefFromQuery({})).toBeUndefined();
+  });
+
+  it('takes the code out of a plain-link QR URL however it arrives, and nothing out of other URLs', () => {
+    const url = 'https://pay.example.com/p/lnk_AbC.xyz-12';
+    expect(linkCodeFromLandingUrl(encodeURIComponent(url))).toBe('lnk_AbC.xyz-12');
+    // Some runtimes decode the launch query once already.
+    expect(linkCodeFromLandingUrl(url)).toBe('lnk_AbC.xyz-12');
+    expect(linkCodeFromLandingUrl(encodeURIComponent(encodeURIComponent(url)))).toBe('lnk_AbC.xyz-12');
+    // A deployment under a path prefix, and a trailing slash or query.
+    expect(linkCodeFromLandingUrl(encodeURIComponent('https://shop.example.com/friend-pay/p/lnk_AbC.xyz-12/?from=poster'))).toBe('lnk_AbC.xyz-12');
+    for (const other of ['https://pay.example.com/', 'https://pay.example.com/p/', 'https://pay.example.com/p/lnk_1.x/qr.png', 'not a url', '%E0%A4%A']) {
+      expect(linkCodeFromLandingUrl(encodeURIComponent(other))).toBeUndefined();
     }
   });
 });

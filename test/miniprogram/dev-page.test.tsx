@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { DemoResponse } from '../../shared/api-types';
 import DevPage from '../../miniprogram/src/pages/dev/index';
-import { ok, TOKEN } from './support/fixtures';
+import { ok, problem, SHOPPER_TOKEN, TOKEN } from './support/fixtures';
 import { taro } from './support/taro-double';
 
 const faultsOff = {
@@ -11,6 +11,7 @@ const faultsOff = {
   endpoints: {},
   fail_next_close: false,
   login: null,
+  wechat_api: { faults: {} },
 };
 
 function serveSandbox(): void {
@@ -24,7 +25,7 @@ function demo(mode: 'single' | 'group'): DemoResponse {
   return {
     shop: { id: 'shp_1', name: '好物小店 Demo Shop', api_key: 'fp_key_demo', webhook_secret: 'secret' },
     order: { id: 'ord_1', amount_total: 1234 } as DemoResponse['order'],
-    link: { id: 'lnk_1', mode, token: TOKEN, code: 'lnk_1.abc', url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
+    link: { id: 'lnk_1', mode, token: TOKEN, shopper_token: SHOPPER_TOKEN, code: 'lnk_1.abc', url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
   };
 }
 
@@ -40,10 +41,12 @@ describe('dev page', () => {
     expect(screen.getByTestId('demo-pay-url').textContent).toContain(`https://api.test/app/#/pages/pay/index?t=${TOKEN}`);
     fireEvent.click(screen.getByTestId('open-pay'));
     fireEvent.click(screen.getByTestId('open-share'));
-    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?t=${TOKEN}`]);
+    // The share page opens as the shopper's own page, with their shopper token.
+    expect(screen.getByTestId('demo-share-url').textContent).toContain(`https://api.test/app/#/pages/share/index?s=${SHOPPER_TOKEN}`);
+    expect(taro.navigations).toEqual([`/pages/pay/index?t=${TOKEN}`, `/pages/share/index?s=${SHOPPER_TOKEN}`]);
   });
 
-  it('chooses the simulated friend, kept in storage for the pay page', async () => {
+  it('chooses the simulated friend, kept in storage for the pay page', () => {
     serveSandbox();
     render(<DevPage />);
     fireEvent.click(screen.getByTestId('friend-sandbox-friend-b'));
@@ -86,6 +89,69 @@ describe('dev page', () => {
     await screen.findByText(/moved 0 s/);
     fireEvent.click(screen.getByTestId('new-demo-single'));
     expect((await screen.findByTestId('dev-error')).textContent).toContain('NETWORK_ERROR');
+  });
+
+  it("shows the demo link's mini program code, its URL Link (asked as the demo shop) and the DevTools launch queries", async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, ok(demo('single'), 201));
+    taro.server.on('GET', /^\/v1\/links\/lnk_1\/url-link$/, ok({ url_link: 'https://wxaurl.cn/AbCdEf', expires_at: '2030-05-02T08:00:00.000Z' }));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-single'));
+
+    await waitFor(() => expect(screen.getByTestId('demo-url-link').textContent).toBe('https://wxaurl.cn/AbCdEf'));
+    expect(screen.getByTestId('demo-code-image').querySelector('img')?.getAttribute('src')).toBe('https://api.test/p/lnk_1.abc/qr.png');
+    expect(taro.server.sent('GET', /url-link$/)[0]?.headers.authorization).toBe('Bearer fp_key_demo');
+    expect(screen.getByTestId('devtools-query-t').textContent).toBe(`t=${TOKEN}`);
+    expect(screen.getByTestId('devtools-query-scene').textContent).toBe('scene=lnk_1.abc');
+    expect(screen.getByTestId('devtools-query-q').textContent).toBe('q=https%3A%2F%2Fapi.test%2Fp%2Flnk_1.abc');
+    fireEvent.click(screen.getByTestId('copy-url-link'));
+    expect(taro.clipboard).toEqual(['https://wxaurl.cn/AbCdEf']);
+  });
+
+  it("says why the URL Link could not be had (WeChat's quota), and switches that quota fault", async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, ok(demo('single'), 201));
+    taro.server.on('GET', /url-link$/, problem('WECHAT_QUOTA_EXCEEDED'));
+    taro.server.on('POST', /^\/sandbox\/faults$/, ok({ ...faultsOff, wechat_api: { faults: { generate_urllink: { errcode: 45009, remaining: null } } } }));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-single'));
+    await waitFor(() => expect(screen.getByTestId('demo-url-link').textContent).toContain('WECHAT_QUOTA_EXCEEDED (503)'));
+
+    fireEvent.click(screen.getByTestId('fault-wechat-urllink-quota'));
+    await waitFor(() => expect(screen.getByTestId('fault-wechat-urllink-quota').textContent).toBe('ON'));
+    expect(taro.server.sent('POST', /^\/sandbox\/faults$/)[0]?.body).toEqual({ wechat_api: { faults: { generate_urllink: { errcode: 45009 } } } });
+    expect(screen.getByTestId('fault-wechat-code-quota').textContent).toBe('off');
+    fireEvent.click(screen.getByTestId('revoke-access-tokens'));
+    await waitFor(() => expect(taro.server.sent('POST', /^\/sandbox\/faults$/)).toHaveLength(2));
+    expect(taro.server.sent('POST', /^\/sandbox\/faults$/)[1]?.body).toEqual({ wechat_api: { revoke_access_tokens: true } });
+  });
+
+  it('switches the chat faults (WeChat refusing messages, card updates failing) on and off', async () => {
+    serveSandbox();
+    taro.server.on('GET', /^\/sandbox\/wx\/message-faults$/, ok({ faults: [] }));
+    taro.server.on('POST', /^\/sandbox\/wx\/message-faults$/, (request) => ok({ faults: [{ ...(request.body as object), remaining: null }] }));
+    taro.server.on('DELETE', /^\/sandbox\/wx\/message-faults$/, ok({ faults: [] }));
+    render(<DevPage />);
+    const refused = await screen.findByTestId('chat-fault-subscribe-refused');
+    expect(refused.textContent).toBe('off');
+    fireEvent.click(refused);
+    await waitFor(() => expect(screen.getByTestId('chat-fault-subscribe-refused').textContent).toBe('ON'));
+    expect(taro.server.sent('POST', /^\/sandbox\/wx\/message-faults$/)[0]?.body).toEqual({ api: 'subscribe_send', errcode: 43101 });
+    expect(screen.getByTestId('chat-fault-card-busy').textContent).toBe('off');
+    fireEvent.click(screen.getByTestId('chat-fault-subscribe-refused'));
+    await waitFor(() => expect(screen.getByTestId('chat-fault-subscribe-refused').textContent).toBe('off'));
+  });
+
+  it('makes a private demo link', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, ok(demo('single'), 201));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    fireEvent.click(screen.getByTestId('new-demo-private'));
+    await screen.findByTestId('demo-link');
+    expect(taro.server.sent('POST', /^\/sandbox\/demo$/)[0]?.body).toEqual({ mode: 'single', audience: 'private' });
   });
 
   it('reads the server clock again after every action, so a move made elsewhere shows', async () => {

@@ -3,7 +3,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import PayPage from '../../miniprogram/src/pages/pay/index';
-import { createdPayment, friendView, ok, paymentView, problem, TOKEN, type FriendViewOverrides } from './support/fixtures';
+import { createdPayment, friendView, ok, paymentView, problem, SERVER_TIME, TOKEN, type FriendViewOverrides } from './support/fixtures';
 import { taro, type FakeAnswer } from './support/taro-double';
 
 const globals = globalThis as unknown as { SANDBOX: boolean };
@@ -106,6 +106,19 @@ describe('pay page: opening a link', () => {
     renderPayPage({ scene: encodeURIComponent('lnk_AbC.xyz-12') });
     await screen.findByTestId('screen-active');
     expect(taro.server.sent('GET', /^\/v1\/pay\//)[0]?.path).toBe('/v1/pay/lnk_AbC.xyz-12');
+  });
+
+  it('reads the link from a plain-link QR scanned in WeChat (q = the encoded landing URL)', async () => {
+    serveLink();
+    renderPayPage({ q: encodeURIComponent('https://pay.example.com/p/lnk_AbC.xyz-12'), scancode_time: '1764650000' });
+    await screen.findByTestId('screen-active');
+    expect(taro.server.sent('GET', /^\/v1\/pay\//)[0]?.path).toBe('/v1/pay/lnk_AbC.xyz-12');
+  });
+
+  it('shows the invalid screen for a q that is not a link URL, without asking the server', async () => {
+    renderPayPage({ q: encodeURIComponent('https://evil.example.com/somewhere/else') });
+    await screen.findByTestId('screen-invalid');
+    expect(taro.server.sent('GET', /^\/v1\/pay\//)).toHaveLength(0);
   });
 
   it('asks the server with the friend session it already has, so the page knows their payments', async () => {
@@ -426,11 +439,31 @@ describe('pay page: every other state', () => {
   });
 
   it('void, with the refund to this friend when they had paid', async () => {
-    serveView({ link: { status: 'void' }, my_payments: [paymentView({ status: 'refunded', refunded_amount: 1234 })] });
+    const refund = { id: 'rfd_1', amount: 1234, status: 'succeeded' as const, created_at: SERVER_TIME, succeeded_at: SERVER_TIME };
+    serveView({ link: { status: 'void' }, my_payments: [paymentView({ status: 'refunded', paid_at: SERVER_TIME, refunded_amount: 1234, refunds: [refund] })] });
     renderPayPage();
     const voided = await screen.findByTestId('screen-void');
     expect(voided.textContent).toContain('订单已失效');
-    expect(voided.textContent).toContain('¥12.34 已原路退回给你');
+    expect(within(voided).getByTestId('refund-back').textContent).toBe('已退款 ¥12.34 · 原路退回');
+    expect(within(voided).queryByTestId('refund-pending')).toBeNull();
+  });
+
+  it('paid, then partly refunded: what went back, what is on its way, and what could not go back', async () => {
+    const refund = (id: string, amount: number, status: 'succeeded' | 'processing' | 'pending' | 'abnormal' | 'closed') => ({ id, amount, status, created_at: SERVER_TIME, succeeded_at: status === 'succeeded' ? SERVER_TIME : null });
+    const refunds = [refund('rfd_1', 200, 'succeeded'), refund('rfd_2', 34, 'processing'), refund('rfd_3', 66, 'pending'), refund('rfd_4', 100, 'abnormal'), refund('rfd_5', 500, 'closed')];
+    serveView({ link: { status: 'paid' }, order: { amount_paid: 1234, amount_due: 0, amount_refunded: 200 }, my_payments: [paymentView({ status: 'refunding', paid_at: SERVER_TIME, refunded_amount: 200, refunds })] });
+    renderPayPage();
+    const paid = await screen.findByTestId('screen-paid-by-you');
+    expect(paid.textContent).toContain('你已帮 张* 付款 ¥12.34');
+    expect(within(paid).getByTestId('refund-back').textContent).toBe('已退款 ¥2.00 · 原路退回');
+    expect(within(paid).getByTestId('refund-pending').textContent).toBe('退款处理中 · ¥1.00');
+    expect(within(paid).getByTestId('refund-stuck').textContent).toContain('¥1.00 未能原路退回');
+  });
+
+  it('paid and nothing refunded: no refund note', async () => {
+    serveView({ link: { status: 'paid' }, order: { amount_paid: 1234, amount_due: 0 }, my_payments: [paymentView({ status: 'paid', paid_at: SERVER_TIME })] });
+    renderPayPage();
+    expect(within(await screen.findByTestId('screen-paid-by-you')).queryByTestId('refund-note')).toBeNull();
   });
 
   it('invalid link: a bad signature', async () => {

@@ -58,7 +58,7 @@ describe('share page', () => {
     expect(taro.clipboard).not.toContain(PAY_PAGE_URL);
   });
 
-  it('draws a QR poster of the link and saves it', async () => {
+  it("draws a poster with the link's mini program code and saves it", async () => {
     serveLink();
     renderSharePage();
     fireEvent.click(await screen.findByTestId('make-poster'));
@@ -66,8 +66,9 @@ describe('share page', () => {
     await waitFor(() => expect(save.className).not.toContain('disabled'));
     const context = taro.canvas?.context;
     expect(context?.texts).toEqual(['张* 请你帮忙付款', '¥12.34', '好物小店 Demo Shop', '微信扫码帮我付款']);
-    // The QR modules: many small dark squares besides the two backgrounds.
-    expect(context?.rects.length).toBeGreaterThan(100);
+    // The code image WeChat opens, 200 px square under the shop name; no QR modules drawn by hand.
+    expect(context?.images).toEqual([{ src: friendView().link.qr_url, at: [50, 156, 200, 200] }]);
+    expect(context?.rects).toHaveLength(2);
     // Twice the poster's 375-px-wide screen size at least: 750 px wide when saved.
     expect(taro.canvas?.width).toBeGreaterThanOrEqual(750);
     const downloads: { href: string; download: string }[] = [];
@@ -82,6 +83,19 @@ describe('share page', () => {
     }
     // In a browser the poster downloads under a name that says which shop and order it is for.
     expect(downloads).toEqual([{ href: 'data:image/png;base64,cG9zdGVy', download: '好物小店-Demo-Shop-订单-demo-o123.png' }]);
+  });
+
+  it("falls back to a QR code of the link's URL when the code image cannot be loaded", async () => {
+    taro.imagesFail = true;
+    serveLink();
+    renderSharePage();
+    fireEvent.click(await screen.findByTestId('make-poster'));
+    const save = await screen.findByTestId('save-poster');
+    await waitFor(() => expect(save.className).not.toContain('disabled'));
+    expect(taro.imagesLoaded).toEqual([friendView().link.qr_url]);
+    expect(taro.canvas?.context.images).toEqual([]);
+    // The QR modules: many small dark squares besides the two backgrounds.
+    expect(taro.canvas?.context.rects.length).toBeGreaterThan(100);
   });
 
   it('shows that a friend is paying right now', async () => {
@@ -99,6 +113,23 @@ describe('share page', () => {
     expect(status.textContent).toContain('已付款');
     expect(status.textContent).toContain(`san***d-a 于 ${formatShortTime(paidAt)} 付款`);
     expect(screen.queryByTestId('share-actions')).toBeNull();
+  });
+
+  it('shows the shopper what went back to each friend after a refund or a cancel', async () => {
+    const paidAt = '2030-05-01T08:05:00.000Z';
+    serveView({
+      link: { status: 'void', mode: 'group' },
+      order: { amount_total: 1000, amount_paid: 1000, amount_due: 0, amount_refunded: 700 },
+      contributions: [
+        { payer: 'oAb***xyz', amount: 600, paid_at: paidAt, refunded_amount: 600 },
+        { payer: 'oCd***uvw', amount: 400, paid_at: paidAt, refunded_amount: 100 },
+        { payer: 'oEf***rst', amount: 0, paid_at: paidAt },
+      ],
+    });
+    renderSharePage();
+    const status = await screen.findByTestId('share-status');
+    expect(status.textContent).toContain('订单已失效');
+    expect(within(status).getAllByTestId('share-refund').map((line) => line.textContent)).toEqual(['已退款 ¥6.00 · 原路退回 oAb***xyz', '已退款 ¥1.00 · 原路退回 oCd***uvw']);
   });
 
   it('updates live: waiting, then paid, without a reload', async () => {

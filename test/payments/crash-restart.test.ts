@@ -41,6 +41,8 @@ describe('a server killed between prepay and notification', () => {
         LINK_SIGNING_KEYS: `k1:${crypto.randomBytes(32).toString('base64url')}`,
         SESSION_SIGNING_KEY: crypto.randomBytes(32).toString('base64url'),
         LOG_LEVEL: 'warn',
+        // The shop's webhook receiver runs on loopback, which production refuses by default.
+        WEBHOOK_TARGETS: 'local',
       };
       const shop = JSON.parse((await runCli('server/src/cli/shop-create.ts', ['--name', 'Crash Shop', '--webhook-url', receiver.url], env)).stdout) as { api_key: string; webhook_secret: string };
       let server = await startCli('server/src/cli/serve.ts', env, 'listening on');
@@ -79,7 +81,7 @@ describe('a server killed between prepay and notification', () => {
           return current.status === 'paid' ? current : undefined;
         }, 20_000, 'the order to be paid after the restart');
         expect(paid.amount_paid).toBe(660);
-        const delivery = await eventually(async () => receiver.received.find((r) => r.body.includes('"link.paid"')), 20_000, 'the link.paid webhook');
+        const delivery = await eventually(() => Promise.resolve(receiver.received.find((r) => r.body.includes('"link.paid"'))), 20_000, 'the link.paid webhook');
         expect(verifyWebhook(shop.webhook_secret, delivery.body, delivery.headers['friendpay-signature'] as string, Math.floor(Date.now() / 1000))).toBe(true);
         expect(JSON.parse(delivery.body)).toMatchObject({ type: 'link.paid', data: { link_id: link.id, amount_paid: 660 } });
       } finally {

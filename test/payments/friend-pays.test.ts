@@ -52,7 +52,7 @@ describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
     expect(verifyWebhook(shop.webhook_secret, delivery.body, delivery.headers['friendpay-signature'] as string, Math.floor(server.deps.clock.now() / 1000))).toBe(true);
     expect(verifyWebhook('whsec_wrong', delivery.body, delivery.headers['friendpay-signature'] as string, Math.floor(server.deps.clock.now() / 1000))).toBe(false);
     const deliveries = (await server.call<{ deliveries: { type: string; delivered_at: string | null }[] }>('GET', '/v1/deliveries', { key: shop.api_key })).json.deliveries;
-    expect(deliveries).toEqual([expect.objectContaining({ type: 'link.paid', delivered_at: expect.any(String) })]);
+    expect(deliveries).toEqual([expect.objectContaining({ type: 'link.paid', delivered_at: expect.any(String) as unknown })]);
     await receiver.close();
   });
 
@@ -156,7 +156,7 @@ describe.each(engines)('a friend pays a single-mode link (%s)', (engine) => {
     const ids = receiver.received.map((r) => (JSON.parse(r.body) as { id: string }).id);
     expect(new Set(ids).size).toBe(1);
     const [delivery] = (await server.call<{ deliveries: { attempts: number; delivered_at: string | null; type: string }[] }>('GET', '/v1/deliveries', { key: shop.api_key })).json.deliveries;
-    expect(delivery).toMatchObject({ type: 'link.revoked', attempts: 3, delivered_at: expect.any(String) });
+    expect(delivery).toMatchObject({ type: 'link.revoked', attempts: 3, delivered_at: expect.any(String) as unknown });
     await receiver.close();
   });
 

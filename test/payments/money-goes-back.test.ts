@@ -16,6 +16,13 @@ describe.each(engines)('group mode and refunds to the payer (%s)', (engine) => {
 
   const orderOf = async (shopKey: string, orderId: string) => (await server.call<OrderResponse>('GET', `/v1/orders/${orderId}`, { key: shopKey })).json;
 
+  /**
+   * Releases an open payment in our store only, its WeChat order still payable: what a lost close
+   * used to do (before time_expire ended with the lease), kept here to prove the safety net under it.
+   */
+  const releaseInStoreOnly = (paymentId: string) =>
+    server.deps.store.transaction((tx) => tx.updatePayment(paymentId, { status: 'closed', closedAt: server.deps.clock.now() }, ['created']));
+
   it('never lets 10 friends reserve more than is due, and pays the order when contributions reach the total', async () => {
     const { shop, orderId, link } = await shopWithLink(server, { amount: 1000, mode: 'group' });
     const friends = await Promise.all(Array.from({ length: 10 }, (_, i) => loginFriend(server, `o_group_${i}`)));
@@ -44,16 +51,12 @@ describe.each(engines)('group mode and refunds to the payer (%s)', (engine) => {
     expect((await server.call('GET', `/v1/links/${link.id}`, { key: shop.api_key })).json).toMatchObject({ status: 'paid' });
   });
 
-  it('refunds the second friend in full, to their own openid, when a failed close lets both pay', async () => {
+  it('refunds the second friend in full, to their own openid, when both manage to pay a single link', async () => {
     const { shop, orderId, link } = await shopWithLink(server, { amount: 800 });
     const alice = await loginFriend(server, 'o_alice');
     const bob = await loginFriend(server, 'o_bob');
     const aliceStart = (await startPayment(server, alice, link.code)).json;
-    server.sandboxClock!.advance(LEASE_SECONDS + 1);
-    await server.call('POST', '/sandbox/faults', { body: { endpoints: { close: { fail: '5xx', times: 10 } } } });
-    // The close fails, but WeChat says Alice has not paid: her lease is released.
-    await reconcileOnce(server.deps);
-    expect((await server.deps.store.getPayment(aliceStart.payment.id))?.status).toBe('closed');
+    await releaseInStoreOnly(aliceStart.payment.id);
     const bobStart = await startPayment(server, bob, link.code);
     expect(bobStart.status).toBe(201);
     await payInSheet(server, bob, bobStart.json);
@@ -64,7 +67,8 @@ describe.each(engines)('group mode and refunds to the payer (%s)', (engine) => {
       const order = await orderOf(shop.api_key, orderId);
       return order.refunds.some((refund) => refund.status === 'succeeded') ? order : undefined;
     }, 5000, 'Alice to be refunded');
-    expect(refunded).toMatchObject({ status: 'paid', amount_paid: 800, amount_refunded: 800 });
+    // Her money never counted toward the order: it is reported apart, not as refunded of what was paid.
+    expect(refunded).toMatchObject({ status: 'paid', amount_paid: 800, amount_refunded: 0, amount_returned_unapplied: 800 });
     expect(refunded.refunds).toEqual([expect.objectContaining({ payment_id: aliceStart.payment.id, amount: 800, reason: 'order_already_paid', status: 'succeeded' })]);
     const ledger = server.sandbox!.paySimulator!.ledger;
     const aliceTrade = ledger.transaction(aliceStart.payment.id.replace(/^pay_/, 'FP'))!;
@@ -79,9 +83,7 @@ describe.each(engines)('group mode and refunds to the payer (%s)', (engine) => {
     const alice = await loginFriend(server, 'o_alice');
     const bob = await loginFriend(server, 'o_bob');
     const aliceStart = (await startPayment(server, alice, link.code, { amount: 600 })).json;
-    server.sandboxClock!.advance(LEASE_SECONDS + 1);
-    await server.call('POST', '/sandbox/faults', { body: { endpoints: { close: { fail: '5xx', times: 10 } } } });
-    await reconcileOnce(server.deps);
+    await releaseInStoreOnly(aliceStart.payment.id);
     const bobStart = (await startPayment(server, bob, link.code, { amount: 700 })).json;
     await payInSheet(server, bob, bobStart);
     await eventually(async () => (await orderOf(shop.api_key, orderId)).amount_paid === 700, 5000, 'Bob to pay');
@@ -90,7 +92,7 @@ describe.each(engines)('group mode and refunds to the payer (%s)', (engine) => {
       const current = await orderOf(shop.api_key, orderId);
       return current.refunds.some((refund) => refund.status === 'succeeded') ? current : undefined;
     }, 5000, 'the excess to be refunded');
-    expect(order).toMatchObject({ status: 'paid', amount_paid: 1000, amount_refunded: 300 });
+    expect(order).toMatchObject({ status: 'paid', amount_paid: 1000, amount_refunded: 0, amount_returned_unapplied: 300 });
     expect(order.refunds).toEqual([expect.objectContaining({ payment_id: aliceStart.payment.id, amount: 300, reason: 'over_contribution' })]);
     const alicePayment = await server.deps.store.getPayment(aliceStart.payment.id);
     expect(alicePayment).toMatchObject({ keptAmount: 300, refundedAmount: 300, status: 'paid' });

@@ -56,6 +56,8 @@ describe('two server instances on one PostgreSQL database', () => {
         LINK_SIGNING_KEYS: `k1:${crypto.randomBytes(32).toString('base64url')}`,
         SESSION_SIGNING_KEY: crypto.randomBytes(32).toString('base64url'),
         SWEEP_INTERVAL_MS: '200',
+        // The shop's webhook receiver runs on loopback, which production refuses by default.
+        WEBHOOK_TARGETS: 'local',
         LOG_LEVEL: 'warn',
       };
       const bases = await Promise.all([freePort(), freePort()]).then((ports) => ports.map((port) => `http://127.0.0.1:${port}`));

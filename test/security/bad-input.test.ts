@@ -90,6 +90,14 @@ describe('hostile input', () => {
         await refused('POST', '/v1/orders', { key: shop.api_key, body: { ...base, shop_order_id: `h-${crypto.randomUUID()}`, ...shape(value) } }, `${name}=${JSON.stringify(value).slice(0, 30)}`);
       }
     }
+    // Bodies in another charset or encoding than they claim (issue 15): never read past the duplicate-key guard, never a 500.
+    const duplicated = JSON.stringify(base).replace('{', '{"amount_total":1,');
+    for (const type of ['application/json; charset=utf-16le', 'application/json; charset=utf-16be', 'application/json; charset=utf-16', 'application/json; charset=utf-32', 'application/json; charset=latin1']) {
+      await refused('POST', '/v1/orders', { key: shop.api_key, rawBody: duplicated, headers: { 'content-type': type } }, `charset ${type}`);
+    }
+    for (const encoding of ['gzip', 'deflate', 'br', 'compress', 'identity, gzip']) {
+      await refused('POST', '/v1/orders', { key: shop.api_key, rawBody: JSON.stringify(base), headers: { 'content-encoding': encoding } }, `content-encoding ${encoding}`);
+    }
     const manyItems = Array.from({ length: 10_000 }, () => ({ title: 'x', quantity: 1, unit_price: 0 }));
     await refused('POST', '/v1/orders', { key: shop.api_key, body: { ...base, items: manyItems } }, '10,000 items');
     for (const title of ['\u0000', 'a'.repeat(101), '']) {
@@ -115,6 +123,13 @@ describe('hostile input', () => {
     for (const value of hostileStrings.filter((s) => s.length < 200 && s.isWellFormed())) {
       await refused('GET', `/v1/pay/${encodeURIComponent(value) || '%20'}`, {}, `ref=${JSON.stringify(value).slice(0, 30)}`);
       await refused('GET', `/p/${encodeURIComponent(value) || '%20'}`, {}, `landing ref=${JSON.stringify(value).slice(0, 30)}`);
+    }
+    // Malformed escapes in a path parameter and other letter cases of the routes (issue 15): 400 and 404, never a 500.
+    for (const path of [`/v1/pay/${link.code}%zz`, `/v1/pay/%E0%A4${link.token}`, `/v1/pay/${link.token}%`, `/p/${link.code}%zz`, `/p/%C0%AF`, `/V1/PAY/${link.token}`, `/v1/Pay/${link.code}`, `/P/${link.code}`, `/v1/orders/%zz`, `/v1/links/%zz/qr.png`]) {
+      await refused('GET', path, { key: shop.api_key }, `path ${path.slice(0, 40)}`);
+    }
+    for (const path of [`/v1/payments/pay_x%zz`, `/v1/payments/%ff/cancel`]) {
+      await refused(path.endsWith('cancel') ? 'POST' : 'GET', path, { headers: { authorization: `Bearer ${friend.token}` } }, `payment path ${path}`);
     }
     const claims = jwt.decode(link.token) as Record<string, unknown>;
     const key = server.deps.keyring.signing.tokenKey;

@@ -17,11 +17,12 @@ function hostOf(args: unknown[]): string | undefined {
   return undefined;
 }
 
-const originalConnect = net.Socket.prototype.connect;
+// Kept unbound on purpose: it is called below with the socket as `this`, as Node calls it.
+const originalConnect = Reflect.get(net.Socket.prototype, 'connect') as (this: net.Socket, ...args: unknown[]) => net.Socket;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
   const host = hostOf(args);
   if (host !== undefined && !loopback.test(host)) {
     throw new Error(`test network guard: refused outbound connection to ${host}; tests may only reach loopback`);
   }
-  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+  return originalConnect.apply(this, args);
 };

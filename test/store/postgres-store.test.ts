@@ -122,8 +122,9 @@ describe('PostgreSQL store', () => {
     const store = open((await newDatabase()).url);
     await store.migrate();
     let kept: StoreTx | undefined;
-    await store.transaction(async (tx) => {
+    await store.transaction((tx) => {
       kept = tx;
+      return Promise.resolve();
     });
     await expect(kept!.getOrder('ord_1')).rejects.toThrow('after its transaction ended');
   });

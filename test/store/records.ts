@@ -4,7 +4,7 @@ import type { Store } from '../../server/src/store/store';
 
 /** A shop. */
 export function shopRecord(id: string, now: number, overrides: Partial<ShopRecord> = {}): ShopRecord {
-  return { id, name: 'S', apiKeyHash: `h-${id}`, webhookUrl: null, webhookSecret: 'w', createdAt: now, ...overrides };
+  return { id, name: 'S', apiKeyHash: `h-${id}`, webhookUrl: null, webhookSecret: 'w', createdAt: now, subMchId: null, subAppId: null, ...overrides };
 }
 
 /** A pending order of 100 fen due in an hour. */
@@ -38,7 +38,7 @@ export function paymentRecord(id: string, link: LinkRecord, payerOpenid: string,
 export function refundRecord(id: string, payment: PaymentRecord, amount: number, now: number, overrides: Partial<RefundRecord> = {}): RefundRecord {
   return {
     id, paymentId: payment.id, orderId: payment.orderId, shopId: payment.shopId, payerOpenid: payment.payerOpenid, outRefundNo: `FR${id}`,
-    amount, reason: 'over_contribution', status: 'pending', wechatRefundId: null, attempts: 0, nextAttemptAt: now, lastError: null,
+    amount, reason: 'over_contribution', note: null, requestKey: null, status: 'pending', wechatRefundId: null, attempts: 0, nextAttemptAt: now, lastError: null,
     createdAt: now, updatedAt: now, succeededAt: null, ...overrides,
   };
 }

@@ -33,7 +33,7 @@ describe.each(engines)('the store contract (%s)', (engine) => {
   it('lets exactly one of two connections win a race on the same link', async () => {
     const [a, b] = (await openInstances(2)) as [Store, Store];
     const now = Date.now();
-    await a.insertShop({ id: 'shop_1', name: 'S', apiKeyHash: 'h', webhookUrl: null, webhookSecret: 'w', createdAt: now });
+    await a.insertShop({ id: 'shop_1', name: 'S', apiKeyHash: 'h', webhookUrl: null, webhookSecret: 'w', createdAt: now, subMchId: null, subAppId: null });
     await a.upsertOrder(orderRecord('ord_1', 'shop_1', now));
     await a.insertLink(linkRecord('lnk_1', 'ord_1', 'shop_1', now + 60_000));
     const results = await Promise.all([
@@ -47,7 +47,7 @@ describe.each(engines)('the store contract (%s)', (engine) => {
   it('expires due links in bounded batches, each with its event', async () => {
     const store = await openStore();
     const now = Date.now();
-    await store.insertShop({ id: 'shop_1', name: 'S', apiKeyHash: 'h', webhookUrl: null, webhookSecret: 'w', createdAt: now });
+    await store.insertShop({ id: 'shop_1', name: 'S', apiKeyHash: 'h', webhookUrl: null, webhookSecret: 'w', createdAt: now, subMchId: null, subAppId: null });
     await store.upsertOrder(orderRecord('ord_1', 'shop_1', now));
     for (let i = 0; i < 7; i++) await store.insertLink(linkRecord(`lnk_${i}`, 'ord_1', 'shop_1', now - 1000 + i));
     await store.insertLink(linkRecord('lnk_future', 'ord_1', 'shop_1', now + 60_000));
@@ -75,10 +75,12 @@ describe.each(engines)('the store contract (%s)', (engine) => {
       amount: 3_000_000_000, requestPayment: { timeStamp: '1893456000', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'RSA', paySign: 's' },
     });
     const refund = refundRecord('rfd_1', payment, 1, now);
+    const afterSale = refundRecord('rfd_2', payment, 2_500_000_000, now + 1, { reason: 'after_sale', note: '少发了一件 "包装"', requestKey: 'key/1', status: 'abnormal', wechatRefundId: '50300', lastError: 'WeChat Pay refund abnormal' });
     const event = eventRecord('evt_1', 'shop_1', now);
     await store.transaction(async (tx) => {
       await tx.insertPayment(payment);
       await tx.insertRefund(refund);
+      await tx.insertRefund(afterSale);
       await tx.insertEvent(event);
     });
 
@@ -90,7 +92,11 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect(await store.getFriendLinkView('lnk_1')).toEqual({ link, order, shopName: 'S', payments: [payment] });
     expect(await store.getFriendLinkView('lnk_none')).toBeUndefined();
     expect(await store.getPayment('pay_1')).toEqual(payment);
-    expect(await store.listRefundsOfOrder('ord_1')).toEqual([refund]);
+    expect(await store.listRefundsOfOrder('ord_1')).toEqual([refund, afterSale]);
+    expect(await store.listRefundsOfPayment('pay_1')).toEqual([refund, afterSale]);
+    expect(await store.listRefundsOfPayment('pay_none')).toEqual([]);
+    expect(await store.getRefund('rfd_2')).toEqual(afterSale);
+    expect(await store.getRefund('rfd_none')).toBeUndefined();
     expect(await store.listEvents('shop_1', 10)).toEqual([storedEvent(event)]);
     expect(await store.oldestUndeliveredEventAt()).toBe(now);
     await store.transaction(async (tx) => {
@@ -187,6 +193,26 @@ describe.each(engines)('the store contract (%s)', (engine) => {
       await tx.updateOrder('ord_1', { amountPaid: order.amountPaid + 1, updatedAt: now }, ['pending']);
     })));
     expect((await store.getOrder('ord_1'))?.amountPaid).toBe(20);
+  });
+
+  it('keeps an order\'s refunded amount within what was paid, and one refund per payment per shop request', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    const payment = paymentRecord('pay_1', link, 'o_a', now, { status: 'paid', keptAmount: 100, paidAt: now });
+    await store.transaction(async (tx) => {
+      await tx.insertPayment(payment);
+      await tx.updateOrder('ord_1', { amountPaid: 100, status: 'paid' }, ['pending']);
+    });
+    await expect(store.transaction((tx) => tx.updateOrder('ord_1', { amountRefunded: 101 }, ['paid']))).rejects.toThrow();
+    expect(await store.transaction((tx) => tx.updateOrder('ord_1', { amountRefunded: 100, status: 'refunded' }, ['paid']))).toMatchObject({ amountRefunded: 100, status: 'refunded' });
+    await store.transaction((tx) => tx.insertRefund(refundRecord('rfd_1', payment, 60, now, { reason: 'after_sale', requestKey: 'k1' })));
+    await expect(store.transaction((tx) => tx.insertRefund(refundRecord('rfd_2', payment, 40, now, { reason: 'after_sale', requestKey: 'k1' })))).rejects.toThrow();
+    await store.transaction((tx) => tx.insertRefund(refundRecord('rfd_3', payment, 40, now, { reason: 'after_sale', requestKey: 'k2' })));
+    for (const status of ['processing', 'succeeded', 'abnormal', 'closed'] as const) {
+      expect(await store.transaction((tx) => tx.updateRefund('rfd_3', { status }, ['pending', 'processing', 'succeeded', 'abnormal', 'closed']))).toMatchObject({ status });
+    }
+    expect((await store.listRefundsOfPayment('pay_1')).map((r) => r.id)).toEqual(['rfd_1', 'rfd_3']);
   });
 
   it('refuses a second open payment on a single-mode link', async () => {
@@ -320,5 +346,75 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     await store.transaction((tx) => tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now, { payerName: '李雷 🎉' })));
     expect((await store.getPayment('pay_1'))?.payerName).toBe('李雷 🎉');
     expect((await store.getFriendLinkView('lnk_1'))?.payments[0]?.payerName).toBe('李雷 🎉');
+  });
+
+  it('sets, finds and clears a shop\'s WeChat Pay sub-merchant', async () => {
+    const store = await openStore();
+    await store.insertShop(shopRecord('shop_a', 1));
+    await store.insertShop(shopRecord('shop_b', 2));
+    await store.insertShop(shopRecord('shop_c', 3));
+
+    const set = await store.updateShopMerchant('shop_a', '1900000109', 'wx8888888888888888');
+    await store.updateShopMerchant('shop_c', '1900000109', null);
+    await store.updateShopMerchant('shop_b', '1900000110', null);
+    const cleared = await store.updateShopMerchant('shop_b', null, null);
+
+    expect(set).toEqual({ ...shopRecord('shop_a', 1), subMchId: '1900000109', subAppId: 'wx8888888888888888' });
+    expect(cleared).toEqual(shopRecord('shop_b', 2));
+    expect((await store.listShopsBySubMchId('1900000109')).map((shop) => shop.id)).toEqual(['shop_a', 'shop_c']);
+    expect(await store.listShopsBySubMchId('1900000110')).toEqual([]);
+    expect(await store.updateShopMerchant('shop_none', '1900000111', null)).toBeUndefined();
+  });
+
+  it('finds payments and refunds by their WeChat numbers, and lists them by paid and created time', async () => {
+    const store = await openStore();
+    const now = 1_700_000_000_000;
+    const link = await seedLink(store, now);
+    const early = paymentRecord('pay_1', link, 'o-1', now, { status: 'paid', paidAt: now + 10, keptAmount: 100 });
+    const late = paymentRecord('pay_2', link, 'o-2', now, { status: 'closed', paidAt: null });
+    const edge = paymentRecord('pay_3', link, 'o-3', now, { status: 'paid', paidAt: now + 1000, keptAmount: 0 });
+    await store.transaction(async (tx) => {
+      for (const payment of [early, late, edge]) await tx.insertPayment(payment);
+      await tx.insertRefund(refundRecord('rfd_1', early, 30, now + 5));
+      await tx.insertRefund(refundRecord('rfd_2', early, 20, now + 1000));
+    });
+
+    expect(await store.findPaymentByOutTradeNo('FPpay_1')).toEqual(early);
+    expect(await store.findPaymentByOutTradeNo('FPnone')).toBeUndefined();
+    expect((await store.findRefundByOutRefundNo('FRrfd_2'))?.amount).toBe(20);
+    expect(await store.findRefundByOutRefundNo('FRnone')).toBeUndefined();
+    expect((await store.listPaymentsPaidBetween(now, now + 1000)).map((p) => p.id)).toEqual(['pay_1']);
+    expect((await store.listPaymentsPaidBetween(now, now + 1001)).map((p) => p.id)).toEqual(['pay_1', 'pay_3']);
+    expect((await store.listRefundsCreatedBetween(now, now + 1000)).map((r) => r.id)).toEqual(['rfd_1']);
+  });
+
+  it('keeps one reconciliation record per day and scope, the last one written', async () => {
+    const store = await openStore();
+    const first = { billDate: '2026-12-01', scope: 'mch:1900000109', status: 'differences' as const, differences: 3, unapplied: 2, report: { differences: [{ kind: 'only_here', out_trade_no: 'FP1' }] }, attempts: 1, startedAt: 10, finishedAt: 20 };
+
+    await store.saveBillReconciliation(first);
+    await store.saveBillReconciliation({ ...first, scope: 'sub:1900000110', status: 'matched', differences: 0, unapplied: 0, report: {} });
+    await store.saveBillReconciliation({ ...first, status: 'matched', unapplied: 0, attempts: 2, finishedAt: 30 });
+
+    expect(await store.getBillReconciliation('2026-12-01', 'mch:1900000109')).toEqual({ ...first, status: 'matched', unapplied: 0, attempts: 2, finishedAt: 30 });
+    expect((await store.getBillReconciliation('2026-12-01', 'sub:1900000110'))?.status).toBe('matched');
+    expect(await store.getBillReconciliation('2026-12-02', 'mch:1900000109')).toBeUndefined();
+  });
+
+  it('gives a job lease to one of two instances at once, to its holder again, and to another once it expired or was released', async () => {
+    const [a, b] = await openInstances(2);
+    if (a === undefined || b === undefined) throw new Error('two instances expected');
+
+    const race = await Promise.all([a.acquireJobLease('bills', 'a', 1000, 60_000), b.acquireJobLease('bills', 'b', 1000, 60_000)]);
+    const winner = race[0] ? 'a' : 'b';
+    const loser = race[0] ? b : a;
+    const renewed = await (race[0] ? a : b).acquireJobLease('bills', winner, 2000, 60_000);
+    const whileHeld = await loser.acquireJobLease('bills', race[0] ? 'b' : 'a', 60_000, 60_000);
+    const afterExpiry = await loser.acquireJobLease('bills', race[0] ? 'b' : 'a', 62_000, 60_000);
+    await loser.releaseJobLease('bills', race[0] ? 'b' : 'a');
+    const afterRelease = await (race[0] ? a : b).acquireJobLease('bills', winner, 62_001, 60_000);
+
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect([renewed, whileHeld, afterExpiry, afterRelease]).toEqual([true, false, true, true]);
   });
 });

@@ -92,7 +92,7 @@ export interface TestDatabase {
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-db-'));
-    return { engine, url: `sqlite:${path.join(dir, 'friend-pay.sqlite')}`, schema: undefined, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return { engine, url: `sqlite:${path.join(dir, 'friend-pay.sqlite')}`, schema: undefined, drop: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })) };
   }
   const pool = await postgresAdmin();
   const schema = newSchemaName();
@@ -127,7 +127,7 @@ function closingAlso(store: Store, after: () => Promise<void>): Store {
 export async function openTestStore(engine: Engine): Promise<Store> {
   if (engine === 'sqlite') return openSqliteStore(':memory:');
   const database = await createTestDatabase('postgres');
-  return closingAlso(openPostgresStore({ url: database.url }), database.drop);
+  return closingAlso(openPostgresStore({ url: database.url }), () => database.drop());
 }
 
 /** A second store on the database of `database` (for races between two instances). */

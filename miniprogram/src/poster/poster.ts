@@ -1,6 +1,8 @@
 /**
- * The shopper's QR poster: who asks, how much, where, and a QR code of the link, drawn on a 2D
- * canvas (the mini program's `<Canvas type="2d">` or an HTML canvas in H5 builds).
+ * The shopper's QR poster: who asks, how much, where, and the link's mini program code (scanned
+ * or long-pressed in WeChat, it opens the pay page), drawn on a 2D canvas (the mini program's
+ * `<Canvas type="2d">` or an HTML canvas in H5 builds). Without the code image (it could not be
+ * loaded) the poster carries a QR code of the link's URL instead, which WeChat also opens.
  */
 import qrcode from 'qrcode-generator';
 
@@ -24,8 +26,12 @@ export function posterFileName(shopName: string, shopOrderId: string): string {
   return `${clean(shopName) || 'shop'}-订单-${clean(shopOrderId) || 'order'}.png`;
 }
 
+/** An image a 2D context can draw: WeChat's `canvas.createImage()` or a browser's `Image`. */
+export type PosterImage = object;
+
 /** The part of a 2D context the poster uses: the same on WeChat's canvas and the browser's. */
 export interface PosterContext {
+  drawImage(image: PosterImage, x: number, y: number, width: number, height: number): void;
   fillStyle: string | CanvasGradient | CanvasPattern;
   font: string;
   textAlign: CanvasTextAlign;
@@ -43,8 +49,10 @@ export interface PosterContent {
   shopName: string;
   /** e.g. `微信扫码帮我付款` */
   hint: string;
-  /** What the QR code encodes. */
+  /** What the fallback QR code encodes. */
   url: string;
+  /** The link's mini program code image, loaded; the QR code of `url` is drawn without it. */
+  codeImage?: PosterImage;
 }
 
 /** The QR code of `text` as a square of dark (true) and light modules. */
@@ -78,13 +86,28 @@ export function drawPoster(context: PosterContext, content: PosterContent, pixel
   context.font = '14px sans-serif';
   context.fillText(content.shopName, center, 132, textWidth);
 
-  const modules = qrModules(content.url);
-  const quietZone = 4;
   const side = 200;
+  const top = 156;
+  let drawn: number;
+  if (content.codeImage !== undefined) {
+    drawn = side;
+    context.drawImage(content.codeImage, Math.round(center - side / 2), top, side, side);
+  } else {
+    drawn = drawUrlQr(context, content.url, center, top, side);
+  }
+
+  context.fillStyle = '#07c160';
+  context.font = '15px sans-serif';
+  context.fillText(content.hint, center, top + drawn + 28, textWidth);
+}
+
+/** Draws a QR code of `url`, `side` pixels at most, centred at `center`; returns the drawn size. */
+function drawUrlQr(context: PosterContext, url: string, center: number, top: number, side: number): number {
+  const modules = qrModules(url);
+  const quietZone = 4;
   const cell = Math.floor(side / (modules.length + quietZone * 2));
   const drawn = cell * (modules.length + quietZone * 2);
   const left = Math.round(center - drawn / 2);
-  const top = 156;
   context.fillStyle = '#ffffff';
   context.fillRect(left, top, drawn, drawn);
   context.fillStyle = '#000000';
@@ -93,8 +116,5 @@ export function drawPoster(context: PosterContext, content: PosterContent, pixel
       if (dark) context.fillRect(left + (x + quietZone) * cell, top + (y + quietZone) * cell, cell, cell);
     }),
   );
-
-  context.fillStyle = '#07c160';
-  context.font = '15px sans-serif';
-  context.fillText(content.hint, center, top + drawn + 28, textWidth);
+  return drawn;
 }

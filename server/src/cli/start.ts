@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     '',
     `Mini program in a browser (H5 build${h5Ready ? '' : ' FAILED to build: see above'}):`,
     `  pay page       ${app}/pages/pay/index?t=${demo.link.token}`,
-    `  share page     ${app}/pages/share/index?t=${demo.link.token}`,
+    `  share page     ${app}/pages/share/index?s=${demo.link.shopper_token ?? ''}   (the shopper's own page)`,
     `  QA page        ${app}/pages/dev/index`,
     `WeChat DevTools: import the project folder ${shown(weappDir)} (${weappBuilt ? 'built' : 'not built yet: npm run build:weapp'}).`,
     `  It calls FRIEND_PAY_API_BASE_URL, set when building (default http://127.0.0.1:3000): FRIEND_PAY_API_BASE_URL=${server.url} npm run build:weapp`,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Express, Router } from 'express';
+import { Router, type Express } from 'express';
 import type pino from 'pino';
 import { AdjustableClock, systemClock, type Clock } from '../clock';
 import type { Config } from '../config/config';
@@ -22,12 +22,18 @@ import { restoreSandboxClock, saveSandboxClock } from '../sandbox/qa/sandbox-clo
 import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
 import { createWebhookReceiver, type WebhookReceiver } from '../sandbox/qa/webhook-receiver';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
-import { createProductionWechat } from './production-wechat';
+import { createProductionPlatform, createProductionWechat } from './production-wechat';
+import { createSharedAccessTokenStore } from './shared-access-token-store';
+import { createLiveWechat } from './live-wechat';
+import type { WechatMessagesSimulator } from '../sandbox/simulators/wechat-messages-simulator';
+import type { WechatPlatformSimulator } from '../sandbox/simulators/wechat-platform-simulator';
+import { liveSandboxRoutes } from '../sandbox/qa/live-sandbox-routes';
 import { createSessionKey } from '../sessions/session-token';
 import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
 import type { ServiceDeps } from '../service-deps';
 import { openStore } from '../store/open-store';
+import { webhookTargetPolicy } from '../webhooks/webhook-targets';
 import type { Store } from '../store/store';
 
 /** Parts a caller (usually a test) may supply instead of the defaults. */
@@ -46,6 +52,8 @@ export interface ServerOverrides {
   h5Dir?: string;
   /** Multiplies the WeChat Pay simulator's notification retry delays (default 1: WeChat's own schedule). */
   sandboxTimeFactor?: number;
+  /** The WeChat Pay simulator's coin for its `random` signing key choice (default Math.random). */
+  sandboxRandom?: () => number;
 }
 
 /** A listening server. */
@@ -60,6 +68,8 @@ export interface RunningServer {
   sandbox: SandboxWechat | undefined;
   /** The sandbox's QA parts (demo shop, webhook receiver, the clock move kept from the last run); undefined in production. */
   qa: SandboxQa | undefined;
+  /** Live status in the chat's simulators (issue 18); undefined outside a simulated sandbox. */
+  liveSimulators: { messages: WechatMessagesSimulator; platform: WechatPlatformSimulator } | undefined;
   close(): Promise<void>;
 }
 
@@ -116,9 +126,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
+  // One WeChat access token for every instance on this store.
+  const tokenStore = createSharedAccessTokenStore({ store, clock });
   const sandbox = sandboxClock
-    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, logger, timeFactor: overrides.sandboxTimeFactor ?? 1 })
+    ? createSandboxWechat({ config, clock: sandboxClock, selfUrl: url, publicBaseUrl, logger, timeFactor: overrides.sandboxTimeFactor ?? 1, tokenStore, ...(overrides.sandboxRandom === undefined ? {} : { random: overrides.sandboxRandom }) })
     : undefined;
+  const platform = sandbox?.platform ?? createProductionPlatform(config, clock, tokenStore);
+  const miniProgramUserName = sandbox?.miniProgramUserName ?? config.miniProgram.userName;
+  if (miniProgramUserName === undefined) throw new Error('WECHAT_MINIPROGRAM_USERNAME is required');
   const deps: ServiceDeps = {
     store,
     clock,
@@ -133,18 +148,40 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       return oldest === undefined ? 0 : Math.max(0, (clock.now() - oldest) / 1000);
     }),
     sandboxMode: config.sandbox,
+    webhookTargets: webhookTargetPolicy(config.webhookTargets),
+    miniProgram: { platform, userName: miniProgramUserName, envVersion: config.miniProgram.envVersion },
   };
+  const verification = deps.wechat.pay.verification();
+  if (sandbox === undefined && verification.publicKeyId === undefined) {
+    // Certificates alone verify WeChat Pay: have them before the first notification, without holding up the start.
+    deps.wechat.pay.refreshCertificates().then(
+      (certificates) => logger.info({ serials: certificates.map((c) => c.serial) }, 'WeChat Pay platform certificates downloaded'),
+      (error: unknown) => logger.warn({ err: error }, 'WeChat Pay platform certificates could not be downloaded yet; they are fetched again when WeChat Pay signs with them'),
+    );
+  }
+  // Live status in the chat (issue 18): WeChat's message APIs, simulated in the sandbox.
+  const live = createLiveWechat({ config, clock, selfUrl: url, sandbox, platform, logger });
+  deps.live = live.deps;
+  const liveSandboxRouters: Router[] = sandbox ? [liveSandboxRoutes(deps, live.messagesSimulator), ...(live.messagesSimulator ? [Router().use('/sandbox', live.messagesSimulator.qaRouter)] : [])] : [];
   const webhooks = sandboxClock ? createWebhookReceiver({ store, clock, selfUrl: url }) : undefined;
   const qa: SandboxQa | undefined = webhooks && { demoShop: demoShopSource(deps, config.dataDir, (shopId) => webhooks.urlFor(shopId)), webhooks, restoredClockOffsetMs };
   const sandboxRouters: Router[] = sandboxClock && sandbox && qa
-    ? [sandboxRoutes(deps, sandboxClock, { demoShop: qa.demoShop, clockMoved: () => saveSandboxClock(sandboxClock, config.dataDir, config.database) }), ...sandbox.routes]
+    ? [sandboxRoutes(deps, sandboxClock, { demoShop: qa.demoShop, clockMoved: () => saveSandboxClock(sandboxClock, config.dataDir, config.database) }), ...sandbox.routes, ...liveSandboxRouters]
     : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
   if (!(await rateLimits.ready(3000))) logger.warn('Redis not ready; rate limits count in memory until it is');
-  const rawRouters = [...(sandbox?.rawRouters ?? []), ...(webhooks ? [{ path: '/', router: webhooks.router }] : [])];
-  const app = createApp({ deps, rateLimits, trustProxy: config.trustProxy, rawRouters, sandboxRouters, extraRouters: overrides.extraRouters ?? [], ...(h5Dir ? { h5Dir } : {}) });
+  const app = createApp({
+    deps,
+    rateLimits,
+    trustProxy: config.trustProxy,
+    rawRouters: [...(sandbox?.rawRouters ?? []), ...live.rawRouters, ...(webhooks ? [{ path: '/', router: webhooks.router }] : [])],
+    sandboxRouters,
+    extraRouters: overrides.extraRouters ?? [],
+    ...(h5Dir ? { h5Dir } : {}),
+    ...(config.miniProgram.qrcodeVerifyFile ? { qrcodeVerifyFile: config.miniProgram.qrcodeVerifyFile } : {}),
+  });
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined
@@ -159,9 +196,12 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     sandboxClock,
     sandbox,
     qa,
+    liveSimulators: live.messagesSimulator && live.platformSimulator ? { messages: live.messagesSimulator, platform: live.platformSimulator } : undefined,
     close() {
       closing ??= (async () => {
         await workers?.stop();
+        if (sandbox === undefined) platform.close();
+        live.close();
         await sandbox?.close();
         await rateLimits.close();
         await new Promise<void>((resolve) => {

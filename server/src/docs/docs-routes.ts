@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { escapeHtml, htmlSecurityHeaders } from '../landing/html';
-import { buildOpenApiDocument, operationsFor, type Operation } from './openapi';
+import { buildOpenApiDocument, operationsFor, type OpenApiOptions, type Operation } from './openapi';
 
 /** What the docs routes need to know of the server. */
 export interface DocsOptions {
@@ -13,6 +13,8 @@ export interface DocsOptions {
   sandbox: boolean;
   /** The H5 build is served (the QA page exists at /app/#/pages/dev/index). */
   h5: boolean;
+  /** WeChat's QR code verification file name, when one is served. */
+  qrcodeVerifyFile?: string | undefined;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -66,8 +68,8 @@ function renderOperation(operation: Operation, document: JsonObject): string {
 }
 
 /** The document as a page. */
-export function renderDocsPage(document: JsonObject, sandbox: boolean): string {
-  const operations = operationsFor(sandbox);
+export function renderDocsPage(document: JsonObject, options: Omit<OpenApiOptions, 'serverUrl'>): string {
+  const operations = operationsFor(options);
   const tags = [...new Set(operations.map((operation) => operation.tag))];
   const info = document.info as { title: string; description: string };
   const webhooks = Object.entries(document.webhooks as Record<string, { post: { summary: string; description: string; requestBody: { content: { 'application/json': { schema: unknown; examples: Record<string, { value: unknown }> } } } } }>);
@@ -120,7 +122,8 @@ export function docsRoutes(options: DocsOptions): Router {
   const router = Router();
   let document: JsonObject | undefined;
   let page: string | undefined;
-  const built = (): JsonObject => (document ??= buildOpenApiDocument({ serverUrl: options.publicBaseUrl, sandbox: options.sandbox }));
+  const scope = { sandbox: options.sandbox, h5: options.h5, qrcodeVerifyFile: options.qrcodeVerifyFile };
+  const built = (): JsonObject => (document ??= buildOpenApiDocument({ serverUrl: options.publicBaseUrl, ...scope }));
 
   router.get('/', (_req, res) => {
     res.json({
@@ -137,7 +140,7 @@ export function docsRoutes(options: DocsOptions): Router {
   });
 
   router.get('/docs', (_req, res) => {
-    page ??= renderDocsPage(built(), options.sandbox);
+    page ??= renderDocsPage(built(), scope);
     res.set(htmlSecurityHeaders).type('html').send(page);
   });
 

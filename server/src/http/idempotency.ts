@@ -28,10 +28,16 @@ function send(res: Response, reply: Reply): void {
   res.status(reply.status).json(reply.body);
 }
 
-/** Wraps a shop write handler so it honours `Idempotency-Key` when the client sends one. */
-export function idempotent(store: Store, clock: Clock, handler: (req: Request) => Promise<Reply>): RequestHandler {
+/**
+ * Wraps a shop write handler so it honours `Idempotency-Key` when the client sends one; with
+ * `required` (writes that move money), a request without one is refused before anything happens.
+ */
+export function idempotent(store: Store, clock: Clock, handler: (req: Request) => Promise<Reply>, options: { required?: boolean } = {}): RequestHandler {
   return async (req, res) => {
     const key = req.get('idempotency-key');
+    if (key === undefined && options.required === true) {
+      throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Send an Idempotency-Key header (1-255 printable characters) so a retry never refunds twice.');
+    }
     if (key === undefined) {
       send(res, await handler(req));
       return;

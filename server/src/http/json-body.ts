@@ -24,9 +24,24 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Runs before parsing; a body that is not JSON at all is left to the parser's own 400. */
-function refuseDuplicateKeys(_req: unknown, _res: unknown, buffer: Buffer): void {
-  const text = buffer.toString('utf8');
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Runs on the raw bytes before parsing. JSON is read as UTF-8 only: body-parser would also decode
+ * UTF-16 (or drop a byte-order mark), and a guard reading other bytes than the parser can be
+ * walked around, so another charset or any BOM is refused (415) and bytes that are not UTF-8 are
+ * malformed. The text checked for a repeated key is then exactly the text parsed. A body that is
+ * not JSON at all is left to the parser's own 400.
+ */
+function refuseDuplicateKeys(_req: unknown, _res: unknown, buffer: Buffer, encoding: string): void {
+  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as UTF-8 JSON (charset=utf-8, or no charset).');
+  if (startsWithByteOrderMark(buffer)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as UTF-8 JSON without a byte-order mark.');
+  let text: string;
+  try {
+    text = utf8.decode(buffer);
+  } catch {
+    throw new AppError('MALFORMED_JSON', 'The request body is not valid UTF-8.');
+  }
   try {
     JSON.parse(text);
   } catch {
@@ -34,6 +49,12 @@ function refuseDuplicateKeys(_req: unknown, _res: unknown, buffer: Buffer): void
   }
   const key = findDuplicateKey(text);
   if (key !== undefined) throw new AppError('MALFORMED_JSON', `The key "${key.slice(0, 40)}" appears twice in one object.`);
+}
+
+/** UTF-8's, UTF-16's (either order) and UTF-32's byte-order marks. */
+function startsWithByteOrderMark(buffer: Buffer): boolean {
+  const [a, b, c] = buffer;
+  return (a === 0xef && b === 0xbb && c === 0xbf) || (a === 0xfe && b === 0xff) || (a === 0xff && b === 0xfe) || (a === 0x00 && b === 0x00 && c === 0xfe);
 }
 
 /** The middleware that refuses non-JSON bodies and parses JSON ones into `req.body`. */

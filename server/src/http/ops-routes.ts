@@ -6,7 +6,7 @@ import type { Store } from '../store/store';
 
 /** `/healthz` (the process answers), `/readyz` (the store answers too) and `/metrics` (Prometheus text). */
 export function opsRoutes(store: Store, metrics: Metrics): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,4 +1,8 @@
-/** Gives every request an id (echoed as X-Request-Id) and logs one line when it finishes. */
+/**
+ * Gives every request an id of ours (sent back as X-Request-Id) and logs one line when it finishes.
+ * A client's own X-Request-Id is never taken over or echoed: anyone could make their requests'
+ * log lines look like another's. It is logged, cleaned, in a field of its own.
+ */
 import type { RequestHandler } from 'express';
 import type pino from 'pino';
 import { randomBase62 } from '../ids';
@@ -6,7 +10,12 @@ import { loggablePath } from '../logging/logger';
 import type { Metrics } from '../observability/metrics';
 import { setRequestId } from './request-context';
 
-const acceptableId = /^[A-Za-z0-9._-]{8,64}$/;
+/** What is kept of a client's X-Request-Id: printable id characters, at most 64 of them. */
+function clientRequestId(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const cleaned = value.replace(/[^A-Za-z0-9._:-]/g, '').slice(0, 64);
+  return cleaned === '' ? undefined : cleaned;
+}
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**
@@ -32,8 +41,7 @@ function requestIds(): () => string {
 export function requestLog(logger: pino.Logger, metrics: Metrics): RequestHandler {
   const nextId = requestIds();
   return (req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const id = incoming !== undefined && acceptableId.test(incoming) ? incoming : nextId();
+    const id = nextId();
     setRequestId(req, id);
     res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
@@ -44,7 +52,10 @@ export function requestLog(logger: pino.Logger, metrics: Metrics): RequestHandle
       metrics.request(req.method, typeof routePath === 'string' ? routePath : 'unmatched', res.statusCode, ms / 1000);
       // Build the line only when it is written: the path rewrite is not free on the hot path.
       if (logger.isLevelEnabled('info')) {
-        logger.info({ request_id: id, method: req.method, path: loggablePath(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        const line: Record<string, unknown> = { request_id: id, method: req.method, path: loggablePath(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+        const client = clientRequestId(req.get('x-request-id'));
+        if (client !== undefined) line.client_request_id = client;
+        logger.info(line, 'request');
       }
     });
     next();

@@ -8,10 +8,11 @@ import { classifyLinkRef } from '../../../shared/link-ref';
 import { signLinkCode } from './link-code';
 import { optionalSessionOpenid } from '../sessions/session-token';
 import { readFriendLink } from './link-service';
+import { audienceView } from './link-audience';
 
 /** `GET /v1/pay/:ref`. */
 export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   // The short URL of a link never changes: its code is computed once per link, not per view
   // (bounded: a full memo starts over rather than growing with every link ever viewed).
@@ -35,7 +36,16 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     res.setHeader('Cache-Control', 'no-store');
     // The holder of any ref may have the short URL: it names the same link, no more.
     const url = `${deps.publicBaseUrl}/p/${classifyLinkRef(ref) === 'code' ? ref : codeOf(view.link.id)}`;
-    sendJson(res, 200, presentFriendView(view, view.payments, viewer, deps.clock.now(), url));
+    // Refunds are read only once someone has paid: the usual view (nobody has yet) stays one read.
+    const refunds = view.payments.some((payment) => payment.paidAt !== null) ? await deps.store.listRefundsOfOrder(view.order.id) : [];
+    const body = presentFriendView(view, view.payments, viewer, deps.clock.now(), url, refunds);
+    // Live status in the chat: who the link is for, and the template a payer may subscribe to.
+    const refundTemplate = deps.live?.templates.refund;
+    sendJson(res, 200, {
+      ...body,
+      link: { ...body.link, ...(await audienceView(deps, view.link.id, viewer)) },
+      ...(refundTemplate === undefined ? {} : { subscribe_templates: { refund: refundTemplate } }),
+    });
   });
 
   return router;

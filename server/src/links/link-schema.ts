@@ -12,6 +12,9 @@ export const linkInputSchema = z.strictObject({
   message: text(0, 200).optional(),
   mode: z.enum(linkModes).optional(),
   ttl_seconds: z.number().optional(),
+  // Live status in the chat: who may pay, and what the share card counts to.
+  audience: z.enum(['group', 'private']).optional(),
+  expected_contributions: z.number().optional(),
 });
 
 /** A validated link body. */

@@ -5,12 +5,18 @@ import { AppError } from '../errors/app-error';
 import { settleOrder } from '../orders/order-service';
 import { presentLink } from '../presenters/link-presenter';
 import type { ServiceDeps } from '../service-deps';
-import type { FriendLinkView, LinkRecord, OrderRecord, ShopRecord } from '../store/records';
+import type { FriendLinkView, LinkAudience, LinkLiveRecord, LinkRecord, OrderRecord, ShopRecord } from '../store/records';
 import { linkExpiredEvent, linkRevokedEvent } from '../webhooks/webhook-events';
 import { signLinkCode } from './link-code';
 import { verifyLinkRef } from './link-ref';
 import { signLinkToken } from './link-token';
 import type { LinkInputBody } from './link-schema';
+import { miniProgramShare } from './link-wechat-service';
+
+/** What a shop shares a link with: every field an issued link adds to the link's status. */
+export type LinkShareMaterial = Omit<IssuedLinkResponse, keyof LinkResponse>;
+import { DEFAULT_GROUP_ROOM_LIMIT, newLinkLive } from './link-audience';
+import { signShopperToken } from './shopper-token';
 
 /** Link lifetime bounds and default, in seconds (docs/architecture.md, "Lifecycles"). */
 export const LINK_TTL = { min: 60, max: 7 * 24 * 3600, default: 24 * 3600 } as const;
@@ -37,21 +43,28 @@ export async function settleLink(deps: ServiceDeps, link: LinkRecord): Promise<L
   return expired ?? (await deps.store.getLink(link.id)) ?? link;
 }
 
-/** The share material for a freshly issued link: token, code, url, share card, QR. */
-function shareMaterial(deps: ServiceDeps, link: LinkRecord, order: OrderRecord) {
-  const token = signLinkToken(deps.keyring, { linkId: link.id, orderId: link.orderId, expiresAt: link.expiresAt }, deps.clock.now());
+/**
+ * The share material of a link: token, code, url, share card, QR and the OpenSDK share. The same
+ * every time it is asked for (the token's `iat` is the link's creation), so a shop that lost the
+ * issue response gets it all back from `GET /v1/links/{id}`.
+ */
+export function linkShareMaterial(deps: ServiceDeps, link: LinkRecord, order: OrderRecord): LinkShareMaterial {
+  const token = signLinkToken(deps.keyring, { linkId: link.id, orderId: link.orderId, expiresAt: link.expiresAt }, link.createdAt);
   const code = signLinkCode(deps.keyring, link.id);
+  const url = `${deps.publicBaseUrl}/p/${code}`;
+  const share = {
+    title: `帮我付一下：${formatYuan(order.amountTotal - order.amountPaid)}`,
+    path: `/pages/pay/index?t=${token}`,
+    // WeChat draws a screenshot of the page when imageUrl is empty; an item picture is better.
+    imageUrl: order.items.find((item) => item.image_url)?.image_url ?? '',
+  };
   return {
     token,
     code,
-    url: `${deps.publicBaseUrl}/p/${code}`,
-    share: {
-      title: `帮我付一下：${formatYuan(order.amountTotal - order.amountPaid)}`,
-      path: `/pages/pay/index?t=${token}`,
-      // WeChat draws a screenshot of the page when imageUrl is empty; an item picture is better.
-      imageUrl: order.items.find((item) => item.image_url)?.image_url ?? '',
-    },
+    url,
+    share,
     qr_url: `${deps.publicBaseUrl}/v1/links/${link.id}/qr.png`,
+    mini_program: miniProgramShare(deps, url, share.path),
   };
 }
 
@@ -88,9 +101,21 @@ export async function issueLink(
     createdAt: now,
     closedAt: null,
   };
+  // Written first (it has no foreign key): a link never exists without the audience it was issued for.
+  const live = newLinkLive(link, input);
+  await deps.store.insertLinkLive(live);
   await deps.store.insertLink(link);
   deps.metrics.linkIssued();
-  return { ...presentLink(link, order), ...shareMaterial(deps, link, order) };
+  return { ...presentLink(link, order), ...linkShareMaterial(deps, link, order), ...shopperMaterial(deps, link, live) };
+}
+
+/** What issued links and `GET /v1/links/{id}` add for the shopper: the link's audience, its card's room limit, the shopper token. */
+export function shopperMaterial(deps: ServiceDeps, link: LinkRecord, live: Pick<LinkLiveRecord, 'audience' | 'roomLimit'> | undefined): { audience: LinkAudience; room_limit: number; shopper_token: string } {
+  return {
+    audience: live?.audience ?? 'group',
+    room_limit: live?.roomLimit ?? (link.mode === 'single' ? 1 : DEFAULT_GROUP_ROOM_LIMIT),
+    shopper_token: signShopperToken(deps.keyring, link.id, link.expiresAt, deps.clock.now()),
+  };
 }
 
 /** A link of this shop (expired lazily) with its order; 404 for anyone else's. */

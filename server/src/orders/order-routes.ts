@@ -10,14 +10,15 @@ import { orderInputSchema, orderListQuerySchema } from './order-schema';
 import { getOrderForShop, listOrdersForShop, readOrderMoney, upsertOrder } from './order-service';
 
 /**
- * The cancel use case (payments/order-cancellation.ts). It refunds payments, so it sits above
- * orders and is passed in: orders never imports payments.
+ * The cancel use case (payments/order-cancellation.ts). It refunds and closes payments, so it
+ * sits above orders and is passed in: orders never imports payments. `closingPayments` are the
+ * payments whose WeChat order could not be closed yet.
  */
-export type CancelOrder = (deps: ServiceDeps, shop: ShopRecord, orderId: string) => Promise<OrderRecord>;
+export type CancelOrder = (deps: ServiceDeps, shop: ShopRecord, orderId: string) => Promise<{ order: OrderRecord; closingPayments: string[] }>;
 
 /** `/v1/orders` routes; mount behind shop authentication. */
 export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/v1/orders', idempotent(deps.store, deps.clock, async (req) => {
     const { created, order } = await upsertOrder(deps, shopOf(req), parseWith(orderInputSchema, req.body));
@@ -37,9 +38,9 @@ export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router
   });
 
   router.post('/v1/orders/:id/cancel', idempotent(deps.store, deps.clock, async (req) => {
-    const order = await cancelOrder(deps, shopOf(req), req.params.id as string);
+    const { order, closingPayments } = await cancelOrder(deps, shopOf(req), req.params.id as string);
     const money = await readOrderMoney(deps, order.id);
-    return { status: 200, body: presentOrder(money.order, money.payments, money.refunds) };
+    return { status: 200, body: { ...presentOrder(money.order, money.payments, money.refunds), closing_payments: closingPayments } };
   }));
 
   return router;

@@ -7,9 +7,10 @@
 import type { ServiceDeps } from '../service-deps';
 import { WechatPayError, isUnauthenticatedCode } from '../wechat/errors';
 import type { IncomingNotification, PaymentNotification, RefundNotification, WechatPayNotification } from '../wechat/notification';
-import { isRefundSucceeded, isTradeSucceeded } from '../wechat/states';
+import { isExpectedPaymentKind, isTradeSucceeded } from '../wechat/states';
+import { paymentNotificationMerchantProblem, refundNotificationMerchantProblem } from './notification-merchant';
 import { advanceRefund } from './refund-runner';
-import { applyPaymentSuccess, applyRefundSuccess } from './settlement';
+import { applyPaymentSuccess, applyRefundSettlement, refundSettlementOf } from './settlement';
 
 /** How to answer a notification; `afterAnswer` runs once the answer is sent (WeChat waits at most 5 s). */
 export type NotificationAnswer =
@@ -26,7 +27,7 @@ function rejected(status: 400 | 401, message: string): NotificationAnswer {
 export async function handleWechatPayNotification(deps: ServiceDeps, incoming: IncomingNotification): Promise<NotificationAnswer> {
   let notification: WechatPayNotification;
   try {
-    notification = deps.wechat.pay.parseNotification(incoming);
+    notification = await deps.wechat.pay.parseNotification(incoming);
   } catch (error: unknown) {
     const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
     deps.logger.warn({ code }, 'notification rejected');
@@ -42,7 +43,18 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
     deps.logger.error({ event_id: notification.eventId }, 'notification for another merchant or app');
     return rejected(400, 'mchid or appid mismatch');
   }
+  const merchantProblem = await paymentNotificationMerchantProblem(deps, transaction);
+  if (merchantProblem !== undefined) {
+    deps.logger.error({ event_id: notification.eventId, problem: merchantProblem }, 'notification for another sub-merchant');
+    return rejected(400, merchantProblem);
+  }
   if (!isTradeSucceeded(transaction.tradeState)) return accepted;
+  if (!isExpectedPaymentKind(transaction)) {
+    // We only ever ask for yuan through the mini program: anything else is not our payment to apply.
+    deps.logger.error({ event_id: notification.eventId, currency: transaction.currency?.slice(0, 8), trade_type: transaction.tradeType?.slice(0, 16) }, 'payment notification of a kind we never asked for');
+    deps.metrics.notificationRejected('UNEXPECTED_KIND');
+    return rejected(400, 'currency or trade_type is not what was ordered');
+  }
   const outcome = await applyPaymentSuccess(
     deps,
     {
@@ -69,13 +81,27 @@ async function applyPaymentNotification(deps: ServiceDeps, notification: Payment
   };
 }
 
+/**
+ * REFUND.SUCCESS, REFUND.ABNORMAL and REFUND.CLOSED each settle the refund once; they may come
+ * in any order relative to the refund call's answer and the reconciler's query (first one wins).
+ */
 async function applyRefundNotification(deps: ServiceDeps, notification: RefundNotification): Promise<NotificationAnswer> {
   const refund = notification.refund;
-  if (!isRefundSucceeded(refund.status)) {
-    deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not succeed at WeChat Pay; the reconciler will mark it');
-    return accepted;
+  const merchantProblem = await refundNotificationMerchantProblem(deps, refund);
+  if (merchantProblem !== undefined) {
+    deps.logger.error({ event_id: notification.eventId, problem: merchantProblem }, 'refund notification for another merchant');
+    return rejected(400, merchantProblem);
   }
-  const outcome = await applyRefundSuccess(deps, { outRefundNo: refund.outRefundNo, wechatRefundId: refund.refundId, amount: refund.amountRefund }, notification.eventId);
+  const settlement = refundSettlementOf(refund.status);
+  if (settlement === undefined) return accepted;
+  const outcome = await applyRefundSettlement(
+    deps,
+    { outRefundNo: refund.outRefundNo, wechatRefundId: refund.refundId, amount: refund.amountRefund, settlement },
+    { eventId: notification.eventId, eventType: notification.eventType },
+  );
+  if (outcome === 'applied' && settlement !== 'succeeded') {
+    deps.logger.error({ event_id: notification.eventId, status: refund.status }, 'refund did not reach the payer; the shop was told (refund.abnormal)');
+  }
   if (outcome === 'unknown' || outcome === 'mismatch') {
     deps.logger.error({ event_id: notification.eventId, outcome }, 'refund notification not applied');
     return rejected(400, outcome === 'unknown' ? 'unknown out_refund_no' : 'amount mismatch');

@@ -14,7 +14,7 @@ const keyPattern = /^[\x21-\x7e]{8,128}$/;
 
 /** Payment routes. */
 export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/v1/pay/:ref/payments', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
@@ -32,7 +32,8 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
   router.get('/v1/payments/:id', async (req, res) => {
     const openid = sessionOpenid(deps.sessionKey, req.get('authorization'), deps.clock.now());
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentPayment(await getPaymentForPayer(deps, req.params.id, openid)));
+    const { payment, refunds } = await getPaymentForPayer(deps, req.params.id, openid);
+    res.json(presentPayment(payment, refunds));
   });
 
   router.post('/v1/payments/:id/cancel', async (req, res) => {

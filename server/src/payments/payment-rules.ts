@@ -6,6 +6,11 @@ import type { LinkRecord, OrderRecord, PaymentRecord } from '../store/records';
 export const PAYMENT_LEASE_MS = 5 * 60 * 1000;
 /** Time WeChat may still report a payment made just before `time_expire` (clock skew, queues). */
 export const PAYABLE_GRACE_MS = 60 * 1000;
+/**
+ * How far WeChat's clock may run behind ours: a WeChat order whose close failed is treated as
+ * unpayable only this long after its time_expire by our clock.
+ */
+export const WECHAT_CLOCK_SKEW_MS = 5 * 1000;
 
 /** Why a link cannot take a new payment now, as the problem a friend sees; undefined when it can. */
 export function linkRefusal(link: LinkRecord, order: OrderRecord, now: number): AppError | undefined {

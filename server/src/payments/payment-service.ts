@@ -5,15 +5,16 @@
  */
 import type { CreatePaymentResponse } from '../../../shared/api-types';
 import { AppError } from '../errors/app-error';
+import { requirePrivateProof } from '../links/link-audience';
 import { verifyLinkRef } from '../links/link-ref';
 import { settleLink } from '../links/link-service';
 import { presentPayment } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
-import type { PaymentRecord } from '../store/records';
-import { PREPAY_ID_TTL_MS } from '../wechat/consts';
+import { subMerchantForShop } from '../shops/shop-merchant';
+import type { PaymentRecord, RefundRecord } from '../store/records';
 import { WechatPayError, isOrderNotExistCode, isOrderUnpayableCloseCode } from '../wechat/errors';
-import { isTradeNotPaid, isTradePaid } from '../wechat/states';
-import { PAYMENT_LEASE_MS, amountDue, linkRefusal, outTradeNoFor, secondsUntil } from './payment-rules';
+import { isExpectedPaymentKind, isTradeClosed, isTradeNotPaid, isTradePaid } from '../wechat/states';
+import { PAYMENT_LEASE_MS, WECHAT_CLOCK_SKEW_MS, amountDue, linkRefusal, outTradeNoFor, secondsUntil } from './payment-rules';
 import { applyPaymentSuccess } from './settlement';
 
 /** Reserves the payment (or finds the friend's open one) in one transaction. */
@@ -41,11 +42,13 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
     let amount: number;
     if (link.mode === 'single') {
       const mine = open.find((payment) => payment.linkId === link.id && payment.payerOpenid === openid);
-      if (mine !== undefined) return mine;
+      // Past its time_expire the friend's own WeChat order cannot be paid: they wait for it to close like anyone.
+      if (mine !== undefined && now < mine.payableUntil) return mine;
       // One friend pays everything that is left, so nobody else may be paying any part of the
       // order (through this link or another): otherwise the link would be paid in pieces.
       if (open.length > 0) {
-        const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.leaseExpiresAt)), now);
+        // Free once the open WeChat order is closed, at the latest when it cannot be paid any more.
+        const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.payableUntil)), now);
         throw new AppError('LINK_BUSY', 'Another friend is paying this right now; try again when they are done.', { retryAfter });
       }
       if (requested !== undefined) throw new AppError('AMOUNT_INVALID', 'A single-mode link pays the whole amount due; send no amount.');
@@ -67,10 +70,12 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       const retryAfter = secondsUntil(Math.min(...open.map((payment) => payment.leaseExpiresAt)), now);
       throw new AppError('LINK_BUSY', 'Someone is paying this order right now.', { retryAfter });
     }
-    // The WeChat order stays payable while its prepay_id lives (2 h), never past the link; the
-    // lease is shorter, and when it ends the reconciler closes the WeChat order.
-    const payableUntil = Math.floor(Math.min(now + PREPAY_ID_TTL_MS, link.expiresAt) / 1000) * 1000;
-    const leaseExpiresAt = Math.min(now + leaseMs, payableUntil);
+    // The WeChat order is payable exactly while the lease (single) or reservation (group) holds,
+    // never past the link: its time_expire is the lease's end (whole seconds, as WeChat writes
+    // times). So once the lease is over nobody can pay it, whether or not our close got through,
+    // and the link can go to another friend without anyone being charged twice.
+    const leaseExpiresAt = Math.floor(Math.min(now + leaseMs, link.expiresAt) / 1000) * 1000;
+    const payableUntil = leaseExpiresAt;
     const id = deps.ids.newId('pay');
     const payment: PaymentRecord = {
       id,
@@ -123,6 +128,10 @@ export async function createPayment(
   const view = await deps.store.getLinkView(linkId);
   if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
   await settleLink(deps, view.link);
+  // Partner mode: the shop's money goes to its sub-merchant; a shop without one takes no payment.
+  const subMerchant = await subMerchantForShop(deps, view.link.shopId);
+  // A private link takes money only from friends who proved they received its card.
+  await requirePrivateProof(deps, linkId, input.openid);
   let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS, input.payerName ?? null);
 
   if (payment.prepayId === null || payment.requestPayment === null) {
@@ -135,19 +144,20 @@ export async function createPayment(
         payerOpenid: payment.payerOpenid,
         notifyUrl: deps.wechat.notifyUrl,
         timeExpire: payment.payableUntil,
-      }));
+      }, subMerchant));
     } catch (error: unknown) {
-      // A refusal means no order exists at WeChat: release the reservation now. A timeout may
-      // have created one: keep it; the friend's retry repeats the same prepay, and the
-      // reconciler closes it when the lease ends.
-      if (error instanceof WechatPayError && !error.retryable) {
-        await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'failed', closedAt: deps.clock.now(), updatedAt: deps.clock.now() }, ['created']));
-        deps.metrics.payment('failed');
-      }
+      // No prepay_id came back, so the friend has nothing to pay with: release the lease or
+      // reservation now rather than hold the link for its whole lease (another friend would get
+      // LINK_BUSY for minutes). Safe even when a timeout hid an order WeChat did create: paying it
+      // needs a paySign over its prepay_id, which only we can make, and this payment, now ended,
+      // never gets one. The friend's retry starts a new payment (the mini program does so on
+      // IDEMPOTENCY_MISMATCH).
+      const released = await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'failed', closedAt: deps.clock.now(), updatedAt: deps.clock.now() }, ['created']));
+      if (released !== undefined) deps.metrics.payment('failed');
       deps.logger.warn({ payment_id: payment.id, code: error instanceof WechatPayError ? error.code : 'UNKNOWN' }, 'prepay failed');
       throw new AppError('WECHAT_UNAVAILABLE', 'WeChat Pay is not answering; try again in a moment.', { retryAfter: 5 });
     }
-    const params = deps.wechat.pay.requestPaymentParams(prepayId);
+    const params = deps.wechat.pay.requestPaymentParams(prepayId, subMerchant);
     // Two requests of the same friend may race here: the parameters stored first are kept.
     payment = (await deps.store.attachPrepay(payment.id, prepayId, params, deps.clock.now())) ?? payment;
   }
@@ -162,8 +172,8 @@ export async function createPayment(
 /** How long a payment stays `created` before reading it asks WeChat Pay (the notification may be late). */
 const QUERY_AFTER_MS = 3000;
 
-/** The payer's own payment; a still-open one a few seconds old is checked with WeChat Pay first. */
-export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, openid: string): Promise<PaymentRecord> {
+/** The payer's own payment with its refunds; a still-open one a few seconds old is checked with WeChat Pay first. */
+export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, openid: string): Promise<{ payment: PaymentRecord; refunds: RefundRecord[] }> {
   let payment = await deps.store.getPayment(paymentId);
   if (payment === undefined || payment.payerOpenid !== openid) throw new AppError('PAYMENT_NOT_FOUND', 'No such payment of yours.');
   const now = deps.clock.now();
@@ -171,7 +181,9 @@ export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, o
     await checkWithWechat(deps, payment);
     payment = (await deps.store.getPayment(paymentId)) ?? payment;
   }
-  return payment;
+  // A payment that never went through has no refunds: no need to ask.
+  const refunds = payment.paidAt === null ? [] : await deps.store.listRefundsOfPayment(payment.id);
+  return { payment, refunds };
 }
 
 /**
@@ -181,7 +193,12 @@ export async function getPaymentForPayer(deps: ServiceDeps, paymentId: string, o
 export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord): Promise<string | undefined> {
   await deps.store.markPaymentChecked(payment.id, deps.clock.now());
   try {
-    const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo);
+    const transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo, await subMerchantForShop(deps, payment.shopId));
+    if (isTradePaid(transaction.tradeState) && !isExpectedPaymentKind(transaction)) {
+      // As for notifications: a payment in another currency or of another trade type is not applied.
+      deps.logger.error({ payment_id: payment.id, currency: transaction.currency?.slice(0, 8), trade_type: transaction.tradeType?.slice(0, 16) }, 'WeChat Pay reports a payment of a kind we never asked for');
+      return undefined;
+    }
     if (isTradePaid(transaction.tradeState)) {
       await applyPaymentSuccess(deps, {
         outTradeNo: transaction.outTradeNo,
@@ -201,14 +218,15 @@ export async function checkWithWechat(deps: ServiceDeps, payment: PaymentRecord)
 
 /**
  * Closes an open payment at WeChat Pay and releases its lease or reservation, but only once
- * WeChat confirms it is closed or not paid (docs/architecture.md, "Lifecycles"); one WeChat reports paid is applied.
- * If the close fails yet WeChat says not paid, the lease is released all the same: should the
- * friend still pay, that success is refunded to them in full.
+ * WeChat can no longer take the money (docs/architecture.md, "Lifecycles"): the close went
+ * through, or WeChat says the order is closed, or it says not paid and the order's time_expire
+ * has passed. A close that failed while the order is still payable keeps the lease (the
+ * reconciler tries again), so no other friend can pay meanwhile. One WeChat reports paid is applied.
  */
 export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord): Promise<'closed' | 'paid' | 'pending'> {
   let confirmed = false;
   try {
-    await deps.wechat.pay.close(payment.outTradeNo);
+    await deps.wechat.pay.close(payment.outTradeNo, await subMerchantForShop(deps, payment.shopId));
     confirmed = true;
   } catch (error: unknown) {
     const code = error instanceof WechatPayError ? error.code : 'UNKNOWN';
@@ -218,7 +236,8 @@ export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord
   if (!confirmed) {
     const state = await checkWithWechat(deps, payment);
     if (isTradePaid(state)) return 'paid';
-    if (!isTradeNotPaid(state)) return 'pending';
+    const expired = isTradeNotPaid(state) && deps.clock.now() >= payment.payableUntil + WECHAT_CLOCK_SKEW_MS;
+    if (!isTradeClosed(state) && !expired) return 'pending';
   }
   const now = deps.clock.now();
   const closed = await deps.store.transaction((tx) => tx.updatePayment(payment.id, { status: 'closed', closedAt: now, updatedAt: now }, ['created']));
@@ -227,6 +246,19 @@ export async function closeOpenPayment(deps: ServiceDeps, payment: PaymentRecord
     return 'closed';
   }
   return (await deps.store.getPayment(payment.id))?.keptAmount ? 'paid' : 'pending';
+}
+
+/**
+ * Closes these open payments now (cancel and revoke do, before they answer, so nobody can pay
+ * what was just withdrawn); returns the ids WeChat did not confirm, which the reconciler keeps
+ * closing and which a payer may still pay until their time_expire (that money goes back to them).
+ */
+export async function closeOpenPayments(deps: ServiceDeps, payments: readonly PaymentRecord[]): Promise<string[]> {
+  const stillOpen: string[] = [];
+  for (const payment of payments.filter((p) => p.status === 'created')) {
+    if ((await closeOpenPayment(deps, payment)) === 'pending') stillOpen.push(payment.id);
+  }
+  return stillOpen;
 }
 
 /** The payer gave up in the pay sheet: close the WeChat order at once and free the link. */

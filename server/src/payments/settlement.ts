@@ -3,12 +3,17 @@
  * success is applied once (by event id and by payment status), the order's paid amount never
  * passes its total, and anything the order cannot take becomes a refund to the payer who paid it.
  */
+import { isCountedRefund } from '../../../shared/states';
+import { AppError } from '../errors/app-error';
 import type { ServiceDeps } from '../service-deps';
 import type { LinkRecord, OrderRecord, PaymentRecord, RefundReason, RefundRecord } from '../store/records';
 import type { StoreTx } from '../store/store';
-import { EVENT_TYPE_REFUND_SUCCESS, EVENT_TYPE_TRANSACTION_SUCCESS } from '../wechat/consts';
-import { linkPaidEvent, paymentRefundedEvent } from '../webhooks/webhook-events';
+import { EVENT_TYPE_TRANSACTION_SUCCESS } from '../wechat/consts';
+import { isRefundAbnormal, isRefundClosed, isRefundSucceeded } from '../wechat/states';
+import { linkPaidEvent, orderRefundedEvent, paymentRefundedEvent, refundAbnormalEvent } from '../webhooks/webhook-events';
+import { onContributionApplied, onRefundCreated } from '../live/settlement-hooks';
 import { PAYABLE_GRACE_MS } from './payment-rules';
+import { contributionBalances, refundRefusal } from './refund-rules';
 
 /** What WeChat Pay says was paid. */
 export interface PaidTransaction {
@@ -28,7 +33,14 @@ export type SuccessOutcome =
   | { kind: 'mismatch'; reason: string };
 
 /** A refund record for part or all of a payment, always to that payment's payer. */
-function newRefund(deps: ServiceDeps, payment: PaymentRecord, amount: number, reason: RefundReason, now: number): RefundRecord {
+export function newRefund(
+  deps: ServiceDeps,
+  payment: PaymentRecord,
+  amount: number,
+  reason: RefundReason,
+  now: number,
+  request: { note: string | null; requestKey: string | null } = { note: null, requestKey: null },
+): RefundRecord {
   const id = deps.ids.newId('rfd');
   return {
     id,
@@ -39,6 +51,8 @@ function newRefund(deps: ServiceDeps, payment: PaymentRecord, amount: number, re
     outRefundNo: id.replace(/^rfd_/, 'FR'),
     amount,
     reason,
+    note: request.note,
+    requestKey: request.requestKey,
     status: 'pending',
     wechatRefundId: null,
     attempts: 0,
@@ -113,6 +127,7 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
       const reason: RefundReason = kept > 0 ? 'over_contribution' : order.status === 'paid' ? 'order_already_paid' : 'link_unpayable';
       refund = newRefund(deps, updated, excess, reason, now);
       await tx.insertRefund(refund);
+      await onRefundCreated(deps, tx, refund, updated, now);
     }
     let orderPaid = false;
     if (kept > 0) {
@@ -121,61 +136,133 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
       const after = await tx.updateOrder(order.id, { amountPaid: order.amountPaid + kept, updatedAt: now, ...(orderPaid ? { status: 'paid' as const } : {}) }, ['pending']);
       if (after === undefined) throw new Error(`order ${order.id} left pending inside its own transaction`);
       if (orderPaid) await completePaidOrder(deps, tx, after, link, updated, now);
+      // The chat hears of it in this same transaction (card count, "friend paid").
+      await onContributionApplied(deps, tx, { link, payment: updated, orderPaid, now });
     }
     return { kind: 'applied', payment: updated, orderPaid, refund } as const;
   });
 }
 
-/** What WeChat Pay says was refunded. */
-export interface CompletedRefund {
-  outRefundNo: string;
-  wechatRefundId: string;
-  amount: number;
+/** How WeChat Pay settled a refund, in our words. */
+export type RefundSettlement = 'succeeded' | 'abnormal' | 'closed';
+
+/** A WeChat refund status as the settlement it means; undefined while WeChat is still moving the money. */
+export function refundSettlementOf(status: string): RefundSettlement | undefined {
+  if (isRefundSucceeded(status)) return 'succeeded';
+  if (isRefundAbnormal(status)) return 'abnormal';
+  if (isRefundClosed(status)) return 'closed';
+  return undefined;
 }
 
-/** Applies a refund's success once: the payer's payment, the order's refunded total, `payment.refunded`. */
-export async function applyRefundSuccess(deps: ServiceDeps, done: CompletedRefund, eventId?: string): Promise<'applied' | 'duplicate' | 'unknown' | 'mismatch'> {
-  const outcome = await deps.store.transaction(async (tx): Promise<'applied' | 'duplicate' | 'unknown' | 'mismatch'> => {
-    const now = deps.clock.now();
-    const refund = await tx.getRefundByOutRefundNo(done.outRefundNo, true);
-    if (refund === undefined) return 'unknown';
-    if (refund.amount !== done.amount) return 'mismatch';
-    if (eventId !== undefined) await tx.recordNotification(eventId, EVENT_TYPE_REFUND_SUCCESS, now);
-    const succeeded = await tx.updateRefund(refund.id, { status: 'succeeded', wechatRefundId: done.wechatRefundId, succeededAt: now, updatedAt: now, lastError: null }, ['pending', 'processing']);
-    if (succeeded === undefined) return 'duplicate';
-    const payment = await tx.getPayment(refund.paymentId, true);
-    const order = await tx.getOrder(refund.orderId, true);
-    if (payment === undefined || order === undefined) throw new Error(`refund ${refund.id} has no payment or order`);
-    const refundedAmount = payment.refundedAmount + refund.amount;
-    const outstanding = (await tx.listRefundsOfOrder(order.id)).some((r) => r.paymentId === payment.id && (r.status === 'pending' || r.status === 'processing'));
-    const status = refundedAmount >= payment.amount ? 'refunded' : outstanding ? 'refunding' : 'paid';
-    await tx.updatePayment(payment.id, { refundedAmount, status, updatedAt: now }, ['paid', 'refunding']);
-    await tx.updateOrder(order.id, { amountRefunded: order.amountRefunded + refund.amount, updatedAt: now }, ['pending', 'paid', 'cancelled', 'closed']);
-    await tx.insertEvent(paymentRefundedEvent(deps.ids, refund, payment, order, now, await tx.listPaymentsOfOrder(order.id)));
-    return 'applied';
-  });
-  if (outcome === 'applied') deps.metrics.payment('refunded');
-  return outcome;
+/** What WeChat Pay says became of a refund. */
+export interface SettledRefund {
+  outRefundNo: string;
+  /** WeChat's refund id; null when WeChat refused the refund before making one. */
+  wechatRefundId: string | null;
+  /** Fen WeChat reports; undefined when it reported none (a refusal). */
+  amount: number | undefined;
+  settlement: RefundSettlement;
 }
 
 /**
- * Cancels a pending order: links void, and every yuan friends paid becomes a refund to the
- * friend who paid it. Open payments are closed by the reconciler (the order is no longer pending).
+ * Settles a refund exactly once, whichever word comes first (notification, the refund call's
+ * answer, a query): a conditional update from `pending`/`processing` that only one can win. A
+ * success counts toward the payment and, for money the order counted, toward the order's
+ * `amount_refunded` (a paid order all of whose money went back becomes `refunded`), with
+ * `payment.refunded` and, once everything went back, `order.refunded`; an abnormal or closed
+ * refund sends `refund.abnormal` and moves no money.
  */
-export async function cancelOrderAndRefund(deps: ServiceDeps, orderId: string): Promise<{ changed: boolean; order: OrderRecord; refunds: RefundRecord[] } | undefined> {
+export async function applyRefundSettlement(deps: ServiceDeps, settled: SettledRefund, notification?: { eventId: string; eventType: string }): Promise<'applied' | 'duplicate' | 'unknown' | 'mismatch'> {
+  const outcome = await deps.store.transaction(async (tx): Promise<'applied' | 'duplicate' | 'unknown' | 'mismatch'> => {
+    const now = deps.clock.now();
+    const refund = await tx.getRefundByOutRefundNo(settled.outRefundNo, true);
+    if (refund === undefined) return 'unknown';
+    if (settled.amount !== undefined && refund.amount !== settled.amount) return 'mismatch';
+    if (notification !== undefined) await tx.recordNotification(notification.eventId, notification.eventType, now);
+    const succeeded = settled.settlement === 'succeeded';
+    const done = await tx.updateRefund(
+      refund.id,
+      {
+        status: settled.settlement,
+        ...(settled.wechatRefundId === null ? {} : { wechatRefundId: settled.wechatRefundId }),
+        ...(succeeded ? { succeededAt: now, lastError: null } : { lastError: `WeChat Pay refund ${settled.settlement}` }),
+        updatedAt: now,
+      },
+      ['pending', 'processing'],
+    );
+    if (done === undefined) return 'duplicate';
+    const payment = await tx.getPayment(refund.paymentId, true);
+    const order = await tx.getOrder(refund.orderId, true);
+    if (payment === undefined || order === undefined) throw new Error(`refund ${refund.id} has no payment or order`);
+    const refunds = await tx.listRefundsOfOrder(order.id);
+    const outstanding = refunds.some((r) => r.paymentId === payment.id && (r.status === 'pending' || r.status === 'processing'));
+    const refundedAmount = payment.refundedAmount + (succeeded ? refund.amount : 0);
+    const paymentStatus = refundedAmount >= payment.amount ? 'refunded' : outstanding ? 'refunding' : 'paid';
+    const updatedPayment = (await tx.updatePayment(payment.id, { refundedAmount, status: paymentStatus, updatedAt: now }, ['paid', 'refunding', 'refunded'])) ?? payment;
+    if (!succeeded) {
+      const status = settled.settlement === 'closed' ? 'closed' : 'abnormal';
+      await tx.insertEvent(refundAbnormalEvent(deps.ids, { ...done, status }, updatedPayment, now));
+      return 'applied';
+    }
+    let updatedOrder = order;
+    if (isCountedRefund(refund.reason)) {
+      const amountRefunded = order.amountRefunded + refund.amount;
+      const allBack = amountRefunded >= order.amountPaid;
+      updatedOrder =
+        (await tx.updateOrder(order.id, { amountRefunded, updatedAt: now, ...(allBack && order.status === 'paid' ? { status: 'refunded' as const } : {}) }, [order.status])) ?? order;
+      await tx.insertEvent(paymentRefundedEvent(deps.ids, done, updatedPayment, updatedOrder, now, await tx.listPaymentsOfOrder(order.id)));
+      if (allBack) {
+        const back = refunds.filter((r) => r.status === 'succeeded' && isCountedRefund(r.reason));
+        await tx.insertEvent(orderRefundedEvent(deps.ids, updatedOrder, back, now));
+      }
+    } else {
+      await tx.insertEvent(paymentRefundedEvent(deps.ids, done, updatedPayment, updatedOrder, now, await tx.listPaymentsOfOrder(order.id)));
+    }
+    return 'applied';
+  });
+  if (outcome === 'applied' && settled.settlement === 'succeeded') deps.metrics.payment('refunded');
+  return outcome;
+}
+
+/** What a cancel did: the order as now stored, and the refunds it made (to push to WeChat). */
+export interface CancelResult {
+  changed: boolean;
+  order: OrderRecord;
+  refunds: RefundRecord[];
+}
+
+/**
+ * Cancels an order, pending or paid (in part, in full, or refunded): live links void, and whatever each
+ * contribution has left becomes a refund to the friend who paid it, in the same transaction.
+ * Refused (nothing changes) when WeChat would refuse one of those refunds. Open payments are
+ * closed by the caller (order-cancellation.ts) once this is committed.
+ */
+export async function cancelOrderAndRefund(deps: ServiceDeps, orderId: string): Promise<CancelResult | undefined> {
   return deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     const order = await tx.getOrder(orderId, true);
     if (order === undefined) return undefined;
-    const cancelled = await tx.updateOrder(order.id, { status: 'cancelled', cancelledAt: now, updatedAt: now }, ['pending']);
-    if (cancelled === undefined) return { changed: false, order, refunds: [] };
+    if (order.status === 'cancelled') return { changed: false, order, refunds: [] };
+    if (order.status === 'closed') {
+      // Closed at its deadline without being paid in full: what friends paid goes back by refund.
+      throw new AppError('ORDER_NOT_PENDING', `Order ${order.id} closed at its pay deadline; refund what friends paid with POST /v1/orders/${order.id}/refunds.`);
+    }
+    const owed = contributionBalances(await tx.listPaymentsOfOrder(order.id), await tx.listRefundsOfOrder(order.id)).filter((balance) => balance.left > 0);
+    for (const balance of owed) {
+      const refusal = refundRefusal(balance, now);
+      if (refusal) throw refusal;
+    }
+    const cancelled = await tx.updateOrder(order.id, { status: 'cancelled', cancelledAt: now, updatedAt: now }, [order.status]);
+    if (cancelled === undefined) throw new Error(`order ${order.id} changed inside its own transaction`);
     await tx.voidActiveLinks(order.id, now);
+    // The link that was paid goes void too: the friend who paid it now sees a cancelled order and their refund.
+    for (const linkId of new Set(owed.map(({ payment }) => payment.linkId))) await tx.updateLink(linkId, { status: 'void', closedAt: now }, ['paid']);
     const refunds: RefundRecord[] = [];
-    for (const payment of await tx.listPaymentsOfOrder(order.id)) {
-      if (payment.keptAmount <= 0 || (payment.status !== 'paid' && payment.status !== 'refunding')) continue;
-      const refund = newRefund(deps, payment, payment.keptAmount, 'order_cancelled', now);
+    for (const { payment, left } of owed) {
+      const refund = newRefund(deps, payment, left, 'order_cancelled', now);
       await tx.insertRefund(refund);
-      await tx.updatePayment(payment.id, { status: 'refunding', keptAmount: 0, updatedAt: now }, ['paid', 'refunding']);
+      await onRefundCreated(deps, tx, refund, payment, now);
+      await tx.updatePayment(payment.id, { status: 'refunding', updatedAt: now }, ['paid', 'refunding']);
       refunds.push(refund);
     }
     return { changed: true, order: cancelled, refunds };

@@ -1,7 +1,8 @@
 /** Links as the shop and a friend see them. Pure: store records in, API bodies out. */
 import type { FriendView, LinkResponse } from '../../../shared/api-types';
 import { maskName } from '../../../shared/mask';
-import type { LinkRecord, LinkView, OrderRecord, PaymentRecord } from '../store/records';
+import { isCountedRefund } from '../../../shared/states';
+import type { LinkRecord, LinkView, OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
 import { iso } from './iso';
 import { maskedPayerNameOf, payerNameOf, payerNames } from './payer-names';
 import { presentContribution, presentPayment, wasPaid } from './payment-presenter';
@@ -29,10 +30,10 @@ export function presentLink(link: LinkRecord, order: OrderRecord, payments: read
 }
 
 /**
- * What a friend sees for a link, whatever its status. `payments` are the order's; `viewer` is the
- * openid of the friend asking, when they sent their session.
+ * What a friend sees for a link, whatever its status. `payments` and `refunds` are the order's;
+ * `viewer` is the openid of the friend asking, when they sent their session.
  */
-export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number, url: string): FriendView {
+export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number, url: string, refunds: readonly RefundRecord[] = []): FriendView {
   const { link, order } = view;
   const open = payments.filter((payment) => payment.status === 'created');
   const ofLink = payments.filter((payment) => payment.linkId === link.id);
@@ -46,10 +47,13 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
       requester: { name: maskName(link.requesterName), avatar_url: link.requesterAvatarUrl },
       paying: link.status === 'active' && ofLink.some((payment) => payment.status === 'created' && payment.leaseExpiresAt > now),
       url,
+      // The public mini program code image lives under the short URL (README, "API (v1)").
+      qr_url: `${url}/qr.png`,
     },
     shop: { name: view.shopName },
     order: {
       ...amounts(order),
+      amount_refunded: order.amountRefunded,
       amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0,
       currency: order.currency,
       items: order.items,
@@ -62,8 +66,9 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
         payer: viewer !== undefined && payment.payerOpenid === viewer ? payerNameOf(payment, names) : maskedPayerNameOf(payment, names),
         amount: payment.keptAmount,
         paid_at: iso(payment.paidAt ?? now),
+        refunded_amount: refunds.filter((r) => r.paymentId === payment.id && r.status === 'succeeded' && isCountedRefund(r.reason)).reduce((sum, r) => sum + r.amount, 0),
       })),
-    my_payments: viewer === undefined ? [] : ofLink.filter((payment) => payment.payerOpenid === viewer).map(presentPayment),
+    my_payments: viewer === undefined ? [] : ofLink.filter((payment) => payment.payerOpenid === viewer).map((payment) => presentPayment(payment, refunds)),
     server_time: iso(now),
   };
 }

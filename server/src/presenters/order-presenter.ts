@@ -1,15 +1,14 @@
 /** An order as the shop sees it, with its payers and refunds. Pure: store records in, API body out. */
 import type { OrderResponse, OrderSummary } from '../../../shared/api-types';
-import { maskId } from '../../../shared/mask';
+import { isCountedRefund } from '../../../shared/states';
 import type { OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
 import { iso } from './iso';
 import { payerNames } from './payer-names';
-import { presentContribution, wasPaid } from './payment-presenter';
+import { presentContribution, presentRefund, wasPaid } from './payment-presenter';
 
 /** The shop's view of an order. */
 export function presentOrder(order: OrderRecord, payments: readonly PaymentRecord[] = [], refunds: readonly RefundRecord[] = []): OrderResponse {
   const names = payerNames(payments);
-  const byId = new Map(payments.map((payment) => [payment.id, payment]));
   return {
     id: order.id,
     shop_order_id: order.shopOrderId,
@@ -18,6 +17,7 @@ export function presentOrder(order: OrderRecord, payments: readonly PaymentRecor
     amount_total: order.amountTotal,
     amount_paid: order.amountPaid,
     amount_refunded: order.amountRefunded,
+    amount_returned_unapplied: refunds.filter((refund) => refund.status === 'succeeded' && !isCountedRefund(refund.reason)).reduce((sum, refund) => sum + refund.amount, 0),
     amount_due: order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0,
     currency: order.currency,
     items: order.items,
@@ -26,17 +26,7 @@ export function presentOrder(order: OrderRecord, payments: readonly PaymentRecor
     created_at: iso(order.createdAt),
     cancelled_at: order.cancelledAt === null ? null : iso(order.cancelledAt),
     payers: payments.filter(wasPaid).map((payment) => presentContribution(payment, names)),
-    refunds: refunds.map((refund) => ({
-      id: refund.id,
-      payment_id: refund.paymentId,
-      payer: maskId(refund.payerOpenid),
-      payer_name: names.get(refund.paymentId) ?? byId.get(refund.paymentId)?.payerName ?? '',
-      amount: refund.amount,
-      reason: refund.reason,
-      status: refund.status,
-      created_at: iso(refund.createdAt),
-      succeeded_at: refund.succeededAt === null ? null : iso(refund.succeededAt),
-    })),
+    refunds: refunds.map((refund) => presentRefund(refund, payments)),
   };
 }
 

@@ -9,6 +9,7 @@ import type { RateLimits } from '../http/rate-limits';
 import type { ServiceDeps } from '../service-deps';
 import { WechatLoginError } from '../wechat/errors';
 import { SESSION_TTL_SECONDS, signSessionToken } from './session-token';
+import { keepSessionKey } from './wechat-session-key';
 
 /** `POST /v1/sessions` body. */
 export const sessionSchema = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be the code from wx.login') });
@@ -29,17 +30,20 @@ function loginProblem(error: WechatLoginError): AppError {
 
 /** Session routes. */
 export function sessionRoutes(deps: ServiceDeps, limits: RateLimits): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.post('/v1/sessions', async (req, res) => {
     await limits.consume('sessionsPerIp', req.ip ?? 'unknown');
     const { code } = parseWith(sessionSchema, req.body);
     let openid: string;
+    let sessionKey: string;
     try {
-      ({ openid } = await deps.wechat.login.exchangeCode(code));
+      ({ openid, sessionKey } = await deps.wechat.login.exchangeCodeForSession(code));
     } catch (error: unknown) {
       if (error instanceof WechatLoginError) throw loginProblem(error);
       throw error;
     }
+    // Kept (sealed) to check the friend's private-message proofs; it never leaves the server.
+    await keepSessionKey(deps, openid, sessionKey);
     const body: SessionResponse = {
       session_token: signSessionToken(deps.sessionKey, openid, deps.clock.now()),
       expires_in: SESSION_TTL_SECONDS,

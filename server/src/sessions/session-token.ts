@@ -37,7 +37,8 @@ export function verifySessionToken(key: KeyObject, token: string, nowMs: number)
   throw new AppError('SESSION_INVALID', 'Your session is invalid or has expired; log in again.');
 }
 
-const bearer = /^Bearer ([A-Za-z0-9_.-]{10,1024})$/;
+/** The scheme is case-insensitive and may be followed by several spaces (RFC 9110, section 11.1); the token is not. */
+const bearer = /^Bearer +([A-Za-z0-9_.-]{10,1024})$/i;
 
 /** The openid of the request's `Authorization: Bearer <session token>`; throws SESSION_INVALID. */
 export function sessionOpenid(key: KeyObject, authorization: string | undefined, nowMs: number): string {

@@ -6,7 +6,8 @@ import type { Store } from '../store/store';
 import type { RateLimits } from '../http/rate-limits';
 import { setShop } from '../http/request-context';
 
-const bearer = /^Bearer ([A-Za-z0-9_]{16,128})$/;
+/** The scheme is case-insensitive and may be followed by several spaces (RFC 9110, section 11.1); the key is not. */
+const bearer = /^Bearer +([A-Za-z0-9_]{16,128})$/i;
 
 /** Rejects requests without a valid shop key (401); remembers the shop for the route. */
 export function shopAuth(store: Store, limits: RateLimits): RequestHandler {

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { randomBase62, type IdSource } from '../ids';
 import type { ShopRecord } from '../store/records';
 import type { Store } from '../store/store';
+import { webhookUrlProblem, type WebhookTargetPolicy } from '../webhooks/webhook-targets';
 
 /** What a new shop is told, once. */
 export interface CreatedShop {
@@ -19,26 +20,22 @@ export function hashApiKey(apiKey: string): string {
   return crypto.createHash('sha256').update(apiKey).digest('hex');
 }
 
-/** Validates a shop's name and webhook URL; throws a readable Error. */
-export function validateShopInput(name: string, webhookUrl: string | undefined): void {
+/** Validates a shop's name and webhook URL (where `targets` allows webhooks to go); throws a readable Error. */
+export function validateShopInput(name: string, webhookUrl: string | undefined, targets: WebhookTargetPolicy): void {
   if (name.trim().length === 0 || name.length > 100) throw new Error('--name must be 1 to 100 characters');
   if (webhookUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(webhookUrl);
-    } catch {
-      throw new Error(`--webhook-url is not a URL: ${webhookUrl}`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('--webhook-url must be http(s)');
+    const problem = webhookUrlProblem(webhookUrl, targets);
+    // The URL is not quoted back: it may hold credentials.
+    if (problem !== undefined) throw new Error(`--webhook-url ${problem}`);
   }
 }
 
 /** Registers a shop and returns its key and webhook secret (the only time the key is visible). */
 export async function createShop(
-  deps: { store: Store; clock: Clock; ids: IdSource },
+  deps: { store: Store; clock: Clock; ids: IdSource; webhookTargets: WebhookTargetPolicy },
   input: { name: string; webhookUrl?: string | undefined },
 ): Promise<CreatedShop> {
-  validateShopInput(input.name, input.webhookUrl);
+  validateShopInput(input.name, input.webhookUrl, deps.webhookTargets);
   const apiKey = `fp_key_${randomBase62(32)}`;
   const shop: ShopRecord = {
     id: deps.ids.newId('shop'),
@@ -47,6 +44,8 @@ export async function createShop(
     webhookUrl: input.webhookUrl ?? null,
     webhookSecret: `whsec_${randomBase62(32)}`,
     createdAt: deps.clock.now(),
+    subMchId: null,
+    subAppId: null,
   };
   await deps.store.insertShop(shop);
   return { id: shop.id, name: shop.name, api_key: apiKey, webhook_secret: shop.webhookSecret, webhook_url: shop.webhookUrl };

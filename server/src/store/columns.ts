@@ -3,7 +3,8 @@
  * snake_case, and how each value is stored (JSON text, integers that may be null). Lets generic
  * code insert, patch and read rows without a hand-written mapper per table.
  */
-import type { EventRecord, IdempotencyRecord, LinkRecord, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from './records';
+import type { BillReconciliationRecord, EventRecord, IdempotencyRecord, LinkRecord, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from './records';
+import type { CardUpdateRecord, LinkActivityRecord, LinkLiveRecord, SubscribeMessageRecord, SubscriptionRecord } from './records';
 
 /** How one field is stored. */
 export interface Column {
@@ -25,6 +26,8 @@ export const shopColumns: ColumnMap<ShopRecord> = {
   webhookUrl: col('webhook_url', 'text?'),
   webhookSecret: col('webhook_secret', 'text'),
   createdAt: col('created_at', 'int'),
+  subMchId: col('sub_mchid', 'text?'),
+  subAppId: col('sub_appid', 'text?'),
 };
 
 /** The `orders` table. */
@@ -100,6 +103,8 @@ export const refundColumns: ColumnMap<RefundRecord> = {
   outRefundNo: col('out_refund_no', 'text'),
   amount: col('amount', 'int'),
   reason: col('reason', 'text'),
+  note: col('note', 'text?'),
+  requestKey: col('request_key', 'text?'),
   status: col('status', 'text'),
   wechatRefundId: col('wechat_refund_id', 'text?'),
   attempts: col('attempts', 'int'),
@@ -195,3 +200,100 @@ export const refundFromRow = recordReader(refundColumns);
 export const eventFromRow = recordReader(eventColumns);
 /** Reads an `idempotency_keys` row. */
 export const idempotencyFromRow = recordReader(idempotencyColumns);
+
+/** The `bill_reconciliations` table. */
+export const billReconciliationColumns: ColumnMap<BillReconciliationRecord> = {
+  billDate: col('bill_date', 'text'),
+  scope: col('scope', 'text'),
+  status: col('status', 'text'),
+  differences: col('differences', 'int'),
+  unapplied: col('unapplied', 'int'),
+  report: col('report_json', 'json'),
+  attempts: col('attempts', 'int'),
+  startedAt: col('started_at', 'int'),
+  finishedAt: col('finished_at', 'int'),
+};
+
+/** Reads a `bill_reconciliations` row. */
+export const billReconciliationFromRow = recordReader(billReconciliationColumns);
+
+// Live status in the chat (migration 7).
+
+/** The `link_live` table. */
+export const linkLiveColumns: ColumnMap<LinkLiveRecord> = {
+  linkId: col('link_id', 'text'),
+  audience: col('audience', 'text'),
+  roomLimit: col('room_limit', 'int'),
+  shopperOpenid: col('shopper_openid', 'text?'),
+  shopperBoundAt: col('shopper_bound_at', 'int?'),
+  expiringNoticeAt: col('expiring_notice_at', 'int?'),
+  createdAt: col('created_at', 'int'),
+};
+
+/** The `link_activities` table. */
+export const linkActivityColumns: ColumnMap<LinkActivityRecord> = {
+  activityId: col('activity_id', 'text'),
+  linkId: col('link_id', 'text'),
+  audience: col('audience', 'text'),
+  ownerOpenid: col('owner_openid', 'text?'),
+  expiresAt: col('expires_at', 'int'),
+  createdAt: col('created_at', 'int'),
+};
+
+/** The `card_updates` table (the card outbox). */
+export const cardUpdateColumns: ColumnMap<CardUpdateRecord> = {
+  id: col('id', 'int'),
+  linkId: col('link_id', 'text'),
+  activityId: col('activity_id', 'text'),
+  targetState: col('target_state', 'int'),
+  memberCount: col('member_count', 'int'),
+  roomLimit: col('room_limit', 'int'),
+  createdAt: col('created_at', 'int'),
+  attempts: col('attempts', 'int'),
+  nextAttemptAt: col('next_attempt_at', 'int'),
+  doneAt: col('done_at', 'int?'),
+  outcome: col('outcome', 'text?'),
+  lastError: col('last_error', 'text?'),
+};
+
+/** The `subscriptions` table. */
+export const subscriptionColumns: ColumnMap<SubscriptionRecord> = {
+  id: col('id', 'text'),
+  linkId: col('link_id', 'text'),
+  openid: col('openid', 'text'),
+  role: col('role', 'text'),
+  kind: col('kind', 'text'),
+  templateId: col('template_id', 'text'),
+  status: col('status', 'text'),
+  createdAt: col('created_at', 'int'),
+  usedAt: col('used_at', 'int?'),
+};
+
+/** The `subscribe_messages` table (the message outbox). */
+export const subscribeMessageColumns: ColumnMap<SubscribeMessageRecord> = {
+  id: col('id', 'text'),
+  subscriptionId: col('subscription_id', 'text'),
+  linkId: col('link_id', 'text'),
+  kind: col('kind', 'text'),
+  touser: col('touser', 'text'),
+  templateId: col('template_id', 'text'),
+  page: col('page', 'text'),
+  data: col('data_json', 'json'),
+  createdAt: col('created_at', 'int'),
+  attempts: col('attempts', 'int'),
+  nextAttemptAt: col('next_attempt_at', 'int'),
+  doneAt: col('done_at', 'int?'),
+  outcome: col('outcome', 'text?'),
+  lastError: col('last_error', 'text?'),
+};
+
+/** Reads a `link_live` row. */
+export const linkLiveFromRow = recordReader(linkLiveColumns);
+/** Reads a `link_activities` row. */
+export const linkActivityFromRow = recordReader(linkActivityColumns);
+/** Reads a `card_updates` row. */
+export const cardUpdateFromRow = recordReader(cardUpdateColumns);
+/** Reads a `subscriptions` row. */
+export const subscriptionFromRow = recordReader(subscriptionColumns);
+/** Reads a `subscribe_messages` row. */
+export const subscribeMessageFromRow = recordReader(subscribeMessageColumns);

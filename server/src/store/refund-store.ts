@@ -3,7 +3,10 @@ import type { RefundRecord } from './records';
 
 /** Refunds, outside a transaction. */
 export interface RefundStore {
+  getRefund(id: string): Promise<RefundRecord | undefined>;
   listRefundsOfOrder(orderId: string): Promise<RefundRecord[]>;
+  /** The refunds of one payment, oldest first (what its payer sees). */
+  listRefundsOfPayment(paymentId: string): Promise<RefundRecord[]>;
   /** Refunds not yet accepted (or not yet confirmed) whose next attempt is due. */
   listRefundsDue(now: number, limit: number): Promise<RefundRecord[]>;
 }

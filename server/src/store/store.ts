@@ -6,15 +6,19 @@
  */
 import type { IdempotencyStore } from './idempotency-store';
 import type { LinkStore, LinkStoreTx } from './link-store';
+import type { LiveStore, LiveStoreTx } from './live-store';
 import type { OrderStore, OrderStoreTx } from './order-store';
 import type { PaymentStore, PaymentStoreTx } from './payment-store';
+import type { ReconciliationStore } from './reconciliation-store';
 import type { RefundStore, RefundStoreTx } from './refund-store';
 import type { ShopStore, ShopStoreTx } from './shop-store';
 import type { WebhookEventStore, WebhookEventStoreTx } from './webhook-event-store';
+import type { WechatStore } from './wechat-store';
 
 export type { IdempotencyClaim } from './idempotency-store';
 export type { LinkTransition } from './link-store';
 export type { OrderListQuery, UpsertOrderResult } from './order-store';
+export type { ShopperBinding } from './live-store';
 
 /**
  * The operations available inside `Store.transaction`. They are small on purpose: the payment
@@ -22,10 +26,10 @@ export type { OrderListQuery, UpsertOrderResult } from './order-store';
  * Reads with `lock` take a row lock where the engine has them (PostgreSQL `FOR NO KEY UPDATE`,
  * the order's row first); SQLite serialises whole write transactions instead.
  */
-export interface StoreTx extends ShopStoreTx, OrderStoreTx, LinkStoreTx, PaymentStoreTx, RefundStoreTx, WebhookEventStoreTx {}
+export interface StoreTx extends ShopStoreTx, OrderStoreTx, LinkStoreTx, PaymentStoreTx, RefundStoreTx, WebhookEventStoreTx, LiveStoreTx {}
 
 /** The store. All methods are async so the PostgreSQL engine fits the same shape. */
-export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, RefundStore, WebhookEventStore, IdempotencyStore {
+export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, RefundStore, WebhookEventStore, IdempotencyStore, ReconciliationStore, WechatStore, LiveStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Runs the numbered migrations not yet applied. */
   migrate(): Promise<void>;

@@ -11,6 +11,8 @@ export interface LinkKey {
   kid: string;
   tokenKey: KeyObject;
   codeKey: KeyObject;
+  /** Signs shoppers' tokens (links/shopper-token.ts): a key of its own, so neither passes as the other. */
+  shopperKey: KeyObject;
 }
 
 /** Keys newest first: the first signs, all verify. */
@@ -32,6 +34,7 @@ export function createLinkKeyring(keys: readonly SigningKeyConfig[]): LinkKeyrin
     kid: key.kid,
     tokenKey: deriveKey(key.secret, 'friend-pay/link-token/v1'),
     codeKey: deriveKey(key.secret, 'friend-pay/link-code/v1'),
+    shopperKey: deriveKey(key.secret, 'friend-pay/shopper-token/v1'),
   }));
   return { signing: all[0], byKid: new Map(all.map((key) => [key.kid, key])), all };
 }

@@ -34,7 +34,7 @@ export function presentDelivery(event: EventRecord, shop: ShopRecord): DeliveryV
 
 /** `GET /v1/deliveries`, newest first (at most 100), with the URL they go to. */
 export function deliveryRoutes(deps: ServiceDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/v1/deliveries', async (req, res) => {
     const shop = shopOf(req);
     const events = await deps.store.listEvents(shop.id, 100);

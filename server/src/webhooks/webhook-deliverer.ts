@@ -6,6 +6,7 @@
 import type { ServiceDeps } from '../service-deps';
 import type { EventRecord } from '../store/records';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
+import { createWebhookSender, WebhookTargetError, type WebhookSender, type WebhookTargetPolicy } from './webhook-targets';
 
 const BATCH = 20;
 /** A claimed event is retried by anyone after this, should the claimer die mid-send. */
@@ -25,7 +26,19 @@ export function webhookBody(event: EventRecord): string {
   return JSON.stringify({ id: event.id, type: event.type, created_at: new Date(event.createdAt).toISOString(), data: event.payload });
 }
 
-/** Sends every due event once; returns how many were delivered. */
+/** One sender (its agents and checked DNS lookup) per policy. */
+const senders = new WeakMap<WebhookTargetPolicy, WebhookSender>();
+
+function senderFor(policy: WebhookTargetPolicy): WebhookSender {
+  let sender = senders.get(policy);
+  if (sender === undefined) {
+    sender = createWebhookSender(policy);
+    senders.set(policy, sender);
+  }
+  return sender;
+}
+
+/** Sends every due event once, only to targets `deps.webhookTargets` allows; returns how many were delivered. */
 export async function deliverOnce(deps: ServiceDeps): Promise<number> {
   const now = deps.clock.now();
   const events = await deps.store.claimDueEvents(now, BATCH, now + CLAIM_MS);
@@ -39,14 +52,11 @@ export async function deliverOnce(deps: ServiceDeps): Promise<number> {
     }
     const body = webhookBody(event);
     try {
-      const response = await fetch(shop.webhookUrl, {
-        method: 'POST',
+      const response = await senderFor(deps.webhookTargets).post(shop.webhookUrl, {
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(shop.webhookSecret, body, Math.floor(deps.clock.now() / 1000)), 'user-agent': 'FriendPay-Webhooks/1' },
         body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        redirect: 'manual',
+        timeoutMs: TIMEOUT_MS,
       });
-      await response.body?.cancel();
       if (response.status >= 200 && response.status < 300) {
         await deps.store.markEventDelivered(event.id, deps.clock.now());
         delivered += 1;
@@ -54,7 +64,8 @@ export async function deliverOnce(deps: ServiceDeps): Promise<number> {
       }
       await deps.store.markEventFailed(event.id, deps.clock.now() + retryDelayMs(event.attempts), `HTTP ${response.status}`);
     } catch (error: unknown) {
-      const reason = error instanceof Error ? error.name : 'error';
+      // The shop sees this in GET /v1/deliveries: a refused target says why, other failures only their kind.
+      const reason = error instanceof WebhookTargetError ? error.message.slice(0, 200) : error instanceof Error ? error.name : 'error';
       await deps.store.markEventFailed(event.id, deps.clock.now() + retryDelayMs(event.attempts), reason);
     }
   }));

@@ -62,6 +62,11 @@ export function linkPaidEvent(ids: IdSource, paid: LinkPaid, at: number): NewEve
   }, at);
 }
 
+/** What a shop reads as a refund's reason: its own words when it gave some, else the kind. */
+function reasonOf(refund: RefundRecord): string {
+  return refund.note ?? refund.reason;
+}
+
 /** `payment.refunded`: a refund reached the friend who paid; `payments` (the order's) name the friend as the shop knows them. */
 export function paymentRefundedEvent(ids: IdSource, refund: RefundRecord, payment: PaymentRecord, order: OrderRecord, at: number, payments: readonly PaymentRecord[] = [payment]): NewEvent {
   return outboxEvent(ids, refund.shopId, {
@@ -74,8 +79,44 @@ export function paymentRefundedEvent(ids: IdSource, refund: RefundRecord, paymen
       payer: maskId(payment.payerOpenid),
       payer_name: payerNameOf(payment, payerNames(payments)),
       amount: refund.amount,
-      reason: refund.reason,
+      reason: reasonOf(refund),
+      kind: refund.reason,
       refunded_at: iso(at),
+    },
+  }, at);
+}
+
+/** `order.refunded`: everything the order counted as paid went back to the friends who paid it. */
+export function orderRefundedEvent(ids: IdSource, order: OrderRecord, refunds: readonly RefundRecord[], at: number): NewEvent {
+  return outboxEvent(ids, order.shopId, {
+    type: 'order.refunded',
+    data: {
+      order_id: order.id,
+      shop_order_id: order.shopOrderId,
+      status: order.status,
+      amount_paid: order.amountPaid,
+      amount_refunded: order.amountRefunded,
+      refunded_at: iso(at),
+      refunds: refunds.map((refund) => ({ refund_id: refund.id, payment_id: refund.paymentId, payer: maskId(refund.payerOpenid), amount: refund.amount })),
+    },
+  }, at);
+}
+
+/** `refund.abnormal`: a refund did not reach the payer (their account could not take it, or WeChat closed it); the shop handles it. */
+export function refundAbnormalEvent(ids: IdSource, refund: RefundRecord & { status: 'abnormal' | 'closed' }, payment: PaymentRecord, at: number): NewEvent {
+  return outboxEvent(ids, refund.shopId, {
+    type: 'refund.abnormal',
+    data: {
+      refund_id: refund.id,
+      payment_id: payment.id,
+      order_id: refund.orderId,
+      link_id: payment.linkId,
+      payer: maskId(payment.payerOpenid),
+      amount: refund.amount,
+      reason: reasonOf(refund),
+      kind: refund.reason,
+      status: refund.status,
+      at: iso(at),
     },
   }, at);
 }

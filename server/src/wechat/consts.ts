@@ -55,6 +55,93 @@ export const PATH_CLOSE = '/v3/pay/transactions/out-trade-no/{out_trade_no}/clos
 export const PATH_REFUNDS = '/v3/refund/domestic/refunds';
 export const PATH_REFUND_BY_OUT_REFUND_NO = '/v3/refund/domestic/refunds/{out_refund_no}';
 
+/** Partner (服务商) mode: the service provider places and manages orders for its sub-merchants. */
+export const PATH_PARTNER_JSAPI_PREPAY = '/v3/pay/partner/transactions/jsapi';
+export const PATH_PARTNER_QUERY_BY_OUT_TRADE_NO = '/v3/pay/partner/transactions/out-trade-no/{out_trade_no}';
+export const PATH_PARTNER_CLOSE = '/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close';
+/** The two ways a merchant account works with WeChat Pay: for itself, or as a service provider for sub-merchants. */
+export const WECHATPAY_MODES = ['direct', 'partner'] as const;
+export type WechatPayMode = (typeof WECHATPAY_MODES)[number];
+
+/** Platform certificates (the older way to verify WeChat Pay, beside the public key). */
+export const PATH_CERTIFICATES = '/v3/certificates';
+/** `associated_data` of an encrypted platform certificate. */
+export const CERTIFICATE_ASSOCIATED_DATA = 'certificate';
+/** Certificates are downloaded at most this often, whatever serials arrive (ms). */
+export const CERTIFICATE_MIN_REFRESH_MS = 60_000;
+/** Certificates in use are downloaded again this often, to learn of new ones before the old expire (ms). */
+export const CERTIFICATE_REFRESH_EVERY_MS = 12 * 60 * 60 * 1000;
+/** When every certificate kept expires within this, a download is due (at most hourly) (ms). */
+export const CERTIFICATE_EXPIRY_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+/** Trade bills (交易账单): ask for one day's bill, then download it from the URL WeChat answers. */
+export const PATH_TRADE_BILL = '/v3/bill/tradebill';
+/** Where WeChat Pay serves bill files; their answers are not signed (the file's hash is, in the bill answer). */
+export const PATH_BILL_DOWNLOAD = '/v3/billdownload/file';
+export const BILL_TYPES = ['ALL', 'SUCCESS', 'REFUND'] as const;
+export type BillType = (typeof BILL_TYPES)[number];
+/** The only hash WeChat Pay gives for bill files. */
+export const BILL_HASH_TYPE_SHA1 = 'SHA1';
+/** `bill_date`: a day in China Standard Time. */
+export const BILL_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** WeChat Pay makes a day's bill after 10:00 China time of the next day. */
+export const BILL_READY_HOUR_CHINA = 10;
+/** A bill file has this many bytes at most for us (about a million rows). */
+export const BILL_MAX_BYTES = 256 * 1024 * 1024;
+/**
+ * Column names of a trade bill, as its first line spells them. Detail fields start with a
+ * backtick (so spreadsheets keep long numbers), the last two lines are the summary's names and
+ * values, amounts are yuan with two decimals, times `yyyy-MM-dd HH:mm:ss` China time.
+ */
+export const BILL_COLUMNS = {
+  tradeTime: '交易时间',
+  appId: '公众账号ID',
+  mchId: '商户号',
+  subMchId: '特约商户号',
+  deviceInfo: '设备号',
+  transactionId: '微信订单号',
+  outTradeNo: '商户订单号',
+  openid: '用户标识',
+  tradeType: '交易类型',
+  tradeState: '交易状态',
+  bankType: '付款银行',
+  currency: '货币种类',
+  settlementAmount: '应结订单金额',
+  couponAmount: '代金券金额',
+  refundId: '微信退款单号',
+  outRefundNo: '商户退款单号',
+  refundAmount: '退款金额',
+  rechargeCouponRefundAmount: '充值券退款金额',
+  refundType: '退款类型',
+  refundStatus: '退款状态',
+  description: '商品名称',
+  attach: '商户数据包',
+  fee: '手续费',
+  feeRate: '费率',
+  orderAmount: '订单金额',
+  requestedRefundAmount: '申请退款金额',
+  feeRateNote: '费率备注',
+} as const;
+/** The detail columns of an `ALL` bill, in WeChat's order. */
+export const BILL_ALL_COLUMNS: readonly (keyof typeof BILL_COLUMNS)[] = Object.keys(BILL_COLUMNS) as (keyof typeof BILL_COLUMNS)[];
+/** The summary's column names. */
+export const BILL_SUMMARY_COLUMNS = {
+  count: '总交易单数',
+  settlementTotal: '应结订单总金额',
+  refundTotal: '退款总金额',
+  rechargeCouponRefundTotal: '充值券退款总金额',
+  feeTotal: '手续费总金额',
+  orderTotal: '订单总金额',
+  requestedRefundTotal: '申请退款总金额',
+} as const;
+/** `交易状态` of a bill row: a payment, or a refund of one. */
+export const BILL_ROW_STATE_PAID = 'SUCCESS';
+export const BILL_ROW_STATE_REFUND = 'REFUND';
+/** The prefix of every detail and summary field. */
+export const BILL_FIELD_PREFIX = '`';
+/** A UTF-8 byte order mark, which bill files start with. */
+export const BILL_BOM = '\uFEFF';
+
 /** Fills `{name}` placeholders of an API path, escaping each value. */
 export function fillPath(template: string, values: Record<string, string>): string {
   return template.replace(/\{([a-z_]+)\}/g, (_match, name: string) => {
@@ -95,6 +182,10 @@ export type RefundStatus = (typeof REFUND_STATUSES)[number];
 export const REFUND_STATUS_SUCCESS = 'SUCCESS' satisfies RefundStatus;
 /** The refund status while WeChat is still moving the money. */
 export const REFUND_STATUS_PROCESSING = 'PROCESSING' satisfies RefundStatus;
+/** The refund status when the payer's account cannot take the money (closed or frozen): the merchant must handle it. */
+export const REFUND_STATUS_ABNORMAL = 'ABNORMAL' satisfies RefundStatus;
+/** The refund status when WeChat closed the refund: nothing went back. */
+export const REFUND_STATUS_CLOSED = 'CLOSED' satisfies RefundStatus;
 
 /** Notification `event_type` values. */
 export const EVENT_TYPE_TRANSACTION_SUCCESS = 'TRANSACTION.SUCCESS';
@@ -140,14 +231,26 @@ export const WECHATPAY_ERROR_STATUS = {
   ORDER_NOT_EXIST: 404,
   RESOURCE_NOT_EXISTS: 404,
   FREQUENCY_LIMITED: 429,
+  NO_STATEMENT_EXIST: 400,
+  STATEMENT_CREATING: 400,
   SYSTEM_ERROR: 500,
   BANK_ERROR: 500,
 } as const;
 export type WechatPayServerCode = keyof typeof WECHATPAY_ERROR_STATUS;
 /** WeChat has no order with this out_trade_no (never placed, or placed so long ago it is gone). */
 export const ERROR_ORDER_NOT_EXIST = 'ORDER_NOT_EXIST' satisfies WechatPayServerCode;
+/** WeChat has no bill for that day (yet: it makes a day's bill after 10:00 China time of the next day). */
+export const BILL_NOT_READY_ERRORS = ['NO_STATEMENT_EXIST', 'STATEMENT_CREATING'] as const satisfies readonly WechatPayServerCode[];
 /** Codes with which WeChat refuses to close an order that is unpayable all the same: it is closed or does not exist. */
 export const ORDER_UNPAYABLE_CLOSE_ERRORS = ['ORDER_NOT_EXIST', 'ORDER_CLOSED'] as const satisfies readonly WechatPayServerCode[];
+/** Trade states of an order that can never be paid any more (a query answering ORDER_NOT_EXIST counts too). */
+export const CLOSED_TRADE_STATES = ['CLOSED', 'REVOKED'] as const satisfies readonly TradeState[];
+/** A refund request refused because the payer's account is closed: 退款请求失败, 用户帐号注销. */
+export const ERROR_USER_ACCOUNT_ABNORMAL = 'USER_ACCOUNT_ABNORMAL' satisfies WechatPayServerCode;
+/** WeChat refunds a transaction at most this many times (每个支付订单的部分退款次数不能超过50次). */
+export const MAX_REFUNDS_PER_TRANSACTION = 50;
+/** WeChat refunds a transaction only within a year of its payment (交易时间超过一年的订单无法提交退款: success time + 365 days). */
+export const REFUND_PERIOD_MS = 365 * 24 * 60 * 60 * 1000;
 
 /** Delays between WeChat Pay's notification retries (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h). */
 export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [

@@ -1,4 +1,4 @@
-import { ERROR_ORDER_NOT_EXIST, ORDER_UNPAYABLE_CLOSE_ERRORS, WECHATPAY_ERROR_STATUS, type WechatPayServerCode } from './consts';
+import { BILL_NOT_READY_ERRORS, ERROR_ORDER_NOT_EXIST, ERROR_USER_ACCOUNT_ABNORMAL, ORDER_UNPAYABLE_CLOSE_ERRORS, WECHATPAY_ERROR_STATUS, type WechatPayServerCode } from './consts';
 
 /** Failures found on our side: transport, verification, decryption, shape. */
 export type WechatPayLocalCode =
@@ -11,6 +11,9 @@ export type WechatPayLocalCode =
   | 'TIMESTAMP_OUT_OF_WINDOW'
   | 'DECRYPTION_FAILED'
   | 'NOTIFICATION_MALFORMED'
+  | 'CERTIFICATE_EXPIRED'
+  | 'BILL_HASH_MISMATCH'
+  | 'BILL_MALFORMED'
   | 'UNKNOWN_ERROR';
 
 /** Every code a `WechatPayError` can carry; WeChat's own codes keep WeChat's spelling. */
@@ -73,7 +76,7 @@ export function isWechatPayServerCode(code: string): code is WechatPayServerCode
 }
 
 /** Codes of a signed message we could not authenticate, as opposed to one we could not read. */
-const UNAUTHENTICATED_CODES: ReadonlySet<string> = new Set<WechatPayErrorCode>(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'SERIAL_UNKNOWN', 'TIMESTAMP_OUT_OF_WINDOW']);
+const UNAUTHENTICATED_CODES: ReadonlySet<string> = new Set<WechatPayErrorCode>(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'SERIAL_UNKNOWN', 'TIMESTAMP_OUT_OF_WINDOW', 'CERTIFICATE_EXPIRED']);
 
 /** True when a notification or answer failed authentication (signature, key serial or time window). */
 export function isUnauthenticatedCode(code: string): boolean {
@@ -85,9 +88,19 @@ export function isOrderNotExistCode(code: string): boolean {
   return code === ERROR_ORDER_NOT_EXIST;
 }
 
+/** True when WeChat has no bill for the day asked, or not yet (it makes one after 10:00 China time the next day). */
+export function isBillNotReadyCode(code: string): boolean {
+  return (BILL_NOT_READY_ERRORS as readonly string[]).includes(code);
+}
+
 /** True when a close was refused because the order is unpayable anyway: closed already, or never placed. */
 export function isOrderUnpayableCloseCode(code: string): boolean {
   return (ORDER_UNPAYABLE_CLOSE_ERRORS as readonly string[]).includes(code);
+}
+
+/** True when a refund was refused because the payer's account cannot take money any more. */
+export function isPayerAccountAbnormalCode(code: string): boolean {
+  return code === ERROR_USER_ACCOUNT_ABNORMAL;
 }
 
 /** Why a `code2Session` exchange failed. */

@@ -11,6 +11,8 @@ export interface TransportResponse {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  /** The body exactly as received (files are hashed over these bytes); transports may leave it out. */
+  bytes?: Buffer;
 }
 
 /** One request's parts. */
@@ -21,6 +23,8 @@ export interface TransportRequest {
   body?: string;
   /** Covers connecting, the headers and the whole body. */
   timeoutMs: number;
+  /** Larger answers are refused. @default 1 MiB (WeChat Pay's JSON answers are a few KiB; bill files are larger) */
+  maxResponseBytes?: number;
 }
 
 /** Why a request got no answer. */
@@ -31,7 +35,7 @@ export class TransportError extends Error {
   }
 }
 
-/** WeChat Pay's answers are a few KiB; anything near this is not one of them. */
+/** WeChat Pay's JSON answers are a few KiB; anything near this is not one of them. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** Sends requests over kept-alive connections (idle ones do not keep the process running). */
@@ -54,6 +58,7 @@ export function createHttpTransport(): HttpTransport {
       const { url } = request;
       const agent = url.protocol === 'https:' ? agents['https:'] : url.protocol === 'http:' ? agents['http:'] : undefined;
       if (agent === undefined) return Promise.reject(new TransportError('network', `unsupported protocol ${url.protocol}`));
+      const maxBytes = request.maxResponseBytes ?? MAX_RESPONSE_BYTES;
       const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
       return new Promise<TransportResponse>((resolve, reject) => {
         const send = url.protocol === 'https:' ? https.request : http.request;
@@ -62,12 +67,13 @@ export function createHttpTransport(): HttpTransport {
           let size = 0;
           response.on('data', (chunk: Buffer) => {
             size += chunk.length;
-            if (size > MAX_RESPONSE_BYTES) outgoing.destroy(new TransportError('network', 'response too large'));
+            if (size > maxBytes) outgoing.destroy(new TransportError('network', 'response too large'));
             else chunks.push(chunk);
           });
           response.on('end', () => {
             clearTimeout(timer);
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+            const bytes = Buffer.concat(chunks);
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, text: bytes.toString('utf8'), bytes });
           });
           response.on('error', fail);
         });

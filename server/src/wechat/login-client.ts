@@ -13,16 +13,26 @@ export interface WechatLoginClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Who logged in. The session key stays inside this module: nothing of ours needs it. */
+/** Who logged in. */
 export interface WechatIdentity {
   openid: string;
   unionid?: string;
+}
+
+/**
+ * Who logged in, with the user's `session_key`: it decrypts their data (private-message proofs),
+ * so it is kept server-side only, sealed at rest, and never logged nor sent to a client.
+ */
+export interface WechatSession extends WechatIdentity {
+  sessionKey: string;
 }
 
 /** Exchanges `wx.login` codes for the user's identity (`code2Session`). */
 export interface WechatLoginClient {
   /** Throws `WechatLoginError` (CODE_INVALID, RATE_LIMITED, USER_BLOCKED, SYSTEM_BUSY, ...). */
   exchangeCode(code: string): Promise<WechatIdentity>;
+  /** Like `exchangeCode`, with the session key. */
+  exchangeCodeForSession(code: string): Promise<WechatSession>;
 }
 
 const ERRCODE_TO_CODE = new Map<number, WechatLoginErrorCode>([
@@ -57,8 +67,13 @@ export function createWechatLoginClient(options: WechatLoginClientOptions): Wech
   const timeoutMs = options.timeoutMs ?? 5000;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
-  return {
+  const client: WechatLoginClient = {
     async exchangeCode(code: string): Promise<WechatIdentity> {
+      const { openid, unionid } = await client.exchangeCodeForSession(code);
+      return unionid === undefined ? { openid } : { openid, unionid };
+    },
+
+    async exchangeCodeForSession(code: string): Promise<WechatSession> {
       if (code === '') throw fail('CODE_INVALID');
       const url = new URL(`${baseUrl}${PATH_JSCODE2SESSION}`);
       url.searchParams.set('appid', options.appId);
@@ -91,9 +106,10 @@ export function createWechatLoginClient(options: WechatLoginClientOptions): Wech
       if (typeof errcode === 'number' && errcode !== LOGIN_ERRCODES.OK) throw fail(ERRCODE_TO_CODE.get(errcode) ?? 'UNKNOWN_ERROR', errcode);
       const openid = body['openid'];
       const unionid = body['unionid'];
-      if (typeof openid !== 'string' || openid === '') throw fail('RESPONSE_MALFORMED');
-      // session_key is deliberately dropped here: it decrypts the user's data and must never travel further.
-      return typeof unionid === 'string' && unionid !== '' ? { openid, unionid } : { openid };
+      const sessionKey = body['session_key'];
+      if (typeof openid !== 'string' || openid === '' || typeof sessionKey !== 'string' || sessionKey === '') throw fail('RESPONSE_MALFORMED');
+      return typeof unionid === 'string' && unionid !== '' ? { openid, unionid, sessionKey } : { openid, sessionKey };
     },
   };
+  return client;
 }

@@ -26,10 +26,25 @@ const wireTransaction = z.object({
     .optional(),
 });
 
+/** The same transaction as a service provider sees it (partner mode): `sp_*` and `sub_*` ids. */
+const wirePartnerTransaction = wireTransaction.omit({ appid: true, mchid: true, payer: true }).extend({
+  sp_appid: z.string(),
+  sp_mchid: z.string(),
+  sub_appid: z.string().optional(),
+  sub_mchid: z.string(),
+  payer: z.object({ sp_openid: z.string().optional(), sub_openid: z.string().optional() }).optional(),
+});
+
 /** A WeChat Pay transaction (query answer or payment notification). */
 export interface Transaction {
+  /** `appid`, or in partner mode `sp_appid`. */
   appId: string;
+  /** `mchid`, or in partner mode `sp_mchid` (the service provider). */
   mchId: string;
+  /** Partner mode: the sub-merchant the money went to; undefined for a direct merchant. */
+  subMchId?: string | undefined;
+  /** Partner mode: the sub-merchant's app, when the order named one. */
+  subAppId?: string | undefined;
   outTradeNo: string;
   transactionId: string | undefined;
   tradeState: TradeState;
@@ -47,10 +62,10 @@ export interface Transaction {
   currency: string | undefined;
 }
 
-/** Parses a transaction as WeChat sends it; undefined when it does not have WeChat's shape. */
+/** Parses a transaction as WeChat sends it (direct or partner shape); undefined when it has neither. */
 export function parseTransaction(value: unknown): Transaction | undefined {
   const parsed = wireTransaction.safeParse(value);
-  if (!parsed.success) return undefined;
+  if (!parsed.success) return parsePartnerTransaction(value);
   const t = parsed.data;
   return {
     appId: t.appid,
@@ -64,6 +79,31 @@ export function parseTransaction(value: unknown): Transaction | undefined {
     attach: t.attach,
     successTime: t.success_time || undefined,
     payerOpenid: t.payer?.openid || undefined,
+    amountTotal: t.amount?.total,
+    payerTotal: t.amount?.payer_total,
+    currency: t.amount?.currency,
+  };
+}
+
+function parsePartnerTransaction(value: unknown): Transaction | undefined {
+  const parsed = wirePartnerTransaction.safeParse(value);
+  if (!parsed.success) return undefined;
+  const t = parsed.data;
+  return {
+    appId: t.sp_appid,
+    mchId: t.sp_mchid,
+    subMchId: t.sub_mchid,
+    subAppId: t.sub_appid || undefined,
+    outTradeNo: t.out_trade_no,
+    transactionId: t.transaction_id || undefined,
+    tradeState: t.trade_state,
+    tradeStateDesc: t.trade_state_desc,
+    tradeType: t.trade_type || undefined,
+    bankType: t.bank_type || undefined,
+    attach: t.attach,
+    successTime: t.success_time || undefined,
+    // The openid the order named: the sub-merchant app's when it named one, else the provider's.
+    payerOpenid: (t.sub_appid ? t.payer?.sub_openid : t.payer?.sp_openid) || t.payer?.sp_openid || undefined,
     amountTotal: t.amount?.total,
     payerTotal: t.amount?.payer_total,
     currency: t.amount?.currency,
@@ -92,7 +132,10 @@ const wireRefund = z.object({
 });
 
 const wireRefundNotification = z.object({
-  mchid: z.string(),
+  /** Direct merchants get `mchid`; service providers `sp_mchid` and `sub_mchid`. */
+  mchid: z.string().optional(),
+  sp_mchid: z.string().optional(),
+  sub_mchid: z.string().optional(),
   refund_id: z.string(),
   out_refund_no: z.string(),
   transaction_id: z.string(),
@@ -110,8 +153,10 @@ export interface Refund {
   transactionId: string;
   outTradeNo: string;
   status: RefundStatus;
-  /** Only in notifications. */
+  /** Only in notifications: `mchid`, or in partner mode `sp_mchid`. */
   mchId: string | undefined;
+  /** Only in partner-mode notifications: the sub-merchant whose order was refunded. */
+  subMchId?: string | undefined;
   userReceivedAccount: string | undefined;
   successTime: string | undefined;
   createTime: string | undefined;
@@ -127,7 +172,7 @@ type WireRefundAmount = z.infer<typeof wireRefundAmount>;
 
 function refundFrom(
   r: { refund_id: string; out_refund_no: string; transaction_id: string; out_trade_no: string; user_received_account?: string | undefined; success_time?: string | undefined; amount: WireRefundAmount },
-  extra: { status: RefundStatus; mchId: string | undefined; createTime: string | undefined },
+  extra: { status: RefundStatus; mchId: string | undefined; subMchId?: string | undefined; createTime: string | undefined },
 ): Refund {
   return {
     refundId: r.refund_id,
@@ -155,5 +200,8 @@ export function parseRefund(value: unknown): Refund | undefined {
 export function parseRefundNotificationResource(value: unknown): Refund | undefined {
   const parsed = wireRefundNotification.safeParse(value);
   if (!parsed.success) return undefined;
-  return refundFrom(parsed.data, { status: parsed.data.refund_status, mchId: parsed.data.mchid, createTime: undefined });
+  const { mchid, sp_mchid: spMchId, sub_mchid: subMchId } = parsed.data;
+  const mchId = mchid ?? spMchId;
+  if (mchId === undefined) return undefined;
+  return refundFrom(parsed.data, { status: parsed.data.refund_status, mchId, ...(subMchId === undefined ? {} : { subMchId }), createTime: undefined });
 }

@@ -17,6 +17,12 @@ export interface Verifier {
    * when `signature` (base64) is not the key's signature of `message`.
    */
   verify(serial: string, message: string, signature: string): void;
+  /**
+   * Gets ready to verify a signature by `serial`: a verifier that can learn keys (platform
+   * certificates) downloads them here when the serial is new to it. Verifiers with fixed keys
+   * have no such step.
+   */
+  ensure?(serial: string): Promise<void>;
 }
 
 /** A PEM public key or an already loaded public KeyObject. */
@@ -35,6 +41,17 @@ export function loadPublicKey(key: PublicKeyInput): KeyObject {
   }
 }
 
+/** Throws `SIGNATURE_INVALID` unless `signature` (base64) is `key`'s SHA256withRSA signature of `message`. */
+export function verifyRsaSignature(key: KeyObject, message: string, signature: string): void {
+  const signatureBytes = Buffer.from(signature, 'base64');
+  // Buffer.from ignores bad base64 characters; a re-encoding mismatch means the text was not canonical base64.
+  if (signatureBytes.length === 0 || signatureBytes.toString('base64') !== signature) {
+    throw new WechatPayError('SIGNATURE_INVALID', 'signature is not valid base64');
+  }
+  const valid = crypto.verify('sha256', Buffer.from(message, 'utf8'), key, signatureBytes);
+  if (!valid) throw new WechatPayError('SIGNATURE_INVALID', 'signature does not match');
+}
+
 /**
  * A Verifier over WeChat Pay public keys by serial: in public-key mode the serial is the
  * key's `PUB_KEY_ID_...` id; platform certificates' serials work the same way.
@@ -45,13 +62,7 @@ export function createPublicKeyVerifier(keys: Readonly<Record<string, PublicKeyI
     verify(serial: string, message: string, signature: string): void {
       const key = bySerial.get(serial);
       if (key === undefined) throw new WechatPayError('SERIAL_UNKNOWN', 'signed by a key whose serial we do not know');
-      const signatureBytes = Buffer.from(signature, 'base64');
-      // Buffer.from ignores bad base64 characters; a re-encoding mismatch means the text was not canonical base64.
-      if (signatureBytes.length === 0 || signatureBytes.toString('base64') !== signature) {
-        throw new WechatPayError('SIGNATURE_INVALID', 'signature is not valid base64');
-      }
-      const valid = crypto.verify('sha256', Buffer.from(message, 'utf8'), key, signatureBytes);
-      if (!valid) throw new WechatPayError('SIGNATURE_INVALID', 'signature does not match');
+      verifyRsaSignature(key, message, signature);
     },
   };
 }

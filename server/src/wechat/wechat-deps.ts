@@ -1,5 +1,6 @@
 /** The WeChat side of the services: a Pay v3 client, a login client, and where notifications go. */
 import type { Clock } from '../clock';
+import type { WechatPayMode } from './consts';
 import { createWechatLoginClient, type WechatLoginClient, type WechatLoginClientOptions } from './login-client';
 import { createWechatPayClient, type WechatPayClient, type WechatPayClientOptions } from './pay-client';
 
@@ -17,12 +18,18 @@ export interface WechatDeps {
  */
 export interface WechatPayAccount {
   baseUrl: string;
+  /** `partner`: a service provider (服务商) collecting for each shop's sub-merchant. @default 'direct' */
+  mode?: WechatPayMode | undefined;
+  /** The merchant that signs: a direct merchant's `mchid`, or in partner mode `sp_mchid`. */
   mchId: string;
+  /** Partner mode: the service provider's app (`sp_appid`), which the payments are made in. */
+  spAppId?: string | undefined;
   merchantSerial: string;
   merchantPrivateKeyPem: string;
   apiV3Key: string;
-  platformPublicKeyPem: string;
-  platformPublicKeyId: string;
+  /** The WeChat Pay public key and its id; without them platform certificates alone verify. */
+  platformPublicKeyPem?: string | undefined;
+  platformPublicKeyId?: string | undefined;
 }
 
 /** A mini program's login settings in plain values, as the configuration's WECHAT_* settings hold them. */
@@ -33,14 +40,17 @@ export interface WechatLoginAccount {
 }
 
 /**
- * The Pay client's options for `account`, paying into the mini program `appId`: the one place
- * the account's values become client options, so production, the sandbox and tests cannot drift.
+ * The Pay client's options for `account`, paying into the mini program `appId` (in partner mode
+ * the account's `sp_appid`): the one place the account's values become client options, so
+ * production, the sandbox and tests cannot drift.
  */
 export function wechatPayClientOptions(account: WechatPayAccount, appId: string, clock: Clock, timeoutMs: number): WechatPayClientOptions {
+  const mode = account.mode ?? 'direct';
   return {
     baseUrl: account.baseUrl,
+    mode,
     mchId: account.mchId,
-    appId,
+    appId: mode === 'partner' ? (account.spAppId ?? appId) : appId,
     merchantSerial: account.merchantSerial,
     merchantPrivateKey: account.merchantPrivateKeyPem,
     apiV3Key: account.apiV3Key,

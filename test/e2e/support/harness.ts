@@ -27,9 +27,9 @@ export interface WatchedPage {
   /** Console errors and uncaught exceptions so far. */
   errors: string[];
   /** Lets the browser's own "Failed to load resource: ... status of N" line for an expected API answer pass. */
-  expectHttpError(expected: ExpectedHttpError): void;
-  /** Saves `test/e2e/screenshots/<name>.png`. */
-  screenshot(name: string): Promise<void>;
+  expectHttpError: (expected: ExpectedHttpError) => void;
+  /** Saves `test/e2e/screenshots/<name>.png`. A function property: tests take it out of the object. */
+  screenshot: (name: string) => Promise<void>;
 }
 
 /** Everything a browser test uses. */
@@ -38,8 +38,11 @@ export interface BrowserWorld {
   browser: Browser;
   /** `{server}/app/#/pages/...` */
   appUrl(pagePath: string): string;
-  /** A new page as a new person (fresh context). @default locale zh-CN */
-  newPage(options?: { locale?: string }): Promise<WatchedPage>;
+  /**
+   * A new page as a new person (fresh context).
+   * @default locale zh-CN, a 375x667 phone viewport, Chromium's own User-Agent
+   */
+  newPage(options?: { locale?: string; viewport?: { width: number; height: number }; userAgent?: string }): Promise<WatchedPage>;
   /** `POST /sandbox/demo`. */
   createDemo(mode?: LinkMode): Promise<DemoResponse>;
   /** Closes this test's pages; throws if any of them logged a console error. */
@@ -70,7 +73,12 @@ export async function startBrowserWorld(): Promise<BrowserWorld> {
     browser,
     appUrl: (pagePath) => `${server.url}/app/#${pagePath}`,
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, locale: options.locale ?? 'zh-CN' });
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 375, height: 667 },
+        deviceScaleFactor: 2,
+        locale: options.locale ?? 'zh-CN',
+        ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+      });
       const page = await context.newPage();
       const errors: string[] = [];
       const expected: ExpectedHttpError[] = [];

@@ -1,11 +1,14 @@
 /** Answers shaped exactly like the server's (types from shared/), for the page tests to serve. */
-import type { CreatePaymentResponse, FriendView, PaymentView } from '../../../shared/api-types';
+import type { CardView, CreatePaymentResponse, FriendView, PaymentView, ShopperView } from '../../../shared/api-types';
 import type { Problem } from '../../../shared/errors';
 import { errorCatalog, type ErrorCode } from '../../../shared/errors';
 import type { FakeAnswer } from './taro-double';
 
 /** A link token's shape (header.payload.signature); the pages never look inside. */
 export const TOKEN = 'eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJsaWQiOiJsbmtfMSJ9.c2lnbmF0dXJl';
+/** A shopper token's shape (what the shop app opens the share page with). */
+export const SHOPPER_TOKEN = 'eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJsaWQiOiJsbmtfMSIsImF1ZCI6InNob3BwZXIifQ.c2hvcHBlcg';
+
 /** The server clock in these fixtures: deliberately far from the test machine's own clock. */
 export const SERVER_TIME = '2030-05-01T08:00:00.000Z';
 
@@ -30,12 +33,14 @@ export function friendView(overrides: FriendViewOverrides = {}): FriendView {
       requester: { name: '张*', avatar_url: null },
       paying: false,
       url: 'https://pay.test/p/lnk_AAAAAAAAAAAA.abcdefghijklmno',
+      qr_url: 'https://pay.test/p/lnk_AAAAAAAAAAAA.abcdefghijklmno/qr.png',
       ...overrides.link,
     },
     shop: { name: '好物小店 Demo Shop', ...overrides.shop },
     order: {
       amount_total: 1234,
       amount_paid: 0,
+      amount_refunded: 0,
       amount_due: 1234,
       amount_reserved: 0,
       currency: 'CNY',
@@ -65,6 +70,7 @@ export function paymentView(overrides: Partial<PaymentView> = {}): PaymentView {
     payable_until: '2030-05-01T09:30:00.000Z',
     transaction_id: overrides.status === 'paid' ? '4200000001202605011234567890' : null,
     payer_name: null,
+    refunds: [],
     ...overrides,
   };
 }
@@ -87,4 +93,17 @@ export function problem(code: ErrorCode, extras: Partial<Problem> = {}): FakeAns
 /** A 200 JSON answer. */
 export function ok(body: unknown, status = 200): FakeAnswer {
   return { status, body };
+}
+
+/** The shopper's view of the link (`GET /v1/share/{s}`): the friend view plus the shopper's part. */
+export function shopperViewOf(overrides: FriendViewOverrides & { card?: CardView | null; audience?: 'group' | 'private'; shopper?: ShopperView['shopper']; templates?: ShopperView['subscribe_templates'] } = {}): ShopperView {
+  const base = friendView(overrides);
+  return {
+    ...base,
+    link: { ...base.link, id: 'lnk_1', audience: overrides.audience ?? 'group', room_limit: base.link.mode === 'group' ? 3 : 1, token: TOKEN, code: 'lnk_1.abcdefghijklmno', share: { title: '帮我付一下：¥12.34', path: `/pages/pay/index?t=${TOKEN}`, imageUrl: '' } },
+    refunds: [],
+    card: overrides.card === undefined ? null : overrides.card,
+    shopper: overrides.shopper ?? { bound: false },
+    subscribe_templates: overrides.templates ?? { friend_paid: 'tpl-friend-paid', link_expiring: 'tpl-link-expiring' },
+  };
 }

@@ -56,7 +56,12 @@ export class FakeCanvasContext {
   textBaseline = 'alphabetic';
   readonly rects: number[][] = [];
   readonly texts: string[] = [];
+  /** Images drawn, by the `src` they were loaded from, with where they went. */
+  readonly images: { src: string; at: number[] }[] = [];
   scale(): void {}
+  drawImage(image: FakeImage, x: number, y: number, width: number, height: number): void {
+    this.images.push({ src: image.src, at: [x, y, width, height] });
+  }
   fillRect(x: number, y: number, width: number, height: number): void {
     this.rects.push([x, y, width, height]);
   }
@@ -65,8 +70,26 @@ export class FakeCanvasContext {
   }
 }
 
+/** An image made by WeChat's `canvas.createImage()`: it loads (asynchronously) unless `taro.imagesFail`. */
+export class FakeImage {
+  onload: (() => void) | null = null;
+  onerror: ((error: unknown) => void) | null = null;
+  #src = '';
+  get src(): string {
+    return this.#src;
+  }
+  set src(value: string) {
+    this.#src = value;
+    taro.imagesLoaded.push(value);
+    setTimeout(() => (taro.imagesFail ? this.onerror?.(new Error('download failed')) : this.onload?.()), 0);
+  }
+}
+
 /** A canvas node as `createSelectorQuery().node()` hands it out. */
 export class FakeCanvasNode {
+  createImage(): FakeImage {
+    return new FakeImage();
+  }
   width = 300;
   height = 150;
   readonly context = new FakeCanvasContext();
@@ -100,6 +123,24 @@ export const taro = {
   paymentOutcome: 'success' as 'success' | 'cancel' | 'fail',
   logins: 0,
   canvas: undefined as FakeCanvasNode | undefined,
+  /** Sources the canvas's images were asked to load. */
+  imagesLoaded: [] as string[],
+  /** Make canvas images fail to load (no network, the server refused). */
+  imagesFail: false,
+  /** What `getEnv()` says: `WEB` (a browser, the H5 build) or `WEAPP` (inside WeChat). */
+  env: 'WEB' as 'WEB' | 'WEAPP',
+  /** Every `updateShareMenu` option, latest last. */
+  shareMenus: [] as Record<string, unknown>[],
+  /** Every `requestSubscribeMessage` call's template ids. */
+  subscribeRequests: [] as string[][],
+  /** What `requestSubscribeMessage` answers per template id (default: accept). */
+  subscribeAnswer: 'accept' as 'accept' | 'reject' | 'ban',
+  /** What `getEnterOptionsSync()` says the page was opened with. */
+  enterOptions: { path: 'pages/pay/index', query: {} } as { path: string; query: Record<string, string>; shareTicket?: string },
+  /** What `authPrivateMessage` answers, or how it fails. */
+  privateMessage: { valid: true, encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' } as { valid: boolean; encryptedData: string; iv: string } | 'fail',
+  /** The share tickets `authPrivateMessage` was called with. */
+  privateMessageTickets: [] as string[],
   reset(): void {
     this.server.reset();
     this.router = { params: {}, path: '/pages/pay/index' };
@@ -115,6 +156,15 @@ export const taro = {
     this.paymentOutcome = 'success';
     this.logins = 0;
     this.canvas = undefined;
+    this.imagesLoaded = [];
+    this.imagesFail = false;
+    this.env = 'WEB';
+    this.shareMenus = [];
+    this.subscribeRequests = [];
+    this.subscribeAnswer = 'accept';
+    this.enterOptions = { path: 'pages/pay/index', query: {} };
+    this.privateMessage = { valid: true, encryptedData: 'ZW5jcnlwdGVk', iv: 'aXZpdml2aXZpdml2aXZpdg==' };
+    this.privateMessageTickets = [];
   },
 };
 
@@ -137,8 +187,15 @@ async function request(option: RequestOption): Promise<{ statusCode: number; dat
   // Like the real thing, answers arrive on a later tick, never synchronously.
   await Promise.resolve();
   const answer = await taro.server.handle(recorded);
-  if (answer === 'network-error') throw { errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' };
+  if (answer === 'network-error') throw new WxFailure('request:fail net::ERR_CONNECTION_REFUSED');
   return { statusCode: answer.status, data: answer.body ?? '', header: {} };
+}
+
+/** A failed WeChat API call: like Taro's `{errMsg}` rejections, as an Error so stacks survive. */
+class WxFailure extends Error {
+  constructor(readonly errMsg: string) {
+    super(errMsg);
+  }
 }
 
 function getStorageSync(key: string): unknown {
@@ -154,15 +211,15 @@ function removeStorageSync(key: string): void {
   taro.storage.delete(key);
 }
 
-async function login(): Promise<{ code: string; errMsg: string }> {
+function login(): Promise<{ code: string; errMsg: string }> {
   taro.logins += 1;
-  return { code: `wx-code-${taro.logins}`, errMsg: 'login:ok' };
+  return Promise.resolve({ code: `wx-code-${taro.logins}`, errMsg: 'login:ok' });
 }
 
-async function requestPayment(params: Record<string, unknown>): Promise<{ errMsg: string }> {
+function requestPayment(params: Record<string, unknown>): Promise<{ errMsg: string }> {
   taro.payments.push(params);
-  if (taro.paymentOutcome === 'success') return { errMsg: 'requestPayment:ok' };
-  throw { errMsg: taro.paymentOutcome === 'cancel' ? 'requestPayment:fail cancel' : 'requestPayment:fail system error' };
+  if (taro.paymentOutcome === 'success') return Promise.resolve({ errMsg: 'requestPayment:ok' });
+  return Promise.reject(new WxFailure(taro.paymentOutcome === 'cancel' ? 'requestPayment:fail cancel' : 'requestPayment:fail system error'));
 }
 
 function getAppBaseInfo(): { language: string } {
@@ -177,33 +234,33 @@ function getWindowInfo(): { pixelRatio: number } {
   return { pixelRatio: 2 };
 }
 
-async function setClipboardData(option: { data: string }): Promise<{ errMsg: string }> {
+function setClipboardData(option: { data: string }): Promise<{ errMsg: string }> {
   taro.clipboard.push(option.data);
-  return { errMsg: 'setClipboardData:ok' };
+  return Promise.resolve({ errMsg: 'setClipboardData:ok' });
 }
 
-async function showToast(option: { title: string }): Promise<{ errMsg: string }> {
+function showToast(option: { title: string }): Promise<{ errMsg: string }> {
   taro.toasts.push(option.title);
-  return { errMsg: 'showToast:ok' };
+  return Promise.resolve({ errMsg: 'showToast:ok' });
 }
 
-async function navigateTo(option: { url: string }): Promise<{ errMsg: string }> {
+function navigateTo(option: { url: string }): Promise<{ errMsg: string }> {
   taro.navigations.push(option.url);
-  return { errMsg: 'navigateTo:ok' };
+  return Promise.resolve({ errMsg: 'navigateTo:ok' });
 }
 
-async function setNavigationBarTitle(option: { title: string }): Promise<{ errMsg: string }> {
+function setNavigationBarTitle(option: { title: string }): Promise<{ errMsg: string }> {
   taro.titles.push(option.title);
-  return { errMsg: 'setNavigationBarTitle:ok' };
+  return Promise.resolve({ errMsg: 'setNavigationBarTitle:ok' });
 }
 
-async function saveImageToPhotosAlbum(option: { filePath: string }): Promise<{ errMsg: string }> {
+function saveImageToPhotosAlbum(option: { filePath: string }): Promise<{ errMsg: string }> {
   taro.savedImages.push(option.filePath);
-  return { errMsg: 'saveImageToPhotosAlbum:ok' };
+  return Promise.resolve({ errMsg: 'saveImageToPhotosAlbum:ok' });
 }
 
-async function canvasToTempFilePath(): Promise<{ tempFilePath: string }> {
-  return { tempFilePath: 'wxfile://tmp/poster.png' };
+function canvasToTempFilePath(): Promise<{ tempFilePath: string }> {
+  return Promise.resolve({ tempFilePath: 'wxfile://tmp/poster.png' });
 }
 
 function createSelectorQuery() {
@@ -227,6 +284,33 @@ function createSelectorQuery() {
     },
   };
   return query;
+}
+
+const ENV_TYPE = { WEAPP: 'WEAPP', WEB: 'WEB', SWAN: 'SWAN', ALIPAY: 'ALIPAY', TT: 'TT', QQ: 'QQ', JD: 'JD' } as const;
+
+function getEnv(): string {
+  return taro.env;
+}
+
+function updateShareMenu(option: Record<string, unknown>): Promise<{ errMsg: string }> {
+  taro.shareMenus.push(option);
+  return Promise.resolve({ errMsg: 'updateShareMenu:ok' });
+}
+
+function requestSubscribeMessage(option: { tmplIds: string[] }): Promise<Record<string, string>> {
+  taro.subscribeRequests.push([...option.tmplIds]);
+  return Promise.resolve({ errMsg: 'requestSubscribeMessage:ok', ...Object.fromEntries(option.tmplIds.map((id) => [id, taro.subscribeAnswer])) });
+}
+
+function getEnterOptionsSync(): { path: string; query: Record<string, string>; shareTicket?: string } {
+  return taro.enterOptions;
+}
+
+function authPrivateMessage(option: { shareTicket: string }): Promise<{ errMsg: string; valid: boolean; encryptedData: string; iv: string }> {
+  taro.privateMessageTickets.push(option.shareTicket);
+  // WeChat fails with an object carrying errMsg.
+  if (taro.privateMessage === 'fail') return Promise.reject(Object.assign(new Error('authPrivateMessage:fail'), { errMsg: 'authPrivateMessage:fail invalid shareTicket' }));
+  return Promise.resolve({ errMsg: 'authPrivateMessage:ok', ...taro.privateMessage });
 }
 
 /** `useRouter()`: the params the test put in `taro.router`. */
@@ -267,6 +351,12 @@ const Taro = {
   useDidShow,
   useDidHide,
   eventCenter,
+  ENV_TYPE,
+  getEnv,
+  updateShareMenu,
+  requestSubscribeMessage,
+  getEnterOptionsSync,
+  authPrivateMessage,
 };
 
 export default Taro;

@@ -47,8 +47,8 @@ describe('sandbox QA endpoints', () => {
     await receiver.waitFor(1);
 
     expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ out_trade_no: outTradeNo, trade_state: 'SUCCESS', transaction_id: expect.stringMatching(/^4200/) });
-    expect(sandbox.payClient().parseNotification(receiver.received[0]).eventId).toBe(paid.body['notification_id']);
+    expect(paid.body).toMatchObject({ out_trade_no: outTradeNo, trade_state: 'SUCCESS', transaction_id: expect.stringMatching(/^4200/) as unknown });
+    expect((await sandbox.payClient().parseNotification(receiver.received[0])).eventId).toBe(paid.body['notification_id']);
   });
 
   it('when the prepay_id is unknown, then it answers a problem with a stable code', async () => {
@@ -70,7 +70,7 @@ describe('sandbox QA endpoints', () => {
 
     expect(response.status).toBe(400);
     expect(response.contentType).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: 'about:blank', title: expect.any(String), status: 400, code: 'VALIDATION_FAILED', detail: expect.any(String) });
+    expect(response.body).toMatchObject({ type: 'about:blank', title: expect.any(String) as unknown, status: 400, code: 'VALIDATION_FAILED', detail: expect.any(String) as unknown });
   });
 
   it('when the body is not JSON, then it answers 400 MALFORMED_JSON problem+json', async () => {
@@ -94,16 +94,19 @@ describe('sandbox QA endpoints', () => {
   });
 
   it('when QA sets notification and login faults, then reset clears them all', async () => {
-    await post('/faults', { notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, login: { errcode: 45011 } });
-    const before = await (await fetch(`${sandbox.url}/sandbox/faults`)).json();
+    await post('/faults', { notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, refund_outcome: { status: 'ABNORMAL', times: 2 }, login: { errcode: 45011 } });
+    const before: unknown = await (await fetch(`${sandbox.url}/sandbox/faults`)).json();
 
     const reset = await post('/faults', { reset: true });
 
-    expect(before).toMatchObject({ notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, login: { errcode: 45011, remaining: null } });
+    expect(before).toMatchObject({ notifications: { duplicate: true, delay_ms: 10 }, fail_next_close: true, refund_outcome: { status: 'ABNORMAL', remaining: 2 }, login: { errcode: 45011, remaining: null } });
     expect(reset.body).toEqual({
       notifications: { delay_ms: 0, duplicate: false, drop: false, reorder: false, reorder_window_ms: 1000 },
       endpoints: {},
       fail_next_close: false,
+      sign_with: 'public_key',
+      bills: { not_ready: false, hash_mismatch: false },
+      refund_outcome: null,
       login: null,
     });
   });

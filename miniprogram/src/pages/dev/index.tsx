@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Button, Image, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import type { DemoResponse, LinkResponse, SandboxWebhook } from '@shared/api-types';
+import type { DemoResponse, LinkResponse, SandboxWebhook, UrlLinkResponse } from '@shared/api-types';
 import { formatChinaSecondTime } from '@shared/china-time';
 import { stateWords } from '@shared/glossary';
 import { formatYuan } from '@shared/money';
@@ -11,6 +11,7 @@ import {
   advanceClock,
   changeFaults,
   createDemo,
+  fetchUrlLink,
   readClock,
   readFaults,
   readWebhooks,
@@ -18,10 +19,17 @@ import {
   type SandboxClock,
   type SandboxFaults,
   type SandboxFaultsPatch,
+  type SandboxPlatformApi,
+  clearMessageFaults,
+  createLiveDemo,
+  readMessageFaults,
+  setMessageFault,
+  type SandboxMessageApi,
+  type SandboxMessageFault,
 } from '../../api/sandbox-api';
 import { chooseSandboxFriend, chosenSandboxFriend } from '../../api/session';
 import { cancelOrder, readLink, revokeLink } from '../../api/shop-api';
-import { payPageBrowserUrl, payPagePath, sharePageBrowserUrl, sharePagePath, webOrigin } from '../../links';
+import { codeImageUrl, payPageBrowserUrl, payPageLaunchQueries, payPagePath, sharePageBrowserUrl, sharePagePath, shopperPageBrowserUrl, shopperPagePath, webOrigin } from '../../links';
 import './index.css';
 
 /** The last demo, kept so QA coming back from a pay page finds it again. */
@@ -93,7 +101,21 @@ const FAULT_SWITCHES: FaultSwitch[] = [
     isOn: (faults) => faults.login !== null,
     patch: (on) => ({ login: on ? { errcode: 40226 } : null }),
   },
+  platformSwitch('wechat-code-quota', 'Mini program code quota used up (45009) / 小程序码额度用尽', ['getwxacodeunlimit'], 45009),
+  platformSwitch('wechat-urllink-quota', 'URL Link quota used up (45009) / URL Link 额度用尽', ['generate_urllink'], 45009),
+  platformSwitch('wechat-api-busy', 'Codes and URL Links: WeChat busy (-1) / 微信繁忙', ['getwxacodeunlimit', 'generate_urllink'], -1),
+  platformSwitch('wechat-token-quota', 'Access token quota used up (45009) / access_token 额度用尽', ['stable_token'], 45009),
 ];
+
+/** A switch making WeChat's server `apis` answer `errcode` until switched off. */
+function platformSwitch(id: string, label: string, apis: SandboxPlatformApi[], errcode: number): FaultSwitch {
+  return {
+    id,
+    label,
+    isOn: (faults) => apis.every((api) => faults.wechat_api?.faults[api]?.errcode === errcode),
+    patch: (on) => ({ wechat_api: { faults: Object.fromEntries(apis.map((api) => [api, on ? { errcode } : null])) } }),
+  };
+}
 
 function readStoredDemo(): DemoResponse | undefined {
   const value: unknown = Taro.getStorageSync(DEMO_KEY);
@@ -124,6 +146,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The chat's failure switches: which WeChat message API answers which errcode. */
+const CHAT_FAULTS: { id: string; api: SandboxMessageApi; errcode: number; label: string }[] = [
+  { id: 'card-busy', api: 'updatablemsg_send', errcode: -1, label: 'Card updates fail (-1, retried) / 卡片更新失败' },
+  { id: 'card-expired', api: 'updatablemsg_send', errcode: 47504, label: 'Card expired (47504, dropped) / 卡片已过期' },
+  { id: 'activity-busy', api: 'activityid_create', errcode: -1, label: 'No new cards (-1) / 无法创建卡片' },
+  { id: 'subscribe-refused', api: 'subscribe_send', errcode: 43101, label: 'Messages refused (43101) / 用户拒收' },
+  { id: 'subscribe-quota', api: 'subscribe_send', errcode: 45009, label: 'Message quota used up (45009) / 额度用完' },
+];
+
 /** QA page (sandbox builds only): demo data, the shop API with the demo key, webhooks received, who you are, the server clock, the fault switches. */
 export default function DevPage() {
   const [demo, setDemo] = useState<DemoResponse | undefined>(readStoredDemo);
@@ -131,10 +162,12 @@ export default function DevPage() {
   const [customFriend, setCustomFriend] = useState('');
   const [clock, setClock] = useState<SandboxClock | undefined>(undefined);
   const [faults, setFaults] = useState<SandboxFaults | undefined>(undefined);
+  const [chatFaults, setChatFaults] = useState<SandboxMessageFault[] | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const [linkNow, setLinkNow] = useState<LinkResponse | undefined>(undefined);
   const [webhooks, setWebhooks] = useState<SandboxWebhook[]>([]);
+  const [urlLink, setUrlLink] = useState<{ linkId: string; answer?: UrlLinkResponse; error?: string } | undefined>(undefined);
 
   /**
    * Runs one QA action, showing its error instead of failing silently; afterwards the server clock
@@ -164,13 +197,37 @@ export default function DevPage() {
     setWebhooks(received);
   }, []);
 
+  // The first read: state is set only when the answers arrive, and not after the page has gone.
   useEffect(() => {
-    void act(async () => {
-      const [nextClock, nextFaults] = await Promise.all([readClock(), readFaults()]);
-      setClock(nextClock);
-      setFaults(nextFaults);
-    });
-  }, [act]);
+    let live = true;
+    Promise.all([readClock(), readFaults(), readMessageFaults().catch((): SandboxMessageFault[] => [])]).then(
+      ([nextClock, nextFaults, nextChatFaults]) => {
+        if (!live) return;
+        setClock(nextClock);
+        setFaults(nextFaults);
+        setChatFaults(nextChatFaults);
+      },
+      (error: unknown) => {
+        if (live) setMessage(describe(error));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  // The demo link's URL Link, asked of the server as the demo shop (made on first ask, then kept).
+  const loadUrlLink = useCallback(
+    (target: DemoResponse) =>
+      fetchUrlLink(target.link.id, target.shop.api_key).then(
+        (answer) => setUrlLink({ linkId: target.link.id, answer }),
+        (error: unknown) => setUrlLink({ linkId: target.link.id, error: describe(error) }),
+      ),
+    [],
+  );
+
+  useEffect(() => {
+    if (demo !== undefined) void loadUrlLink(demo);
+  }, [demo, loadUrlLink]);
 
   // Webhooks arrive a moment after what caused them (the outbox delivers every second): look again
   // every few seconds while a demo is on the page. A demo of an earlier server may be gone: quiet.
@@ -199,6 +256,20 @@ export default function DevPage() {
       await refreshDemo(demo);
     });
 
+  const newPrivateDemo = () =>
+    act(async () => {
+      const created = await createLiveDemo({ mode: 'single', audience: 'private' });
+      Taro.setStorageSync(DEMO_KEY, created);
+      setDemo(created);
+    });
+
+  const flipChatFault = (fault: (typeof CHAT_FAULTS)[number]) =>
+    act(async () => {
+      const on = chatFaults?.some((current) => current.api === fault.api && current.errcode === fault.errcode) ?? false;
+      // One fault per API at a time, as the simulator keeps them: switching one on replaces the other.
+      setChatFaults(on ? await clearMessageFaults() : await setMessageFault(fault.api, fault.errcode));
+    });
+
   const becomeFriend = (openid: string) => {
     chooseSandboxFriend(openid);
     setFriend(openid === '' ? undefined : openid);
@@ -212,6 +283,8 @@ export default function DevPage() {
 
   const payUrl = demo === undefined ? undefined : `${payPageBrowserUrl(demo.link.token)}${friend === undefined ? '' : `&friend=${encodeURIComponent(friend)}`}`;
   const curl = demo === undefined ? [] : curlLines(demo, webOrigin());
+  const launchQueries = demo === undefined ? undefined : payPageLaunchQueries(demo.link);
+  const shownUrlLink = demo !== undefined && urlLink?.linkId === demo.link.id ? urlLink : undefined;
 
   return (
     <View className='page dev-page' data-testid='screen-dev'>
@@ -231,6 +304,9 @@ export default function DevPage() {
         <Button className='button' type='primary' plain disabled={busy} data-testid='new-demo-group' onClick={() => void newDemo('group')}>
           New group demo / 新建多人代付
         </Button>
+        <Button className='button' type='primary' plain disabled={busy} data-testid='new-demo-private' onClick={() => void newPrivateDemo()}>
+          New private demo / 新建私密代付
+        </Button>
         {demo !== undefined && (
           <View data-testid='demo'>
             <Text className='line'>
@@ -244,12 +320,12 @@ export default function DevPage() {
               pay page: {payUrl}
             </Text>
             <Text className='line' data-testid='demo-share-url'>
-              share page: {sharePageBrowserUrl(demo.link.token)}
+              share page: {demo.link.shopper_token === undefined ? sharePageBrowserUrl(demo.link.token) : shopperPageBrowserUrl(demo.link.shopper_token)}
             </Text>
             <Button className='button' type='primary' data-testid='open-pay' onClick={() => void Taro.navigateTo({ url: payPagePath(demo.link.token) })}>
               Open pay page / 打开付款页
             </Button>
-            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: sharePagePath(demo.link.token) })}>
+            <Button className='button' type='primary' plain data-testid='open-share' onClick={() => void Taro.navigateTo({ url: demo.link.shopper_token === undefined ? sharePagePath(demo.link.token) : shopperPagePath(demo.link.shopper_token) })}>
               Open share page / 打开分享页
             </Button>
           </View>
@@ -300,6 +376,40 @@ export default function DevPage() {
               ))
             )}
           </View>
+        </View>
+      )}
+
+      {demo !== undefined && launchQueries !== undefined && (
+        <View className='section' data-testid='demo-wechat'>
+          <Text className='section__title'>From any chat / 从聊天进入小程序</Text>
+          <Text className='dev-page__label'>Mini program code (scan in WeChat) / 小程序码:</Text>
+          <Image className='dev-page__code-image' src={codeImageUrl(demo.link.url)} mode='aspectFit' data-testid='demo-code-image' />
+          <Text className='dev-page__label'>URL Link (opens the mini program from a phone browser):</Text>
+          <Text className='line' data-testid='demo-url-link'>
+            {shownUrlLink?.answer !== undefined ? shownUrlLink.answer.url_link : shownUrlLink?.error !== undefined ? `failed: ${shownUrlLink.error}` : '…'}
+          </Text>
+          <Button
+            className='button' type='primary' plain
+            disabled={shownUrlLink?.answer === undefined}
+            data-testid='copy-url-link'
+            onClick={() => shownUrlLink?.answer !== undefined && void Taro.setClipboardData({ data: shownUrlLink.answer.url_link })}
+          >
+            Copy URL Link / 复制
+          </Button>
+          <Button
+            className='button' type='primary' plain
+            data-testid='reload-url-link'
+            onClick={() => {
+              setUrlLink(undefined);
+              void loadUrlLink(demo);
+            }}
+          >
+            Ask again / 重新获取
+          </Button>
+          <Text className='dev-page__label'>WeChat DevTools: compile mode, page pages/pay/index, launch query (one of):</Text>
+          <Text className='line' data-testid='devtools-query-t'>{launchQueries.t}</Text>
+          <Text className='line' data-testid='devtools-query-scene'>{launchQueries.scene}</Text>
+          <Text className='line' data-testid='devtools-query-q'>{launchQueries.q}</Text>
         </View>
       )}
 
@@ -388,6 +498,18 @@ export default function DevPage() {
         )}
         <Button
           className='button' type='primary' plain
+          disabled={busy || faults?.wechat_api === undefined}
+          data-testid='revoke-access-tokens'
+          onClick={() =>
+            void act(async () => {
+              setFaults(await changeFaults({ wechat_api: { revoke_access_tokens: true } }));
+            })
+          }
+        >
+          Revoke access tokens / 作废令牌
+        </Button>
+        <Button
+          className='button' type='primary' plain
           disabled={busy}
           data-testid='faults-reset'
           onClick={() =>
@@ -398,6 +520,25 @@ export default function DevPage() {
         >
           Reset all faults / 全部恢复
         </Button>
+      </View>
+
+      <View className='section'>
+        <Text className='section__title'>Chat faults / 聊天故障</Text>
+        {chatFaults === undefined ? (
+          <Text className='line'>…</Text>
+        ) : (
+          CHAT_FAULTS.map((fault) => {
+            const on = chatFaults.some((current) => current.api === fault.api && current.errcode === fault.errcode);
+            return (
+              <View className='dev-page__switch' key={fault.id}>
+                <Text className='dev-page__switch-label'>{fault.label}</Text>
+                <Button className='button button--small' type={on ? 'warn' : 'primary'} plain size='mini' disabled={busy} data-testid={`chat-fault-${fault.id}`} onClick={() => void flipChatFault(fault)}>
+                  {on ? 'ON' : 'off'}
+                </Button>
+              </View>
+            );
+          })
+        )}
       </View>
     </View>
   );

@@ -5,8 +5,10 @@ import { formatYuan } from '@shared/money';
 import { AmountPicker, chosenAmount } from '../../components/amount-picker';
 import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
+import { ChatCard } from '../../components/chat-card';
 import { LinkSummary } from '../../components/link-summary';
 import { Receipt } from '../../components/receipt';
+import { RefundNote } from '../../components/refund-note';
 import { SandboxPaySheet } from '../../components/sandbox-pay-sheet';
 import { StatusScreen } from '../../components/status-screen';
 import { formatCountdown } from '../../format';
@@ -26,7 +28,7 @@ function copyText(text: string, done: string): void {
 /** The friend's pay page, opened from a share card (`?t=`), a mini program code (`?scene=`) or a URL (`?code=`). */
 export default function PayPage() {
   const { t } = useMessages();
-  const { screen, load, flow, view, now, msLeft, choice, choose, payerName, setPayerName, pay, answerSheet, checkAgain, retry, payMore } = usePayFlow(t);
+  const { screen, load, flow, view, refunds, now, msLeft, choice, choose, payerName, setPayerName, pay, answerSheet, checkAgain, retry, payMore, notifyRefunds, notify, sandboxCard } = usePayFlow(t);
 
   const notice = flow.kind === 'idle' ? flow.notice : undefined;
   const group = view?.link.mode === 'group';
@@ -46,6 +48,11 @@ export default function PayPage() {
         {mine !== undefined && (
           <View className='notice notice--success'>
             <Text>{t.paidByYouDetail(formatYuan(mine.amount), activeView.link.requester.name)}</Text>
+          </View>
+        )}
+        {activeView.link.audience === 'private' && (
+          <View className='notice' data-testid='private-note'>
+            <Text>{t.privateTitle}</Text>
           </View>
         )}
         {group && <GroupProgress order={activeView.order} t={t} />}
@@ -90,6 +97,7 @@ export default function PayPage() {
           {t.payNow(formatYuan(amount ?? 0))}
         </Button>
         {group && <Contributors contributions={activeView.contributions} t={t} />}
+        <ChatCard sandboxText={sandboxCard?.text} t={t} />
       </View>
     );
   };
@@ -166,7 +174,7 @@ export default function PayPage() {
             title={t.paidByYou}
             detail={mine === undefined || view === undefined ? undefined : t.paidByYouDetail(formatYuan(mine.amount), view.link.requester.name)}
           >
-            {mine !== undefined && mine.refunded_amount > 0 && <Text className='status__detail'>{t.refundedNote(formatYuan(mine.refunded_amount))}</Text>}
+            <RefundNote refunds={refunds} t={t} />
             {mine !== undefined && view !== undefined && <Receipt view={view} payment={mine} t={t} />}
             {stillOpen && view !== undefined && (
               <View className='status__group'>
@@ -177,10 +185,25 @@ export default function PayPage() {
                 </Button>
               </View>
             )}
+            {view?.subscribe_templates?.refund !== undefined && (
+              <Button className='button' type='primary' plain disabled={notify === 'asking' || notify === 'on'} data-testid='notify-refunds' onClick={notifyRefunds}>
+                {notify === 'on' ? t.notifyOn : t.notifyRefund}
+              </Button>
+            )}
+            {notify === 'failed' && <Text className='status__detail'>{t.notifyFailed}</Text>}
             {renderShareBack(mine)}
+            <ChatCard sandboxText={sandboxCard?.text} t={t} />
           </StatusScreen>
         );
       }
+      case 'proving':
+        return <StatusScreen name='proving' tone='waiting' title={t.proving} />;
+      case 'private':
+        return (
+          <StatusScreen name='private' tone='warning' title={t.privateTitle} detail={t.privateDetail}>
+            {view !== undefined && <Text className='status__detail'>{t.asksYouToPay(view.link.requester.name)}</Text>}
+          </StatusScreen>
+        );
       case 'paid-by-other':
         return (
           <StatusScreen name='paid-by-other' tone='muted' title={t.paidByOther} detail={t.paidByOtherDetail}>
@@ -191,14 +214,12 @@ export default function PayPage() {
         return <StatusScreen name='expired' tone='muted' title={t.expired} detail={t.expiredDetail} />;
       case 'revoked':
         return <StatusScreen name='revoked' tone='warning' title={t.revoked} detail={t.revokedDetail} />;
-      case 'void': {
-        const refunded = view?.my_payments.find((payment) => payment.refunded_amount > 0);
+      case 'void':
         return (
           <StatusScreen name='void' tone='muted' title={t.void} detail={t.voidDetail}>
-            {refunded !== undefined && <Text className='status__detail'>{t.refundedNote(formatYuan(refunded.refunded_amount))}</Text>}
+            <RefundNote refunds={refunds} t={t} />
           </StatusScreen>
         );
-      }
       case 'busy': {
         // `now` may lag a tick behind when the wait begins: never show more than the wait itself.
         const seconds = flow.kind === 'busy' ? Math.max(0, Math.min(Math.ceil(flow.waitMs / 1000), Math.ceil((flow.retryAt - now) / 1000))) : 0;

@@ -2,13 +2,14 @@
  * The pay page's states as data, and which screen each one shows. Kept apart from the component
  * so the rules ("a paid link the viewer paid is *paid by you*") read in one place.
  */
-import type { CreatePaymentResponse, FriendView, PaymentView } from '@shared/api-types';
+import type { CreatePaymentResponse, FriendView, PaymentRefundView, PaymentView } from '@shared/api-types';
 import type { ApiError } from '../../api/http';
 import { wasPaid } from '../../api/payment';
 
 /** Loading the friend view. */
 export type Load =
-  | { kind: 'no-ref' }
+  /** No link in the query (`unreadable`: something was there, but not a link: the invalid screen). */
+  | { kind: 'no-ref'; unreadable?: boolean }
   | { kind: 'loading' }
   | { kind: 'loaded'; view: FriendView; /** server clock minus local clock, ms */ offsetMs: number }
   | { kind: 'failed'; error: ApiError };
@@ -21,7 +22,11 @@ export type Flow =
   | { kind: 'waiting'; payment: PaymentView; slow: boolean }
   | { kind: 'paid'; payment: PaymentView }
   | { kind: 'busy'; retryAt: number; /** how long the wait was when it began, ms */ waitMs: number }
-  | { kind: 'failed'; error: ApiError };
+  | { kind: 'failed'; error: ApiError }
+  /** A private link: checking with WeChat and the server that this friend received its card. */
+  | { kind: 'proving' }
+  /** A private link this friend did not receive (a forwarded card, another way in): no paying. */
+  | { kind: 'private' };
 
 /** Every screen of the pay page. */
 export type Screen =
@@ -37,7 +42,9 @@ export type Screen =
   | 'void'
   | 'invalid'
   | 'busy'
-  | 'network';
+  | 'network'
+  | 'proving'
+  | 'private';
 
 /** When no `retry_after` came with a busy link, look again after this long. */
 export const DEFAULT_BUSY_RETRY_MS = 10_000;
@@ -45,6 +52,11 @@ export const DEFAULT_BUSY_RETRY_MS = 10_000;
 /** The viewer's payment that went through, if any. */
 export function myPaidPayment(view: FriendView): PaymentView | undefined {
   return view.my_payments.find(wasPaid);
+}
+
+/** Every refund of the viewer's own payments on this link, oldest first. */
+export function myRefunds(view: FriendView): PaymentRefundView[] {
+  return view.my_payments.flatMap((payment) => payment.refunds);
 }
 
 /** What this friend may pay now: the amount due minus what other friends are paying right now. */
@@ -76,12 +88,16 @@ export function screenOf(load: Load, flow: Flow): Screen {
       return 'busy';
     case 'failed':
       return 'network';
+    case 'proving':
+      return 'proving';
+    case 'private':
+      return 'private';
     case 'idle':
       break;
   }
   switch (load.kind) {
     case 'no-ref':
-      return 'no-link';
+      return load.unreadable === true ? 'invalid' : 'no-link';
     case 'loading':
       return 'loading';
     case 'failed':
@@ -102,6 +118,14 @@ export function screenOf(load: Load, flow: Flow): Screen {
     case 'active':
       return 'active';
   }
+}
+
+/**
+ * A private link this viewer has not yet proved they received, while it can still be paid (a
+ * friend who already paid it needs no proof to see so).
+ */
+export function needsPrivateProof(view: FriendView): boolean {
+  return view.link.audience === 'private' && view.link.status === 'active' && view.link.private_proof !== true && myPaidPayment(view) === undefined;
 }
 
 /**

@@ -5,18 +5,20 @@
  */
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import Taro, { useRouter, useShareAppMessage } from '@tarojs/taro';
-import type { CreatePaymentResponse, FriendView, PaymentView } from '@shared/api-types';
+import type { CreatePaymentResponse, FriendView, PaymentRefundView, PaymentView } from '@shared/api-types';
 import { linkRefFromQuery } from '@shared/link-ref';
 import { formatYuan } from '@shared/money';
 import { cancelPayment, createPayment, fetchFriendView, fetchPayment } from '../../api/friend-api';
 import { ApiError, hasCode } from '../../api/http';
 import { newIdempotencyKey, pollPayment, requestWechatPayment, wasPaid, type PaySheetOutcome } from '../../api/payment';
-import { sandboxPay, type SandboxPayOutcome } from '../../api/sandbox-api';
+import { askToSubscribe, enterShareTicket, privateMessageProof, subscriptionResults } from '../../api/chat';
+import { sandboxCards, sandboxPay, type SandboxCard, type SandboxPayOutcome } from '../../api/sandbox-api';
 import { currentFriend, forgetSession, loginAhead, storedSession, withSession } from '../../api/session';
+import { provePrivateReceipt, saveSubscriptions } from '../../api/share-api';
 import type { AmountChoice } from '../../components/amount-picker';
 import { useNow } from '../../hooks/use-now';
 import type { Messages } from '../../i18n/messages';
-import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, screenOf, type Flow, type Load, type Screen } from './pay-state';
+import { DEFAULT_BUSY_RETRY_MS, isBusyForViewer, myPaidPayment, myRefunds, needsPrivateProof, screenOf, type Flow, type Load, type Screen } from './pay-state';
 
 interface PayState {
   load: Load;
@@ -35,6 +37,8 @@ type PayAction =
   | { type: 'paid'; payment: PaymentView }
   | { type: 'link-busy'; retryAt: number; waitMs: number }
   | { type: 'start-failed'; error: ApiError }
+  | { type: 'proof-started' }
+  | { type: 'proof-refused' }
   | { type: 'reset'; notice?: string };
 
 function payReducer(state: PayState, action: PayAction): PayState {
@@ -65,13 +69,17 @@ function payReducer(state: PayState, action: PayAction): PayState {
       return { ...state, flow: { kind: 'busy', retryAt: action.retryAt, waitMs: action.waitMs } };
     case 'start-failed':
       return { ...state, flow: { kind: 'failed', error: action.error } };
+    case 'proof-started':
+      return { ...state, flow: { kind: 'proving' } };
+    case 'proof-refused':
+      return { ...state, flow: { kind: 'private' } };
     case 'reset':
       return { ...state, flow: action.notice === undefined ? { kind: 'idle' } : { kind: 'idle', notice: action.notice } };
   }
 }
 
-function initialState(ref: string | undefined): PayState {
-  return { load: ref === undefined ? { kind: 'no-ref' } : { kind: 'loading' }, flow: { kind: 'idle' } };
+function initialState({ ref, unreadable }: { ref: string | undefined; unreadable: boolean }): PayState {
+  return { load: ref === undefined ? { kind: 'no-ref', unreadable } : { kind: 'loading' }, flow: { kind: 'idle' } };
 }
 
 function toApiError(error: unknown): ApiError {
@@ -104,19 +112,30 @@ function payerNameToSend(name: string): string | undefined {
 interface StepContext {
   ref: string | undefined;
   friendOverride: string | undefined;
+  /** Sandbox builds: the share ticket the simulated chat opened this page with (`?share_ticket=`). */
+  shareTicketParam: string | undefined;
   t: Messages;
-  /** Dispatches, unless the page has gone away. */
-  send: (action: PayAction) => void;
-  /** False once the page has gone away: no new work starts after that. */
-  isMounted: () => boolean;
-  attempt: { current: Attempt | undefined };
+  /** The reducer's dispatch; the steps stop using it once disposed. */
+  dispatch: (action: PayAction) => void;
 }
 
 /**
  * The flow's async steps. They never read React state: what they need comes in as arguments,
  * and everything they change goes out through `send`.
  */
-function paySteps({ ref, friendOverride, t, send, isMounted, attempt }: StepContext) {
+function paySteps({ ref, friendOverride, shareTicketParam, t, dispatch }: StepContext) {
+  // The one cancellation mechanism: steps that finish after the page (or this link) has gone
+  // change nothing and start nothing. A flag, not an AbortController: WeChat's JavaScript engine
+  // has none. The page's effect activates the steps and disposes of them.
+  let alive = false;
+  const isMounted = (): boolean => alive;
+  /** Dispatches, unless the page has gone away. */
+  const send = (action: PayAction): void => {
+    if (alive) dispatch(action);
+  };
+  // The current attempt lives with the steps that use it: a new link or language starts afresh
+  // (the server hands the same friend's open payment back anyway).
+  const attempt: { current: Attempt | undefined } = { current: undefined };
   const reload = async (quiet = false): Promise<void> => {
     if (ref === undefined || !isMounted()) return;
     if (!quiet) send({ type: 'load-started' });
@@ -185,6 +204,11 @@ function paySteps({ ref, friendOverride, t, send, isMounted, attempt }: StepCont
         send({ type: 'link-busy', retryAt: Date.now() + waitMs, waitMs });
         return;
       }
+      case 'PRIVATE_LINK':
+        // A private link this friend did not prove they received.
+        attempt.current = undefined;
+        send({ type: 'proof-refused' });
+        return;
       case 'LINK_PAID':
       case 'LINK_EXPIRED':
       case 'LINK_REVOKED':
@@ -260,7 +284,58 @@ function paySteps({ ref, friendOverride, t, send, isMounted, attempt }: StepCont
     await settleSheet(created.payment, outcome === 'success' ? 'paid' : outcome === 'cancel' ? 'cancelled' : 'failed');
   };
 
-  return { reload, waitForResult, startPayment, answerSheet, send };
+  /**
+   * A private link: the card this page was opened from must be one the shopper sent this friend.
+   * WeChat says so in data only the server can decrypt (with the friend's session key); without a
+   * card (a link copied or forwarded), there is nothing to prove.
+   */
+  const proveReceipt = async (): Promise<void> => {
+    if (ref === undefined) return;
+    const ticket = enterShareTicket({ share_ticket: shareTicketParam });
+    if (ticket === undefined) {
+      send({ type: 'proof-refused' });
+      return;
+    }
+    send({ type: 'proof-started' });
+    try {
+      await withSession(currentFriend(friendOverride), async (session) => {
+        const proof = await privateMessageProof(ticket, session.openid);
+        await provePrivateReceipt(ref, session.token, proof);
+      });
+    } catch (error: unknown) {
+      const apiError = toApiError(error);
+      send(apiError.transient ? { type: 'start-failed', error: apiError } : { type: 'proof-refused' });
+      return;
+    }
+    send({ type: 'reset' });
+    await reload(true);
+  };
+
+  /** After paying: the friend agrees (by tapping) to hear when money goes back to them. */
+  const subscribeToRefunds = async (templateId: string): Promise<boolean> => {
+    if (ref === undefined) return false;
+    const saved = await withSession(currentFriend(friendOverride), async (session) => {
+      const answers = await askToSubscribe([templateId], session.openid);
+      return saveSubscriptions(session.token, { link: ref, templates: subscriptionResults([templateId], answers) });
+    });
+    return saved.subscriptions.length > 0;
+  };
+
+  return {
+    reload,
+    waitForResult,
+    startPayment,
+    answerSheet,
+    proveReceipt,
+    subscribeToRefunds,
+    send,
+    activate: (): void => {
+      alive = true;
+    },
+    dispose: (): void => {
+      alive = false;
+    },
+  };
 }
 
 /** What the pay page draws, and what the friend can do on it. */
@@ -271,6 +346,8 @@ export interface PayFlow {
   flow: Flow;
   /** The friend view, once it has loaded. */
   view: FriendView | undefined;
+  /** What of the friend's own money went (or is going) back to them; empty until the view loads. */
+  refunds: PaymentRefundView[];
   /** The local clock (ms), ticking every second while a countdown is on screen. */
   now: number;
   /** How long until the link expires by the server's clock (ms); 0 before the view loads. */
@@ -293,6 +370,11 @@ export interface PayFlow {
   retry: () => void;
   /** Group mode, after paying a part: back to the pay screen. */
   payMore: () => void;
+  /** After paying: ask for "refund on its way" messages (from a tap); `notify` says how it went. */
+  notifyRefunds: () => void;
+  notify: 'idle' | 'asking' | 'on' | 'failed';
+  /** Sandbox builds: what the simulated chat shows on the link's newest card. */
+  sandboxCard: SandboxCard | undefined;
 }
 
 /**
@@ -301,33 +383,24 @@ export interface PayFlow {
  */
 export function usePayFlow(t: Messages): PayFlow {
   const { params } = useRouter();
-  const ref = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
+  const { t: tokenParam, scene, code, q } = params;
+  const ref = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code, q }), [tokenParam, scene, code, q]);
   // Sandbox builds: `?friend=<openid>` makes this page a given simulated friend (two tabs, two friends).
   const friendOverride = SANDBOX ? params.friend : undefined;
+  const shareTicketParam = SANDBOX ? params.share_ticket : undefined;
 
-  const [{ load, flow }, dispatch] = useReducer(payReducer, ref, initialState);
+  // A query that names something, but not a link (a QR code of another URL), is an invalid link, not a missing one.
+  const unreadable = ref === undefined && [tokenParam, scene, code, q].some((value) => value !== undefined && value !== '');
+  const [{ load, flow }, dispatch] = useReducer(payReducer, { ref, unreadable }, initialState);
   const [choice, setChoice] = useState<AmountChoice>(undefined);
   const [payerName, setPayerName] = useState<string>(storedPayerName);
-  const attempt = useRef<Attempt | undefined>(undefined);
-  // The one cancellation mechanism: steps that finish after the page has gone change nothing and
-  // start nothing. A ref, not an AbortController: WeChat's JavaScript engine has no AbortController.
-  const mounted = useRef(false);
+  const [notify, setNotify] = useState<PayFlow['notify']>('idle');
+  const [sandboxCard, setSandboxCard] = useState<SandboxCard | undefined>(undefined);
+  // Each view of a private link is proved at most once by itself; a retry asks again.
+  const proofTried = useRef(false);
   const expiryReloadedFor = useRef<string | undefined>(undefined);
 
-  const steps = useMemo(
-    () =>
-      paySteps({
-        ref,
-        friendOverride,
-        t,
-        attempt,
-        isMounted: () => mounted.current,
-        send: (action) => {
-          if (mounted.current) dispatch(action);
-        },
-      }),
-    [ref, friendOverride, t],
-  );
+  const steps = useMemo(() => paySteps({ ref, friendOverride, shareTicketParam, t, dispatch }), [ref, friendOverride, shareTicketParam, t]);
 
   // The page config's title is Chinese; English-speaking friends get theirs.
   useEffect(() => {
@@ -335,15 +408,29 @@ export function usePayFlow(t: Messages): PayFlow {
   }, [t]);
 
   useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+    steps.activate();
+    void steps.reload();
+    return () => steps.dispose();
+  }, [steps]);
 
   useEffect(() => {
-    void steps.reload();
-  }, [steps]);
+    if (load.kind !== 'loaded' || flow.kind !== 'idle' || proofTried.current || !needsPrivateProof(load.view)) return;
+    proofTried.current = true;
+    void steps.proveReceipt();
+  }, [load, flow, steps]);
+
+  // The sandbox shows what its simulated chat shows on the link's card, as the view changes.
+  useEffect(() => {
+    if (!SANDBOX || ref === undefined || load.kind !== 'loaded') return;
+    let cancelled = false;
+    sandboxCards(ref).then(
+      (cards) => !cancelled && setSandboxCard(cards[0]),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [ref, load]);
 
   const screen = screenOf(load, flow);
   const now = useNow(1000, screen === 'active' || screen === 'busy');
@@ -384,6 +471,7 @@ export function usePayFlow(t: Messages): PayFlow {
     load,
     flow,
     view,
+    refunds: view === undefined ? [] : myRefunds(view),
     now,
     msLeft,
     choice,
@@ -401,9 +489,24 @@ export function usePayFlow(t: Messages): PayFlow {
       if (flow.kind === 'waiting') void steps.waitForResult(flow.payment);
     },
     retry: () => {
+      proofTried.current = false;
       steps.send({ type: 'reset' });
       void steps.reload();
     },
     payMore: () => steps.send({ type: 'reset' }),
+    notifyRefunds: () => {
+      const templateId = view?.subscribe_templates?.refund;
+      if (templateId === undefined || notify === 'asking' || notify === 'on') return;
+      setNotify('asking');
+      steps.subscribeToRefunds(templateId).then(
+        (on) => {
+          setNotify(on ? 'on' : 'idle');
+          if (on) void Taro.showToast({ title: t.notifyOn, icon: 'success' });
+        },
+        () => setNotify('failed'),
+      );
+    },
+    notify,
+    sandboxCard,
   };
 }

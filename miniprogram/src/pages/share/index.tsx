@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Canvas, Text, View } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow, useRouter, useShareAppMessage } from '@tarojs/taro';
-import type { FriendView } from '@shared/api-types';
+import type { FriendView, ShopperView } from '@shared/api-types';
 import { linkRefFromQuery } from '@shared/link-ref';
 import { formatYuan } from '@shared/money';
 import { fetchFriendView } from '../../api/friend-api';
+import { fetchShopperView } from '../../api/share-api';
 import { ApiError } from '../../api/http';
+import { ChatCard } from '../../components/chat-card';
 import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
 import { LinkSummary } from '../../components/link-summary';
@@ -14,7 +16,9 @@ import { formatShortTime } from '../../format';
 import { useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages';
 import { payPageBrowserUrl, payPagePath } from '../../links';
+import { loadCodeImage } from '../../poster/code-image';
 import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, posterFileName, posterScale, type PosterContext } from '../../poster/poster';
+import { useShopperLive } from './use-shopper-live';
 import './index.css';
 
 /** How often the shopper's page asks whether a friend has paid. */
@@ -27,6 +31,8 @@ interface PosterCanvasNode {
   width: number;
   height: number;
   getContext(type: '2d'): unknown;
+  /** WeChat's canvas makes the images it draws; a browser's does not. */
+  createImage?: () => unknown;
 }
 
 /**
@@ -69,6 +75,8 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
     const canvas = await findPosterCanvas();
     const context = canvas?.getContext('2d') as PosterContext | null | undefined;
     if (canvas !== undefined && context !== null && context !== undefined) {
+      // The link's mini program code, the one WeChat opens from a poster; its URL's QR code if it cannot be had.
+      const codeImage = await loadCodeImage(canvas, view.link.qr_url);
       const ratio = posterScale(pixelRatio());
       canvas.width = POSTER_WIDTH * ratio;
       canvas.height = POSTER_HEIGHT * ratio;
@@ -80,6 +88,7 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
           shopName: view.shop.name,
           hint: t.posterScanHint,
           url: shareableUrl(view, token),
+          ...(codeImage === undefined ? {} : { codeImage }),
         },
         ratio,
       );
@@ -115,7 +124,11 @@ function LiveStatus({ view, t }: LiveStatusProps) {
   const { status, paying, mode } = view.link;
   let tone = 'waiting';
   let title = t.statusWaiting;
-  if (status === 'paid') {
+  if (status === 'paid' && view.order.amount_paid > 0 && view.order.amount_refunded >= view.order.amount_paid) {
+    // Paid, then all of it went back to the friends (the shop refunded the order).
+    tone = 'over';
+    title = t.statusRefunded;
+  } else if (status === 'paid') {
     tone = 'paid';
     title = t.statusPaid;
   } else if (status === 'expired') {
@@ -142,16 +155,44 @@ function LiveStatus({ view, t }: LiveStatusProps) {
             {mode === 'group' ? ` · ${formatYuan(contribution.amount)}` : ''}
           </Text>
         ))}
+      {/* Money that went back, whatever the link's state: the shopper sees each friend got theirs. */}
+      {view.contributions
+        .filter((contribution) => (contribution.refunded_amount ?? 0) > 0)
+        .map((contribution, index) => (
+          <Text className='live__detail live__detail--refund' data-testid='share-refund' key={`refund-${index}-${contribution.paid_at}`}>
+            {t.statusRefundedTo(contribution.payer, formatYuan(contribution.refunded_amount ?? 0))}
+          </Text>
+        ))}
     </View>
   );
 }
 
-/** The shopper's page (opened with the link's token): share card, link, QR poster and live status. */
+/** True for the shopper's own view (opened with the shopper token) rather than the friend view. */
+function isShopperView(view: FriendView | undefined): view is ShopperView {
+  return view !== undefined && 'card' in view;
+}
+
+/** The sandbox friends QA can send the card to from the share page. */
+const SANDBOX_RECIPIENTS = ['sandbox-friend-a'];
+
+/**
+ * The shopper's page: share card, link, QR poster and live status. Opened with the shopper token
+ * (`?s=`, what the shop app opens) it also binds the shopper, shares an updatable card and offers
+ * notifications; opened with the link's own token (`?t=`) it shows the friend's view of it.
+ */
 export default function SharePage() {
   const { t } = useMessages();
   const { params } = useRouter();
-  const token = useMemo(() => linkRefFromQuery(params), [params.t, params.scene, params.code]);
+  const shopperToken = params.s === undefined || params.s === '' ? undefined : params.s;
+  const { t: tokenParam, scene, code, q } = params;
+  const linkRef = useMemo(() => linkRefFromQuery({ t: tokenParam, scene, code, q }), [tokenParam, scene, code, q]);
   const [view, setView] = useState<FriendView | undefined>(undefined);
+  const shopperView = isShopperView(view) ? view : undefined;
+  // The pay link's token: the shopper's view carries it; a `?t=` page was opened with it.
+  const token = shopperToken === undefined ? linkRef : shopperView?.link.token;
+  const source = shopperToken ?? linkRef;
+  const live = useShopperLive(shopperToken, shopperView, params, t);
+  const [sandboxPayPath, setSandboxPayPath] = useState<string | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [visible, setVisible] = useState(true);
   const [attempt, setAttempt] = useState(0);
@@ -168,12 +209,12 @@ export default function SharePage() {
   useDidHide(() => setVisible(false));
 
   useEffect(() => {
-    if (token === undefined || !visible) return undefined;
+    if (source === undefined || !visible) return undefined;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async (): Promise<void> => {
       try {
-        const next = await fetchFriendView(token);
+        const next: FriendView = shopperToken === undefined ? await fetchFriendView(source) : await fetchShopperView(source);
         if (stopped) return;
         setView(next);
         setError(undefined);
@@ -191,7 +232,7 @@ export default function SharePage() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [token, visible, attempt]);
+  }, [source, shopperToken, visible, attempt]);
 
   useEffect(() => {
     if (poster !== 'drawing' || view === undefined || token === undefined) return;
@@ -227,7 +268,7 @@ export default function SharePage() {
     );
   }, [posterCanvas, view, t]);
 
-  if (token === undefined || (view === undefined && error !== undefined && !error.transient)) {
+  if (source === undefined || (view === undefined && error !== undefined && !error.transient)) {
     return (
       <View className='page share-page'>
         <StatusScreen name='invalid' tone='error' title={t.invalid} detail={t.invalidDetail} />
@@ -245,7 +286,7 @@ export default function SharePage() {
       </View>
     );
   }
-  if (view === undefined) {
+  if (view === undefined || token === undefined) {
     return (
       <View className='page share-page'>
         <StatusScreen name='loading' tone='muted' title={t.loading} />
@@ -253,8 +294,11 @@ export default function SharePage() {
     );
   }
 
-  const active = view.link.status === 'active';
+  // Another WeChat user is this link's shopper: this one may look, not share.
+  const active = view.link.status === 'active' && live.binding !== 'other';
   const url = shareableUrl(view, token);
+  const templates = shopperView?.subscribe_templates;
+  const canNotify = shopperView !== undefined && active && (templates?.friend_paid !== undefined || templates?.link_expiring !== undefined);
   return (
     <View className='page share-page' data-testid='screen-share'>
       <LiveStatus view={view} t={t} />
@@ -263,6 +307,17 @@ export default function SharePage() {
           <Text>{t.problems[error.code]}</Text>
         </View>
       )}
+      {live.binding === 'other' && (
+        <View className='notice' data-testid='shopper-bound'>
+          <Text>{t.shopperBound}</Text>
+        </View>
+      )}
+      {view.link.audience === 'private' && (
+        <View className='notice' data-testid='private-note'>
+          <Text>{t.privateLinkNote}</Text>
+        </View>
+      )}
+      {shopperView !== undefined && <ChatCard card={shopperView.card} sandboxText={live.sandboxCard?.text} t={t} />}
       {view.link.mode === 'group' && <GroupProgress order={view.order} t={t} />}
       {view.link.mode === 'group' && view.contributions.length > 0 && <Contributors contributions={view.contributions} t={t} />}
       {active && (
@@ -275,6 +330,27 @@ export default function SharePage() {
           ) : (
             <Button className='button' type='primary' openType='share' data-testid='share-button'>
               {t.sendToFriend}
+            </Button>
+          )}
+          {canNotify && (
+            <Button className='button' type='primary' plain disabled={live.notify === 'asking' || live.notify === 'on'} data-testid='notify-button' onClick={live.askForNotifications}>
+              {live.notify === 'on' ? t.notifyOn : t.notifyMe}
+            </Button>
+          )}
+          {live.notify === 'failed' && <Text className='share-page__error'>{t.notifyFailed}</Text>}
+          {SANDBOX && live.activity !== undefined && SANDBOX_RECIPIENTS.map((friend) => (
+            <Button
+              key={friend}
+              className='button' type='default' plain
+              data-testid={`sandbox-share-${friend}`}
+              onClick={() => void live.shareInSandbox(friend).then(setSandboxPayPath, () => undefined)}
+            >
+              {t.sandboxShareTo(friend)}
+            </Button>
+          ))}
+          {SANDBOX && sandboxPayPath !== undefined && (
+            <Button className='button' type='default' data-testid='sandbox-open-pay' onClick={() => void Taro.navigateTo({ url: sandboxPayPath })}>
+              {t.sandboxOpenAs(/friend=([^&]+)/.exec(sandboxPayPath)?.[1] ?? '')}
             </Button>
           )}
           <Button className='button' type='primary' plain={process.env.TARO_ENV !== 'h5'} data-testid='copy-link' onClick={copyLink}>

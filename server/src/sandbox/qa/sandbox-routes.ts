@@ -9,6 +9,8 @@ import { upsertOrder } from '../../orders/order-service';
 import { presentOrder } from '../../presenters/order-presenter';
 import type { ServiceDeps } from '../../service-deps';
 import type { DemoShopSource } from './demo-shop';
+import crypto from 'node:crypto';
+import { setShopMerchant } from '../../shops/shop-merchant';
 
 /** `POST /sandbox/clock` body. */
 export const clockSchema = z.strictObject({
@@ -21,12 +23,18 @@ export const demoSchema = z
     mode: z.enum(['single', 'group']).optional(),
     amount_total: z.number().int().min(1).max(1_000_000).optional(),
     ttl_seconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+    audience: z.enum(['group', 'private']).optional(),
+    expected_contributions: z.number().int().min(1).max(100).optional(),
   })
   .optional();
 
 /** A new demo order and link of the data folder's demo shop: what `npm start` prints and QA starts from. */
 export async function createDemo(deps: ServiceDeps, demoShop: DemoShopSource, options: z.infer<typeof demoSchema> = {}): Promise<DemoResponse> {
-  const { record: shopRecord, credentials: shop } = await demoShop.get();
+  const { record, credentials: shop } = await demoShop.get();
+  // Partner mode: the demo shop is a sub-merchant of its own, as `shop:create --sub-mchid` makes it.
+  const shopRecord = deps.wechat.pay.mode === 'partner' && record.subMchId === null
+    ? ((await setShopMerchant(deps.store, record.id, `16${crypto.randomInt(0, 1e8).toString().padStart(8, '0')}`, undefined)) ?? record)
+    : record;
   const total = options.amount_total ?? 1234;
   const lineTotal = total - 100 > 0 ? total - 100 : 0;
   const items = lineTotal > 0
@@ -44,6 +52,8 @@ export async function createDemo(deps: ServiceDeps, demoShop: DemoShopSource, op
     message: '帮我付一下咖啡豆，谢谢！',
     mode: options.mode ?? 'single',
     ttl_seconds: options.ttl_seconds ?? 24 * 3600,
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(options.expected_contributions === undefined ? {} : { expected_contributions: options.expected_contributions }),
   });
   return { shop: { id: shop.id, name: shop.name, api_key: shop.api_key, webhook_secret: shop.webhook_secret }, order: presentOrder(order), link };
 }
@@ -57,7 +67,7 @@ export interface SandboxRouteOptions {
 
 /** `/sandbox/demo` and `/sandbox/clock`. */
 export function sandboxRoutes(deps: ServiceDeps, clock: AdjustableClock, options: SandboxRouteOptions): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/sandbox/demo', async (req, res) => {
     res.status(201).json(await createDemo(deps, options.demoShop, parseWith(demoSchema, req.body ?? {})));

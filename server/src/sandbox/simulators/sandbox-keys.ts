@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PUBLIC_KEY_ID_PREFIX } from '../../wechat/consts';
+import { PUBLIC_KEY_ID_PREFIX, type WechatPayMode } from '../../wechat/consts';
 import type { WechatLoginAccount, WechatPayAccount } from '../../wechat/wechat-deps';
 import { randomBase62 } from '../../ids';
 
@@ -100,10 +100,16 @@ function readKeys(file: string): SandboxWechatKeys | undefined {
   return result.data;
 }
 
-/** The merchant account the keys stand for, reached at a Pay simulator's `baseUrl`. */
-export function sandboxPayAccount(keys: SandboxWechatKeys, baseUrl: string): WechatPayAccount {
+/**
+ * The merchant account the keys stand for, reached at a Pay simulator's `baseUrl`. In partner
+ * mode the same merchant is the service provider (`sp_mchid`) and the mini program its app
+ * (`sp_appid`); each shop's `sub_mchid` names the sub-merchant.
+ */
+export function sandboxPayAccount(keys: SandboxWechatKeys, baseUrl: string, mode: WechatPayMode = 'direct'): WechatPayAccount {
   return {
     baseUrl,
+    mode,
+    ...(mode === 'partner' ? { spAppId: keys.appId } : {}),
     mchId: keys.mchId,
     merchantSerial: keys.merchant.serial,
     merchantPrivateKeyPem: keys.merchant.privateKeyPem,
@@ -116,4 +122,9 @@ export function sandboxPayAccount(keys: SandboxWechatKeys, baseUrl: string): Wec
 /** The mini program the keys stand for, logging in at a login simulator's `apiBaseUrl`. */
 export function sandboxLoginAccount(keys: SandboxWechatKeys, apiBaseUrl: string): WechatLoginAccount {
   return { apiBaseUrl, appId: keys.appId, appSecret: keys.appSecret };
+}
+
+/** The simulated mini program's original id (`gh_` and 12 hex digits, as WeChat prints one), derived from its appid. */
+export function sandboxMiniProgramUserName(keys: SandboxWechatKeys): string {
+  return `gh_${keys.appId.slice(2, 14)}`;
 }

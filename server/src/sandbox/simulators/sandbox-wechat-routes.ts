@@ -3,8 +3,10 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { SandboxError } from './sandbox-error';
+import { PLATFORM_ERRCODES } from '../../wechat/platform/platform-consts';
 import { LOGIN_FAULT_ERRCODES, type WechatLoginSimulator } from './wechat-login-simulator';
-import { FAULT_ENDPOINTS, type FaultPatch, type FaultState } from './wechatpay/faults';
+import type { SimulatedPlatformApi, WechatPlatformSimulator } from './wechat-platform-simulator';
+import { FAULT_ENDPOINTS, SIGNING_CHOICES, type FaultPatch, type FaultState } from './wechatpay/faults';
 import type { WechatPaySimulator } from './wechatpay/simulator';
 
 /** `POST /sandbox/wx/login` body. */
@@ -25,6 +27,28 @@ const endpointFaultSchema = z.strictObject({
   times: z.number().int().min(1).max(1000).optional(),
 });
 
+/** The server APIs (codes, URL Links, tokens) whose answers QA can force. */
+const PLATFORM_APIS = ['stable_token', 'getwxacodeunlimit', 'generate_urllink'] as const satisfies readonly SimulatedPlatformApi[];
+/** What a forced answer may be: any error WeChat gives for these APIs (45009 quota, -1 busy, 40001 stale token, 41030 page, ...). */
+const PLATFORM_FAULT_ERRCODES = Object.values(PLATFORM_ERRCODES).filter((errcode) => errcode !== PLATFORM_ERRCODES.OK);
+
+const platformFaultsSchema = z.strictObject({
+  /** Per API: answer `errcode` to the next `times` calls (all, without `times`); null clears. */
+  faults: z
+    .partialRecord(
+      z.enum(PLATFORM_APIS),
+      z
+        .strictObject({
+          errcode: z.number().int().refine((errcode) => (PLATFORM_FAULT_ERRCODES as readonly number[]).includes(errcode), `must be one of ${PLATFORM_FAULT_ERRCODES.join(', ')}`),
+          times: z.number().int().min(1).max(1000).optional(),
+        })
+        .nullable(),
+    )
+    .optional(),
+  /** Invalidates every access token handed out, as another holder's forced refresh would: the next call answers 40001. */
+  revoke_access_tokens: z.literal(true).optional(),
+});
+
 /** `POST /sandbox/faults` body. */
 export const faultsBodySchema = z.strictObject({
   reset: z.boolean().optional(),
@@ -39,6 +63,14 @@ export const faultsBodySchema = z.strictObject({
     .optional(),
   endpoints: z.partialRecord(z.enum(FAULT_ENDPOINTS), endpointFaultSchema.nullable()).optional(),
   fail_next_close: z.boolean().optional(),
+  /** Which key signs answers and notifications: `random` plays WeChat's switch from certificates to the public key. */
+  sign_with: z.enum(SIGNING_CHOICES).optional(),
+  bills: z.strictObject({ not_ready: z.boolean().optional(), hash_mismatch: z.boolean().optional() }).optional(),
+  // How the next refunds settle (REFUND.ABNORMAL / REFUND.CLOSED notifications and query answers); null: SUCCESS again.
+  refund_outcome: z
+    .strictObject({ status: z.enum(['ABNORMAL', 'CLOSED']), times: z.number().int().min(1).max(1000).optional() })
+    .nullable()
+    .optional(),
   login: z
     .strictObject({
       errcode: z.union(LOGIN_FAULT_ERRCODES.map((code) => z.literal(code))),
@@ -46,14 +78,19 @@ export const faultsBodySchema = z.strictObject({
     })
     .nullable()
     .optional(),
+  /** WeChat's server API: codes, URL Links, access tokens. */
+  wechat_api: platformFaultsSchema.optional(),
 });
 
 type FaultsBody = z.infer<typeof faultsBodySchema>;
+
 
 /** The simulators the QA endpoints drive. */
 export interface SandboxWechatRoutesOptions {
   paySimulator: WechatPaySimulator;
   loginSimulator: WechatLoginSimulator;
+  /** WeChat's server API for codes and URL Links, when it is simulated too. */
+  platformSimulator?: WechatPlatformSimulator | undefined;
 }
 
 function problem(res: Response, status: number, code: string, title: string, detail: string): void {
@@ -71,6 +108,17 @@ function toPatch(body: FaultsBody): FaultPatch {
   const patch: FaultPatch = {};
   if (body.reset !== undefined) patch.reset = body.reset;
   if (body.fail_next_close !== undefined) patch.failNextClose = body.fail_next_close;
+  if (body.sign_with !== undefined) patch.signWith = body.sign_with;
+  if (body.bills !== undefined) {
+    patch.bills = {
+      ...(body.bills.not_ready === undefined ? {} : { notReady: body.bills.not_ready }),
+      ...(body.bills.hash_mismatch === undefined ? {} : { hashMismatch: body.bills.hash_mismatch }),
+    };
+  }
+  if (body.refund_outcome !== undefined) {
+    const outcome = body.refund_outcome;
+    patch.refundOutcome = outcome === null ? null : { status: outcome.status, ...(outcome.times === undefined ? {} : { times: outcome.times }) };
+  }
   if (body.notifications !== undefined) {
     const n = body.notifications;
     patch.notifications = {
@@ -94,8 +142,8 @@ function toPatch(body: FaultsBody): FaultPatch {
 
 /** Creates the router of the QA endpoints, relative to its mount point (`/sandbox`). */
 export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): Router {
-  const { paySimulator, loginSimulator } = options;
-  const router = express.Router();
+  const { paySimulator, loginSimulator, platformSimulator } = options;
+  const router = express.Router({ caseSensitive: true });
   // Parsed per route, not router-wide: mounted at `/sandbox`, a router-wide parser would also
   // consume the bodies meant for the simulators below it, whose signatures cover the raw bytes.
   const json = express.json({ limit: '16kb' });
@@ -112,8 +160,27 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
       },
       endpoints: Object.fromEntries(Object.entries(state.endpoints).map(([name, fault]) => [name, { fail: fault.fail, status: fault.status, remaining: fault.remaining ?? null }])),
       fail_next_close: state.failNextClose,
+      sign_with: state.signWith,
+      bills: { not_ready: state.bills.notReady, hash_mismatch: state.bills.hashMismatch },
+      refund_outcome: state.refundOutcome === null ? null : { status: state.refundOutcome.status, remaining: state.refundOutcome.remaining ?? null },
       login: login === null ? null : { errcode: login.errcode, remaining: login.remaining ?? null },
+      // Only where WeChat's server API is simulated too.
+      ...(platformSimulator === undefined
+        ? {}
+        : { wechat_api: { faults: Object.fromEntries(platformSimulator.faults.current().map((fault) => [fault.api, { errcode: fault.errcode, remaining: fault.remaining ?? null }])) } }),
     };
+  };
+
+  const applyPlatformFaults = (body: FaultsBody): void => {
+    if (body.reset === true) platformSimulator?.faults.clear();
+    const change = body.wechat_api;
+    if (change === undefined) return;
+    if (platformSimulator === undefined) throw new SandboxError('NOT_SIMULATED', 409, "WeChat's server API is not simulated here (a WeChat login is configured)");
+    for (const [api, fault] of Object.entries(change.faults ?? {}) as [SimulatedPlatformApi, { errcode: number; times?: number } | null | undefined][]) {
+      if (fault === null || fault === undefined) platformSimulator.faults.clear(api);
+      else platformSimulator.faults.set({ api, errcode: fault.errcode, ...(fault.times === undefined ? {} : { times: fault.times }) });
+    }
+    if (change.revoke_access_tokens === true) platformSimulator.revokeAccessTokens();
   };
 
   router.post('/wx/login', json, (req: Request, res: Response) => {
@@ -135,6 +202,17 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
     res.json({ transactions: ledger.transactions(), refunds: ledger.refunds() });
   });
 
+  // WeChat Pay's platform certificates: what `/v3/certificates` lists, and a rotation (a successor
+  // that signs from now on while the old one stays valid).
+  const certificatesView = () => paySimulator.certificates.listed().map((c) => ({ serial_no: c.serial, effective_time: new Date(c.notBefore).toISOString(), expire_time: new Date(c.notAfter).toISOString() }));
+  router.get('/wechatpay/certificates', (_req: Request, res: Response) => {
+    res.json({ certificates: certificatesView() });
+  });
+  router.post('/wechatpay/certificates/rotate', (_req: Request, res: Response) => {
+    const issued = paySimulator.certificates.rotate();
+    res.status(201).json({ issued: issued.serial, certificates: certificatesView() });
+  });
+
   router.get('/faults', (_req: Request, res: Response) => {
     res.json(faultsView(paySimulator.faults.current()));
   });
@@ -144,11 +222,13 @@ export function createSandboxWechatRoutes(options: SandboxWechatRoutesOptions): 
     if (body === undefined) return;
     if (body.reset === true) loginSimulator.faults.reset();
     if (body.login !== undefined) loginSimulator.faults.set(body.login);
+    applyPlatformFaults(body);
     res.json(faultsView(paySimulator.faults.set(toPatch(body))));
   });
 
   router.delete('/faults', (_req: Request, res: Response) => {
     loginSimulator.faults.reset();
+    platformSimulator?.faults.clear();
     res.json(faultsView(paySimulator.faults.reset()));
   });
 

@@ -45,6 +45,12 @@ export interface WechatLoginSimulator {
   /** A single-use code valid five minutes for `openid` (a new random openid when omitted). */
   issueCode(openid?: string, unionid?: string): IssuedLoginCode;
   faults: LoginFaultSwitch;
+  /**
+   * The `session_key` code2Session last handed out for `openid` (undefined before the user's
+   * first login): what WeChat encrypts that user's data with, so the sandbox can build
+   * `wx.authPrivateMessage` answers the server can decrypt.
+   */
+  sessionKeyOf(openid: string): string | undefined;
 }
 
 const ERRMSG: Record<number, string> = {
@@ -65,13 +71,15 @@ export function randomOpenid(): string {
 /** Creates a login simulator for one mini program. */
 export function createWechatLoginSimulator(options: WechatLoginSimulatorOptions): WechatLoginSimulator {
   const codes = new Map<string, { openid: string; unionid: string | undefined; issuedAt: number; used: boolean }>();
+  // Each login gives the user a new session key, as WeChat may; the latest is the valid one.
+  const sessionKeys = new Map<string, string>();
   let fault: LoginFault | null = null;
 
   const answerError = (res: Response, errcode: number): void => {
     res.json({ errcode, errmsg: `${ERRMSG[errcode] ?? 'error'}, rid: ${crypto.randomBytes(6).toString('hex')}` });
   };
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   router.get(PATH_JSCODE2SESSION, (req: Request, res: Response) => {
     const { appid, secret, js_code: jsCode, grant_type: grantType } = req.query;
     if (appid !== options.appId) return answerError(res, LOGIN_ERRCODES.INVALID_APPID);
@@ -90,8 +98,10 @@ export function createWechatLoginSimulator(options: WechatLoginSimulatorOptions)
     if (issued.used) return answerError(res, LOGIN_ERRCODES.CODE_USED);
     if (options.clock.now() - issued.issuedAt > LOGIN_CODE_TTL_MS) return answerError(res, LOGIN_ERRCODES.INVALID_CODE);
     issued.used = true;
+    const sessionKey = crypto.randomBytes(16).toString('base64');
+    sessionKeys.set(issued.openid, sessionKey);
     res.json({
-      session_key: crypto.randomBytes(16).toString('base64'),
+      session_key: sessionKey,
       openid: issued.openid,
       ...(issued.unionid === undefined ? {} : { unionid: issued.unionid }),
     });
@@ -99,6 +109,7 @@ export function createWechatLoginSimulator(options: WechatLoginSimulatorOptions)
 
   return {
     router,
+    sessionKeyOf: (openid) => sessionKeys.get(openid),
     issueCode(openid?: string, unionid?: string): IssuedLoginCode {
       const code = randomBase62(32);
       const who = openid ?? randomOpenid();

@@ -92,6 +92,11 @@ export interface WechatPlatformSimulator {
   stats(): PlatformSimulatorStats;
   /** Invalidates every token issued so far, as another holder's forced refresh would: the next use answers 40001. */
   revokeAccessTokens(): void;
+  /**
+   * The errcode WeChat answers an API call carrying `token` with (41001 missing, 40001 unknown,
+   * 42001 expired), or undefined when it is valid now: for simulators of other APIs of this app.
+   */
+  accessTokenProblem(token: unknown): number | undefined;
 }
 
 /** An `h5PageUrl` for an H5 build served at `appBaseUrl` (hash routing: `${appBaseUrl}/#/${page}?${query}`). */
@@ -152,14 +157,14 @@ export function createWechatPlatformSimulator(options: WechatPlatformSimulatorOp
     return fault.errcode;
   };
 
-  /** The errcode for the request's access token, or undefined when it is valid now. */
-  const tokenProblem = (req: Request): number | undefined => {
-    const token = req.query[ACCESS_TOKEN_PARAM];
+  /** The errcode for an access token, or undefined when it is valid now. */
+  const accessTokenProblem = (token: unknown): number | undefined => {
     if (typeof token !== 'string' || token === '') return PLATFORM_ERRCODES.ACCESS_TOKEN_MISSING;
     const expiresAt = tokens.get(token);
     if (expiresAt === undefined) return PLATFORM_ERRCODES.INVALID_CREDENTIAL;
     return expiresAt <= options.clock.now() ? PLATFORM_ERRCODES.ACCESS_TOKEN_EXPIRED : undefined;
   };
+  const tokenProblem = (req: Request): number | undefined => accessTokenProblem(req.query[ACCESS_TOKEN_PARAM]);
 
   /** The JSON object of the body; undefined when it is not one. */
   const jsonBody = (req: Request): Record<string, unknown> | undefined => {
@@ -175,7 +180,7 @@ export function createWechatPlatformSimulator(options: WechatPlatformSimulatorOp
     }
   };
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   // WeChat reads the body as JSON whatever its content type says.
   const readText = express.text({ type: () => true, limit: '64kb' });
 
@@ -268,7 +273,7 @@ export function createWechatPlatformSimulator(options: WechatPlatformSimulatorOp
     res.json({ errcode: PLATFORM_ERRCODES.OK, errmsg: 'ok', url_link: `${urlLinkBase}/${id}` });
   });
 
-  const urlLinkRouter = express.Router();
+  const urlLinkRouter = express.Router({ caseSensitive: true });
   urlLinkRouter.get('/:id', (req: Request, res: Response) => {
     const link = links.get(String(req.params['id']));
     res.set('Cache-Control', 'no-store');
@@ -300,5 +305,6 @@ export function createWechatPlatformSimulator(options: WechatPlatformSimulatorOp
       tokens.clear();
       current = undefined;
     },
+    accessTokenProblem,
   };
 }

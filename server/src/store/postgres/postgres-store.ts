@@ -17,10 +17,14 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import type {
+  BillReconciliationRecord,
+  AccessTokenRecord,
   EventRecord,
   FriendLinkView,
   IdempotencyRecord,
+  LinkCodeRecord,
   LinkRecord,
+  LinkUrlLinkRecord,
   LinkView,
   NewEvent,
   OrderRecord,
@@ -29,6 +33,8 @@ import type {
   ShopRecord,
 } from '../records';
 import {
+  billReconciliationColumns,
+  billReconciliationFromRow,
   col,
   eventColumns,
   eventFromRow,
@@ -50,7 +56,21 @@ import {
   type ColumnMap,
   type Row,
 } from '../columns';
-import type { IdempotencyClaim, LinkTransition, OrderListQuery, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { CardUpdateRecord, LinkActivityRecord, LinkLiveRecord, SubscribeMessageRecord, SubscriptionRecord } from '../records';
+import {
+  cardUpdateColumns,
+  cardUpdateFromRow,
+  linkActivityColumns,
+  linkActivityFromRow,
+  linkLiveColumns,
+  linkLiveFromRow,
+  subscribeMessageColumns,
+  subscribeMessageFromRow,
+  subscriptionColumns,
+  subscriptionFromRow,
+} from '../columns';
+import type { IdempotencyClaim, LinkTransition, OrderListQuery, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
+import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
 import { postgresMigrations } from './migrations';
 
 /** What runs a statement: the pool (one statement, autocommitted) or a transaction's client. */
@@ -84,6 +104,18 @@ const PAYMENT = columnList(paymentColumns);
 const REFUND = columnList(refundColumns);
 const EVENT = columnList(eventColumns);
 const IDEMPOTENCY = columnList(idempotencyColumns);
+const BILL_RECONCILIATION = columnList(billReconciliationColumns);
+/** The WeChat tables' columns (named, not `*`, for the reason `columnList` gives). */
+const LINK_CODE = 'link_id, env_version, image, content_type, created_at';
+const LINK_URL_LINK = 'link_id, env_version, url, expires_at, created_at';
+const ACCESS_TOKEN = 'app_id, access_token, expires_at';
+const LINK_LIVE = columnList(linkLiveColumns);
+const LINK_ACTIVITY = columnList(linkActivityColumns);
+const CARD_UPDATE = columnList(cardUpdateColumns);
+const CARD_UPDATE_OF_C = columnList(cardUpdateColumns, 'card_updates.');
+const SUBSCRIPTION = columnList(subscriptionColumns);
+const SUBSCRIBE_MESSAGE = columnList(subscribeMessageColumns);
+const SUBSCRIBE_MESSAGE_OF_M = columnList(subscribeMessageColumns, 'subscribe_messages.');
 /** The link's columns in statements that join or update from another relation. */
 const LINK_OF_L = columnList(linkColumns, 'l.');
 const LINK_OF_LINKS = columnList(linkColumns, 'links.');
@@ -248,6 +280,35 @@ function transactionOn(db: Queryable): StoreTx {
 
     // Webhook events
     insertEvent: (event) => insertEvents(db, [event]),
+
+    // Live status in the chat
+    getLinkLive: async (linkId) => {
+      const row = await first(db, `SELECT ${LINK_LIVE} FROM link_live WHERE link_id = $1`, [linkId]);
+      return row && linkLiveFromRow(row);
+    },
+    listLiveActivities: async (linkId, now) =>
+      (await rows(db, `SELECT ${LINK_ACTIVITY} FROM link_activities WHERE link_id = $1 AND expires_at > $2 ORDER BY created_at, activity_id`, [linkId, now])).map(linkActivityFromRow),
+    insertCardUpdate: async (update) => {
+      await db.query(statement(
+        `INSERT INTO card_updates (link_id, activity_id, target_state, member_count, room_limit, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+        [update.linkId, update.activityId, update.targetState, update.memberCount, update.roomLimit, update.createdAt],
+      ));
+    },
+    takeSubscription: async (linkId, openid, kind, at) => {
+      const row = await first(
+        db,
+        `UPDATE subscriptions SET status = 'used', used_at = $1
+         WHERE id = (SELECT id FROM subscriptions WHERE link_id = $2 AND openid = $3 AND kind = $4 AND status = 'available' ORDER BY created_at, id LIMIT 1 ${LOCK} SKIP LOCKED)
+           AND status = 'available'
+         RETURNING ${SUBSCRIPTION}`,
+        [at, linkId, openid, kind],
+      );
+      return row && subscriptionFromRow(row);
+    },
+    insertSubscribeMessage: (record) => insertRow(db, 'subscribe_messages', subscribeMessageColumns, record),
+    markExpiryWarned: async (linkId, at) =>
+      (await changes(db, 'UPDATE link_live SET expiring_notice_at = $1 WHERE link_id = $2 AND expiring_notice_at IS NULL', [at, linkId])) === 1,
   };
 }
 
@@ -394,6 +455,15 @@ export class PostgresStore implements Store {
 
   async setShopWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
     await changes(this.pool, 'UPDATE shops SET webhook_url = $1 WHERE id = $2', [webhookUrl, id]);
+  }
+
+  async updateShopMerchant(id: string, subMchId: string | null, subAppId: string | null): Promise<ShopRecord | undefined> {
+    const row = await first(this.pool, `UPDATE shops SET sub_mchid = $1, sub_appid = $2 WHERE id = $3 RETURNING ${SHOP}`, [subMchId, subAppId, id]);
+    return row && shopFromRow(row);
+  }
+
+  async listShopsBySubMchId(subMchId: string): Promise<ShopRecord[]> {
+    return (await rows(this.pool, `SELECT ${SHOP} FROM shops WHERE sub_mchid = $1 ORDER BY created_at, id`, [subMchId])).map(shopFromRow);
   }
 
   // Orders
@@ -575,6 +645,15 @@ export class PostgresStore implements Store {
     return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(refundFromRow);
   }
 
+  async getRefund(id: string): Promise<RefundRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${REFUND} FROM refunds WHERE id = $1`, [id]);
+    return row && refundFromRow(row);
+  }
+
+  async listRefundsOfPayment(paymentId: string): Promise<RefundRecord[]> {
+    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id`, [paymentId])).map(refundFromRow);
+  }
+
   async listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {
     // SKIP LOCKED: a refund another instance is recording right now is left to it.
     return (await rows(
@@ -623,6 +702,58 @@ export class PostgresStore implements Store {
 
   // Idempotency keys
 
+  // Reconciliation with WeChat Pay's bills
+
+  async findPaymentByOutTradeNo(outTradeNo: string): Promise<PaymentRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${PAYMENT} FROM payments WHERE out_trade_no = $1`, [outTradeNo]);
+    return row && paymentFromRow(row);
+  }
+
+  async findRefundByOutRefundNo(outRefundNo: string): Promise<RefundRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${REFUND} FROM refunds WHERE out_refund_no = $1`, [outRefundNo]);
+    return row && refundFromRow(row);
+  }
+
+  async listPaymentsPaidBetween(from: number, to: number): Promise<PaymentRecord[]> {
+    return (await rows(this.pool, `SELECT ${PAYMENT} FROM payments WHERE paid_at IS NOT NULL AND paid_at >= $1 AND paid_at < $2 ORDER BY paid_at, id`, [from, to])).map(paymentFromRow);
+  }
+
+  async listRefundsCreatedBetween(from: number, to: number): Promise<RefundRecord[]> {
+    return (await rows(this.pool, `SELECT ${REFUND} FROM refunds WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`, [from, to])).map(refundFromRow);
+  }
+
+  async getBillReconciliation(billDate: string, scope: string): Promise<BillReconciliationRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${BILL_RECONCILIATION} FROM bill_reconciliations WHERE bill_date = $1 AND scope = $2`, [billDate, scope]);
+    return row && billReconciliationFromRow(row);
+  }
+
+  async saveBillReconciliation(record: BillReconciliationRecord): Promise<void> {
+    const keys = Object.keys(billReconciliationColumns) as (keyof BillReconciliationRecord)[];
+    const updates = keys.filter((key) => key !== 'billDate' && key !== 'scope').map((key) => `${billReconciliationColumns[key].column} = EXCLUDED.${billReconciliationColumns[key].column}`);
+    await this.pool.query(statement(
+      `INSERT INTO bill_reconciliations (${BILL_RECONCILIATION}) VALUES (${keys.map((_, index) => `$${index + 1}`).join(', ')})
+       ON CONFLICT (bill_date, scope) DO UPDATE SET ${updates.join(', ')}`,
+      keys.map((key) => toColumnValue(billReconciliationColumns[key], record[key])),
+    ));
+  }
+
+  async acquireJobLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    // One statement: insert, or take over an expired lease, or renew one's own; a racing
+    // instance waits on the row and then finds the condition false.
+    const taken = await changes(
+      this.pool,
+      `INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE job_leases.expires_at <= $4 OR job_leases.holder = EXCLUDED.holder`,
+      [name, holder, now + ttlMs, now],
+    );
+    return taken === 1;
+  }
+
+  async releaseJobLease(name: string, holder: string): Promise<void> {
+    await changes(this.pool, 'DELETE FROM job_leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
     // Without SQLite's single writer, a pending claim can be released between our conflicting
     // INSERT and the SELECT; then the key is free again and the INSERT is tried once more.
@@ -646,5 +777,200 @@ export class PostgresStore implements Store {
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
     await changes(this.pool, "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
+  }
+
+  // WeChat: the shared access token and each link's code image and URL Link
+
+  async getLinkCode(linkId: string, envVersion: string): Promise<LinkCodeRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_CODE} FROM link_codes WHERE link_id = $1 AND env_version = $2`, [linkId, envVersion]);
+    return row && linkCodeFromRow(row);
+  }
+
+  async keepLinkCode(code: LinkCodeRecord): Promise<LinkCodeRecord> {
+    // ON CONFLICT waits for a concurrent insert of the same key to commit, so the SELECT after it
+    // finds the winner's row.
+    await changes(
+      this.pool,
+      `INSERT INTO link_codes (${LINK_CODE}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id, env_version) DO NOTHING`,
+      [code.linkId, code.envVersion, code.image, code.contentType, code.createdAt],
+    );
+    const kept = await this.getLinkCode(code.linkId, code.envVersion);
+    if (kept === undefined) throw new Error(`the code of link ${code.linkId} conflicted but cannot be read`);
+    return kept;
+  }
+
+  async getLinkUrlLink(linkId: string, envVersion: string): Promise<LinkUrlLinkRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_URL_LINK} FROM link_url_links WHERE link_id = $1 AND env_version = $2`, [linkId, envVersion]);
+    return row && linkUrlLinkFromRow(row);
+  }
+
+  async keepLinkUrlLink(urlLink: LinkUrlLinkRecord): Promise<LinkUrlLinkRecord> {
+    await changes(
+      this.pool,
+      `INSERT INTO link_url_links (${LINK_URL_LINK}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id, env_version) DO NOTHING`,
+      [urlLink.linkId, urlLink.envVersion, urlLink.url, urlLink.expiresAt, urlLink.createdAt],
+    );
+    const kept = await this.getLinkUrlLink(urlLink.linkId, urlLink.envVersion);
+    if (kept === undefined) throw new Error(`the URL Link of link ${urlLink.linkId} conflicted but cannot be read`);
+    return kept;
+  }
+
+  async readAccessToken(appId: string): Promise<AccessTokenRecord | undefined> {
+    return accessTokenFromRow(await first(this.pool, `SELECT ${ACCESS_TOKEN} FROM wechat_access_tokens WHERE app_id = $1`, [appId]));
+  }
+
+  async writeAccessToken(token: AccessTokenRecord): Promise<void> {
+    await changes(
+      this.pool,
+      `INSERT INTO wechat_access_tokens (app_id, access_token, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (app_id) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at`,
+      [token.appId, token.token, token.expiresAt],
+    );
+  }
+
+  async claimAccessTokenLease(appId: string, holder: string, now: number, until: number): Promise<boolean> {
+    // Two claims at once: the second waits on the first's row lock, then re-checks the WHERE
+    // against the row as the first left it (its lease is live), and changes nothing.
+    return (await changes(
+      this.pool,
+      `INSERT INTO wechat_access_tokens (app_id, lease_holder, lease_until) VALUES ($1, $2, $3)
+       ON CONFLICT (app_id) DO UPDATE SET lease_holder = excluded.lease_holder, lease_until = excluded.lease_until
+       WHERE wechat_access_tokens.lease_until <= $4 OR wechat_access_tokens.lease_holder = excluded.lease_holder`,
+      [appId, holder, until, now],
+    )) === 1;
+  }
+
+  async releaseAccessTokenLease(appId: string, holder: string): Promise<void> {
+    await changes(this.pool, 'UPDATE wechat_access_tokens SET lease_holder = NULL, lease_until = 0 WHERE app_id = $1 AND lease_holder = $2', [appId, holder]);
+  }
+
+  // Live status in the chat
+
+  async insertLinkLive(record: LinkLiveRecord): Promise<void> {
+    await insertRow(this.pool, 'link_live', linkLiveColumns, record);
+  }
+
+  async getLinkLive(linkId: string): Promise<LinkLiveRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_LIVE} FROM link_live WHERE link_id = $1`, [linkId]);
+    return row && linkLiveFromRow(row);
+  }
+
+  async bindShopper(linkId: string, openid: string, at: number): Promise<ShopperBinding> {
+    // One conditional UPDATE: of two instances binding at once, one sees its row come back.
+    const bound = await first(this.pool, `UPDATE link_live SET shopper_openid = $1, shopper_bound_at = $2 WHERE link_id = $3 AND shopper_openid IS NULL RETURNING ${LINK_LIVE}`, [openid, at, linkId]);
+    if (bound !== undefined) return { outcome: 'bound', live: linkLiveFromRow(bound) };
+    const live = await this.getLinkLive(linkId);
+    if (live === undefined) return { outcome: 'missing' };
+    return { outcome: live.shopperOpenid === openid ? 'already' : 'other', live };
+  }
+
+  async insertLinkActivity(record: LinkActivityRecord): Promise<void> {
+    await insertRow(this.pool, 'link_activities', linkActivityColumns, record);
+  }
+
+  async listLinkActivities(linkId: string): Promise<LinkActivityRecord[]> {
+    return (await rows(this.pool, `SELECT ${LINK_ACTIVITY} FROM link_activities WHERE link_id = $1 ORDER BY created_at DESC, activity_id DESC`, [linkId])).map(linkActivityFromRow);
+  }
+
+  async getLinkActivity(activityId: string): Promise<LinkActivityRecord | undefined> {
+    const row = await first(this.pool, `SELECT ${LINK_ACTIVITY} FROM link_activities WHERE activity_id = $1`, [activityId]);
+    return row && linkActivityFromRow(row);
+  }
+
+  async savePrivateProof(linkId: string, openid: string, activityId: string, at: number): Promise<void> {
+    await changes(this.pool, 'INSERT INTO private_proofs (link_id, openid, activity_id, proved_at) VALUES ($1, $2, $3, $4) ON CONFLICT (link_id, openid) DO NOTHING', [linkId, openid, activityId, at]);
+  }
+
+  async hasPrivateProof(linkId: string, openid: string): Promise<boolean> {
+    return (await first(this.pool, 'SELECT 1 AS proved FROM private_proofs WHERE link_id = $1 AND openid = $2', [linkId, openid])) !== undefined;
+  }
+
+  async saveWechatSessionKey(openid: string, sealed: string, at: number): Promise<void> {
+    await changes(
+      this.pool,
+      `INSERT INTO wechat_sessions (openid, sealed_session_key, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (openid) DO UPDATE SET sealed_session_key = excluded.sealed_session_key, updated_at = excluded.updated_at`,
+      [openid, sealed, at],
+    );
+  }
+
+  async getWechatSessionKey(openid: string): Promise<string | undefined> {
+    const row = await first(this.pool, 'SELECT sealed_session_key FROM wechat_sessions WHERE openid = $1', [openid]);
+    return row === undefined ? undefined : String(row.sealed_session_key);
+  }
+
+  async insertSubscriptions(records: readonly SubscriptionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.inTransaction(async (db) => {
+      for (const record of records) await insertRow(db, 'subscriptions', subscriptionColumns, record);
+    });
+  }
+
+  async listSubscriptions(linkId: string): Promise<SubscriptionRecord[]> {
+    return (await rows(this.pool, `SELECT ${SUBSCRIPTION} FROM subscriptions WHERE link_id = $1 ORDER BY created_at, id`, [linkId])).map(subscriptionFromRow);
+  }
+
+  async listCardUpdates(linkId: string): Promise<CardUpdateRecord[]> {
+    return (await rows(this.pool, `SELECT ${CARD_UPDATE} FROM card_updates WHERE link_id = $1 ORDER BY id`, [linkId])).map(cardUpdateFromRow);
+  }
+
+  async claimDueCardUpdates(now: number, limit: number, claimUntil: number): Promise<CardUpdateRecord[]> {
+    // Only the oldest unfinished update of each card; one another instance is sending is locked
+    // (skipped here) and, once claimed, no longer due, while the NOT EXISTS keeps its successors back.
+    return (await rows(
+      this.pool,
+      `WITH due AS (
+         SELECT c.id FROM card_updates c
+         WHERE c.done_at IS NULL AND c.next_attempt_at <= $2
+           AND NOT EXISTS (SELECT 1 FROM card_updates e WHERE e.activity_id = c.activity_id AND e.done_at IS NULL AND e.id < c.id)
+         ORDER BY c.id LIMIT $3 ${LOCK} SKIP LOCKED
+       )
+       UPDATE card_updates SET next_attempt_at = $1 FROM due WHERE card_updates.id = due.id AND card_updates.done_at IS NULL
+       RETURNING ${CARD_UPDATE_OF_C}`,
+      [claimUntil, now, limit],
+    )).map(cardUpdateFromRow).sort((a, b) => a.id - b.id);
+  }
+
+  async finishCardUpdate(id: number, at: number, outcome: NonNullable<CardUpdateRecord['outcome']>, error: string | null): Promise<void> {
+    await changes(this.pool, 'UPDATE card_updates SET done_at = $1, outcome = $2, attempts = attempts + 1, last_error = $3 WHERE id = $4 AND done_at IS NULL', [at, outcome, error?.slice(0, 500) ?? null, id]);
+  }
+
+  async retryCardUpdate(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    await changes(this.pool, 'UPDATE card_updates SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND done_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async listSubscribeMessages(linkId: string): Promise<SubscribeMessageRecord[]> {
+    return (await rows(this.pool, `SELECT ${SUBSCRIBE_MESSAGE} FROM subscribe_messages WHERE link_id = $1 ORDER BY created_at, id`, [linkId])).map(subscribeMessageFromRow);
+  }
+
+  async claimDueSubscribeMessages(now: number, limit: number, claimUntil: number): Promise<SubscribeMessageRecord[]> {
+    return (await rows(
+      this.pool,
+      `WITH due AS (
+         SELECT id FROM subscribe_messages WHERE done_at IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 ${LOCK} SKIP LOCKED
+       )
+       UPDATE subscribe_messages SET next_attempt_at = $1 FROM due WHERE subscribe_messages.id = due.id AND subscribe_messages.done_at IS NULL
+       RETURNING ${SUBSCRIBE_MESSAGE_OF_M}`,
+      [claimUntil, now, limit],
+    )).map(subscribeMessageFromRow);
+  }
+
+  async finishSubscribeMessage(id: string, at: number, outcome: NonNullable<SubscribeMessageRecord['outcome']>, error: string | null): Promise<void> {
+    await changes(this.pool, 'UPDATE subscribe_messages SET done_at = $1, outcome = $2, attempts = attempts + 1, last_error = $3 WHERE id = $4 AND done_at IS NULL', [at, outcome, error?.slice(0, 500) ?? null, id]);
+  }
+
+  async retrySubscribeMessage(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    await changes(this.pool, 'UPDATE subscribe_messages SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND done_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async listLinksToWarnOfExpiry(now: number, until: number, limit: number): Promise<string[]> {
+    return (await rows(
+      this.pool,
+      `SELECT l.id FROM links l JOIN link_live v ON v.link_id = l.id
+       WHERE l.status = 'active' AND l.expires_at > $1 AND l.expires_at <= $2 AND v.expiring_notice_at IS NULL AND v.shopper_openid IS NOT NULL
+         AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.link_id = l.id AND s.openid = v.shopper_openid AND s.kind = 'link_expiring' AND s.status = 'available')
+       ORDER BY l.expires_at LIMIT $3`,
+      [now, until, limit],
+    )).map((row) => String(row.id));
   }
 }

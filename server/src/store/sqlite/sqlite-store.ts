@@ -8,6 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { LinkMode, LinkStatus, OrderStatus } from '../../../../shared/states';
 import {
+  billReconciliationColumns,
+  billReconciliationFromRow,
   eventFromRow,
   idempotencyFromRow,
   linkColumns,
@@ -25,8 +27,36 @@ import {
   type Row,
   scalarText,
 } from '../columns';
-import type { EventRecord, FriendLinkView, IdempotencyRecord, LinkRecord, LinkView, NewEvent, OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../records';
-import type { IdempotencyClaim, LinkTransition, OrderListQuery, Store, StoreTx, UpsertOrderResult } from '../store';
+import type {
+  AccessTokenRecord,
+  BillReconciliationRecord,
+  EventRecord,
+  FriendLinkView,
+  IdempotencyRecord,
+  LinkCodeRecord,
+  LinkRecord,
+  LinkUrlLinkRecord,
+  LinkView,
+  NewEvent,
+  OrderRecord,
+  PaymentRecord,
+  RefundRecord,
+  ShopRecord,
+} from '../records';
+import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
+import type { CardUpdateRecord, LinkActivityRecord, LinkLiveRecord, NewCardUpdate, SubscribeMessageRecord, SubscriptionKind, SubscriptionRecord } from '../records';
+import {
+  cardUpdateFromRow,
+  linkActivityColumns,
+  linkActivityFromRow,
+  linkLiveColumns,
+  linkLiveFromRow,
+  subscribeMessageColumns,
+  subscribeMessageFromRow,
+  subscriptionColumns,
+  subscriptionFromRow,
+} from '../columns';
+import type { IdempotencyClaim, LinkTransition, OrderListQuery, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
 /**
@@ -182,18 +212,28 @@ export class SqliteStore implements Store {
 
   #migrateNow(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    this.write(() => {
-      const applied = new Set(
-        (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => num(row.version)),
-      );
-      for (const migration of sqliteMigrations) {
-        if (applied.has(migration.version)) continue;
-        this.db.exec(migration.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, Date.now());
-      }
-    });
+    // A migration that rebuilds a table drops the old one while other tables still point at it:
+    // SQLite's documented way is foreign keys off (a pragma that only works outside a
+    // transaction), the rebuild, then foreign_key_check before committing.
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.write(() => {
+        const applied = new Set(
+          (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => num(row.version)),
+        );
+        for (const migration of sqliteMigrations) {
+          if (applied.has(migration.version)) continue;
+          this.db.exec(migration.sql);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, Date.now());
+        }
+        const broken = this.db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migrations left ${broken.length} rows pointing at nothing: ${JSON.stringify(broken.slice(0, 3))}`);
+      });
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
   }
 
   ping(): Promise<void> {
@@ -293,6 +333,16 @@ export class SqliteStore implements Store {
 
       // Webhook events
       insertEvent: settled((event) => this.insertEvent(event)),
+
+      // Live status in the chat
+      getLinkLive: settled((linkId) => this.linkLive(linkId)),
+      listLiveActivities: settled((linkId, now) =>
+        (this.sql('SELECT * FROM link_activities WHERE link_id = ? AND expires_at > ? ORDER BY created_at, activity_id').all(linkId, now) as Row[]).map(linkActivityFromRow)),
+      insertCardUpdate: settled((update) => this.insertCardUpdate(update)),
+      takeSubscription: settled((linkId, openid, kind, at) => this.takeSubscription(linkId, openid, kind, at)),
+      insertSubscribeMessage: settled((record) => this.insertRow('subscribe_messages', subscribeMessageColumns, record)),
+      markExpiryWarned: settled((linkId, at) =>
+        this.sql('UPDATE link_live SET expiring_notice_at = ? WHERE link_id = ? AND expiring_notice_at IS NULL').run(at, linkId).changes === 1),
     };
   }
 
@@ -320,6 +370,17 @@ export class SqliteStore implements Store {
     return this.#whenIdle(() => {
       this.sql('UPDATE shops SET webhook_url = ? WHERE id = ?').run(webhookUrl, id);
     });
+  }
+
+  updateShopMerchant(id: string, subMchId: string | null, subAppId: string | null): Promise<ShopRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('UPDATE shops SET sub_mchid = ?, sub_appid = ? WHERE id = ? RETURNING *').get(subMchId, subAppId, id) as Row | undefined;
+      return row && shopFromRow(row);
+    });
+  }
+
+  listShopsBySubMchId(subMchId: string): Promise<ShopRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM shops WHERE sub_mchid = ? ORDER BY created_at, id').all(subMchId) as Row[]).map(shopFromRow));
   }
 
   // Orders
@@ -500,6 +561,17 @@ export class SqliteStore implements Store {
     return this.#whenIdle(() => this.refundsOfOrder(orderId));
   }
 
+  getRefund(id: string): Promise<RefundRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM refunds WHERE id = ?').get(id) as Row | undefined;
+      return row && refundFromRow(row);
+    });
+  }
+
+  listRefundsOfPayment(paymentId: string): Promise<RefundRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, id').all(paymentId) as Row[]).map(refundFromRow));
+  }
+
   listRefundsDue(now: number, limit: number): Promise<RefundRecord[]> {
     return this.#whenIdle(() =>
       (this.sql("SELECT * FROM refunds WHERE status IN ('pending', 'processing') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").all(now, limit) as Row[])
@@ -555,6 +627,66 @@ export class SqliteStore implements Store {
     });
   }
 
+  // Reconciliation with WeChat Pay's bills
+
+  findPaymentByOutTradeNo(outTradeNo: string): Promise<PaymentRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined;
+      return row && paymentFromRow(row);
+    });
+  }
+
+  findRefundByOutRefundNo(outRefundNo: string): Promise<RefundRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM refunds WHERE out_refund_no = ?').get(outRefundNo) as Row | undefined;
+      return row && refundFromRow(row);
+    });
+  }
+
+  listPaymentsPaidBetween(from: number, to: number): Promise<PaymentRecord[]> {
+    return this.#whenIdle(() =>
+      (this.sql('SELECT * FROM payments WHERE paid_at IS NOT NULL AND paid_at >= ? AND paid_at < ? ORDER BY paid_at, id').all(from, to) as Row[]).map(paymentFromRow));
+  }
+
+  listRefundsCreatedBetween(from: number, to: number): Promise<RefundRecord[]> {
+    return this.#whenIdle(() =>
+      (this.sql('SELECT * FROM refunds WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id').all(from, to) as Row[]).map(refundFromRow));
+  }
+
+  getBillReconciliation(billDate: string, scope: string): Promise<BillReconciliationRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM bill_reconciliations WHERE bill_date = ? AND scope = ?').get(billDate, scope) as Row | undefined;
+      return row && billReconciliationFromRow(row);
+    });
+  }
+
+  saveBillReconciliation(record: BillReconciliationRecord): Promise<void> {
+    return this.#whenIdle(() => {
+      const keys = Object.keys(billReconciliationColumns) as (keyof BillReconciliationRecord)[];
+      this.sql(
+        `INSERT OR REPLACE INTO bill_reconciliations (${keys.map((key) => billReconciliationColumns[key].column).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+      ).run(...keys.map((key) => toColumnValue(billReconciliationColumns[key], record[key])));
+    });
+  }
+
+  acquireJobLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.#whenIdle(() => {
+      // One statement: insert, or take over an expired lease, or renew one's own.
+      const taken = this.sql(
+        `INSERT INTO job_leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE job_leases.expires_at <= ? OR job_leases.holder = excluded.holder`,
+      ).run(name, holder, now + ttlMs, now);
+      return taken.changes === 1;
+    });
+  }
+
+  releaseJobLease(name: string, holder: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('DELETE FROM job_leases WHERE name = ? AND holder = ?').run(name, holder);
+    });
+  }
+
   // Idempotency keys
 
   claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
@@ -580,5 +712,226 @@ export class SqliteStore implements Store {
     return this.#whenIdle(() => {
       this.sql("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'").run(scope, key);
     });
+  }
+
+  // WeChat: the shared access token and each link's code image and URL Link
+
+  getLinkCode(linkId: string, envVersion: string): Promise<LinkCodeRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM link_codes WHERE link_id = ? AND env_version = ?').get(linkId, envVersion) as Row | undefined;
+      return row && linkCodeFromRow(row);
+    });
+  }
+
+  keepLinkCode(code: LinkCodeRecord): Promise<LinkCodeRecord> {
+    return this.#whenIdle(() => this.write(() => {
+      this.sql('INSERT INTO link_codes (link_id, env_version, image, content_type, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (link_id, env_version) DO NOTHING')
+        .run(code.linkId, code.envVersion, code.image, code.contentType, code.createdAt);
+      return linkCodeFromRow(this.sql('SELECT * FROM link_codes WHERE link_id = ? AND env_version = ?').get(code.linkId, code.envVersion) as Row);
+    }));
+  }
+
+  getLinkUrlLink(linkId: string, envVersion: string): Promise<LinkUrlLinkRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM link_url_links WHERE link_id = ? AND env_version = ?').get(linkId, envVersion) as Row | undefined;
+      return row && linkUrlLinkFromRow(row);
+    });
+  }
+
+  keepLinkUrlLink(urlLink: LinkUrlLinkRecord): Promise<LinkUrlLinkRecord> {
+    return this.#whenIdle(() => this.write(() => {
+      this.sql('INSERT INTO link_url_links (link_id, env_version, url, expires_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (link_id, env_version) DO NOTHING')
+        .run(urlLink.linkId, urlLink.envVersion, urlLink.url, urlLink.expiresAt, urlLink.createdAt);
+      return linkUrlLinkFromRow(this.sql('SELECT * FROM link_url_links WHERE link_id = ? AND env_version = ?').get(urlLink.linkId, urlLink.envVersion) as Row);
+    }));
+  }
+
+  readAccessToken(appId: string): Promise<AccessTokenRecord | undefined> {
+    return this.#whenIdle(() => accessTokenFromRow(this.sql('SELECT * FROM wechat_access_tokens WHERE app_id = ?').get(appId) as Row | undefined));
+  }
+
+  writeAccessToken(token: AccessTokenRecord): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql(
+        `INSERT INTO wechat_access_tokens (app_id, access_token, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (app_id) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at`,
+      ).run(token.appId, token.token, token.expiresAt);
+    });
+  }
+
+  claimAccessTokenLease(appId: string, holder: string, now: number, until: number): Promise<boolean> {
+    return this.#whenIdle(() =>
+      this.sql(
+        `INSERT INTO wechat_access_tokens (app_id, lease_holder, lease_until) VALUES (?, ?, ?)
+         ON CONFLICT (app_id) DO UPDATE SET lease_holder = excluded.lease_holder, lease_until = excluded.lease_until
+         WHERE wechat_access_tokens.lease_until <= ? OR wechat_access_tokens.lease_holder = excluded.lease_holder`,
+      ).run(appId, holder, until, now).changes === 1);
+  }
+
+  releaseAccessTokenLease(appId: string, holder: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE wechat_access_tokens SET lease_holder = NULL, lease_until = 0 WHERE app_id = ? AND lease_holder = ?').run(appId, holder);
+    });
+  }
+
+  // Live status in the chat
+
+  private linkLive(linkId: string): LinkLiveRecord | undefined {
+    const row = this.sql('SELECT * FROM link_live WHERE link_id = ?').get(linkId) as Row | undefined;
+    return row && linkLiveFromRow(row);
+  }
+
+  private insertCardUpdate(update: NewCardUpdate): void {
+    this.sql(
+      `INSERT INTO card_updates (link_id, activity_id, target_state, member_count, room_limit, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(update.linkId, update.activityId, update.targetState, update.memberCount, update.roomLimit, update.createdAt, update.createdAt);
+  }
+
+  private takeSubscription(linkId: string, openid: string, kind: SubscriptionKind, at: number): SubscriptionRecord | undefined {
+    const row = this.sql(
+      `UPDATE subscriptions SET status = 'used', used_at = ?
+       WHERE id = (SELECT id FROM subscriptions WHERE link_id = ? AND openid = ? AND kind = ? AND status = 'available' ORDER BY created_at, id LIMIT 1)
+         AND status = 'available'
+       RETURNING *`,
+    ).get(at, linkId, openid, kind) as Row | undefined;
+    return row && subscriptionFromRow(row);
+  }
+
+  insertLinkLive(record: LinkLiveRecord): Promise<void> {
+    return this.#whenIdle(() => this.insertRow('link_live', linkLiveColumns, record));
+  }
+
+  getLinkLive(linkId: string): Promise<LinkLiveRecord | undefined> {
+    return this.#whenIdle(() => this.linkLive(linkId));
+  }
+
+  bindShopper(linkId: string, openid: string, at: number): Promise<ShopperBinding> {
+    return this.#whenIdle(() => this.write((): ShopperBinding => {
+      const bound = this.sql('UPDATE link_live SET shopper_openid = ?, shopper_bound_at = ? WHERE link_id = ? AND shopper_openid IS NULL RETURNING *').get(openid, at, linkId) as Row | undefined;
+      if (bound !== undefined) return { outcome: 'bound', live: linkLiveFromRow(bound) };
+      const live = this.linkLive(linkId);
+      if (live === undefined) return { outcome: 'missing' };
+      return { outcome: live.shopperOpenid === openid ? 'already' : 'other', live };
+    }));
+  }
+
+  insertLinkActivity(record: LinkActivityRecord): Promise<void> {
+    return this.#whenIdle(() => this.insertRow('link_activities', linkActivityColumns, record));
+  }
+
+  listLinkActivities(linkId: string): Promise<LinkActivityRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM link_activities WHERE link_id = ? ORDER BY created_at DESC, activity_id DESC').all(linkId) as Row[]).map(linkActivityFromRow));
+  }
+
+  getLinkActivity(activityId: string): Promise<LinkActivityRecord | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT * FROM link_activities WHERE activity_id = ?').get(activityId) as Row | undefined;
+      return row && linkActivityFromRow(row);
+    });
+  }
+
+  savePrivateProof(linkId: string, openid: string, activityId: string, at: number): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('INSERT INTO private_proofs (link_id, openid, activity_id, proved_at) VALUES (?, ?, ?, ?) ON CONFLICT (link_id, openid) DO NOTHING').run(linkId, openid, activityId, at);
+    });
+  }
+
+  hasPrivateProof(linkId: string, openid: string): Promise<boolean> {
+    return this.#whenIdle(() => this.sql('SELECT 1 FROM private_proofs WHERE link_id = ? AND openid = ?').get(linkId, openid) !== undefined);
+  }
+
+  saveWechatSessionKey(openid: string, sealed: string, at: number): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql(
+        `INSERT INTO wechat_sessions (openid, sealed_session_key, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (openid) DO UPDATE SET sealed_session_key = excluded.sealed_session_key, updated_at = excluded.updated_at`,
+      ).run(openid, sealed, at);
+    });
+  }
+
+  getWechatSessionKey(openid: string): Promise<string | undefined> {
+    return this.#whenIdle(() => {
+      const row = this.sql('SELECT sealed_session_key FROM wechat_sessions WHERE openid = ?').get(openid) as Row | undefined;
+      return row === undefined ? undefined : str(row.sealed_session_key);
+    });
+  }
+
+  insertSubscriptions(records: readonly SubscriptionRecord[]): Promise<void> {
+    return this.#whenIdle(() => this.write(() => {
+      for (const record of records) this.insertRow('subscriptions', subscriptionColumns, record);
+    }));
+  }
+
+  listSubscriptions(linkId: string): Promise<SubscriptionRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM subscriptions WHERE link_id = ? ORDER BY created_at, id').all(linkId) as Row[]).map(subscriptionFromRow));
+  }
+
+  listCardUpdates(linkId: string): Promise<CardUpdateRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM card_updates WHERE link_id = ? ORDER BY id').all(linkId) as Row[]).map(cardUpdateFromRow));
+  }
+
+  claimDueCardUpdates(now: number, limit: number, claimUntil: number): Promise<CardUpdateRecord[]> {
+    return this.#whenIdle(() => this.write(() =>
+      (this.sql(
+        `UPDATE card_updates SET next_attempt_at = ?
+         WHERE id IN (
+           SELECT c.id FROM card_updates c
+           WHERE c.done_at IS NULL AND c.next_attempt_at <= ?
+             AND NOT EXISTS (SELECT 1 FROM card_updates e WHERE e.activity_id = c.activity_id AND e.done_at IS NULL AND e.id < c.id)
+           ORDER BY c.id LIMIT ?
+         )
+         RETURNING *`,
+      ).all(claimUntil, now, limit) as Row[]).map(cardUpdateFromRow).sort((a, b) => a.id - b.id),
+    ));
+  }
+
+  finishCardUpdate(id: number, at: number, outcome: NonNullable<CardUpdateRecord['outcome']>, error: string | null): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE card_updates SET done_at = ?, outcome = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND done_at IS NULL').run(at, outcome, error?.slice(0, 500) ?? null, id);
+    });
+  }
+
+  retryCardUpdate(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE card_updates SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND done_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  listSubscribeMessages(linkId: string): Promise<SubscribeMessageRecord[]> {
+    return this.#whenIdle(() => (this.sql('SELECT * FROM subscribe_messages WHERE link_id = ? ORDER BY created_at, id').all(linkId) as Row[]).map(subscribeMessageFromRow));
+  }
+
+  claimDueSubscribeMessages(now: number, limit: number, claimUntil: number): Promise<SubscribeMessageRecord[]> {
+    return this.#whenIdle(() => this.write(() =>
+      (this.sql(
+        `UPDATE subscribe_messages SET next_attempt_at = ?
+         WHERE id IN (SELECT id FROM subscribe_messages WHERE done_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`,
+      ).all(claimUntil, now, limit) as Row[]).map(subscribeMessageFromRow),
+    ));
+  }
+
+  finishSubscribeMessage(id: string, at: number, outcome: NonNullable<SubscribeMessageRecord['outcome']>, error: string | null): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE subscribe_messages SET done_at = ?, outcome = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND done_at IS NULL').run(at, outcome, error?.slice(0, 500) ?? null, id);
+    });
+  }
+
+  retrySubscribeMessage(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE subscribe_messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND done_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  listLinksToWarnOfExpiry(now: number, until: number, limit: number): Promise<string[]> {
+    return this.#whenIdle(() =>
+      (this.sql(
+        `SELECT l.id FROM links l JOIN link_live v ON v.link_id = l.id
+         WHERE l.status = 'active' AND l.expires_at > ? AND l.expires_at <= ? AND v.expiring_notice_at IS NULL AND v.shopper_openid IS NOT NULL
+           AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.link_id = l.id AND s.openid = v.shopper_openid AND s.kind = 'link_expiring' AND s.status = 'available')
+         ORDER BY l.expires_at LIMIT ?`,
+      ).all(now, until, limit) as Row[]).map((row) => str(row.id)),
+    );
   }
 }

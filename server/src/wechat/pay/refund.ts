@@ -14,11 +14,14 @@ export interface RefundInput {
   amountTotal: number;
   reason?: string;
   notifyUrl?: string;
+  /** Partner mode: the sub-merchant whose order it is (`sub_mchid` in the body). */
+  subMchId?: string;
 }
 
 /** `POST /v3/refund/domestic/refunds`. Not retried here: money moves; repeat with the same outRefundNo instead. */
 export async function requestRefund(caller: SignedCaller, input: RefundInput): Promise<Refund> {
   const body = {
+    ...(input.subMchId === undefined ? {} : { sub_mchid: input.subMchId }),
     out_trade_no: input.outTradeNo,
     out_refund_no: input.outRefundNo,
     ...(input.reason === undefined ? {} : { reason: input.reason }),
@@ -31,10 +34,10 @@ export async function requestRefund(caller: SignedCaller, input: RefundInput): P
   return refund;
 }
 
-/** `GET /v3/refund/domestic/refunds/{out_refund_no}`. Retried: a query changes nothing. */
-export async function queryRefund(caller: SignedCaller, outRefundNo: string): Promise<Refund> {
+/** `GET /v3/refund/domestic/refunds/{out_refund_no}` (partner mode: `?sub_mchid=`). Retried: a query changes nothing. */
+export async function queryRefund(caller: SignedCaller, outRefundNo: string, subMchId?: string): Promise<Refund> {
   const path = fillPath(PATH_REFUND_BY_OUT_REFUND_NO, { out_refund_no: outRefundNo });
-  const { text } = await caller.call({ method: 'GET', path, safeToRepeat: true });
+  const { text } = await caller.call({ method: 'GET', path, ...(subMchId === undefined ? {} : { query: { sub_mchid: subMchId } }), safeToRepeat: true });
   const refund = parseRefund(parseJsonOr(text));
   if (refund === undefined) throw malformedAnswer('refund query');
   return refund;

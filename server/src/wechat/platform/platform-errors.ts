@@ -1,7 +1,10 @@
+import { MESSAGE_ERRCODES } from './message-consts';
 import { CODE_QUOTA_WINDOW_SECONDS, PLATFORM_ERRCODES, QUOTA_DAY_OFFSET_MS } from './platform-consts';
 
 /** Which WeChat server API a failure came from. */
-export type PlatformOperation = 'stable_token' | 'getwxacodeunlimit' | 'generate_urllink';
+export type PlatformOperation = 'stable_token' | 'getwxacodeunlimit' | 'generate_urllink' | MessageOperation;
+/** The message APIs of live status in the chat (message-client.ts). */
+export type MessageOperation = 'activityid_create' | 'updatablemsg_send' | 'subscribe_send';
 
 /** Why a WeChat server API call failed; a stable code to `switch` on. */
 export type WechatPlatformErrorCode =
@@ -16,6 +19,11 @@ export type WechatPlatformErrorCode =
   | 'INVALID_ENV_VERSION' // 85402, or refused here before sending
   | 'INVALID_ARGUMENT' // 40002 / 40097 outside getwxacodeunlimit
   | 'SYSTEM_BUSY' // -1 or a 5xx: try later
+  | 'USER_REFUSED' // 43101: the user has no subscription left for this template; never retried
+  | 'INVALID_TEMPLATE' // 40037 template id, 47003 its data, 40003 the recipient: our bug or configuration
+  | 'ACTIVITY_INVALID' // 47501: the card's activity id is unknown
+  | 'ACTIVITY_EXPIRED' // 47504: the card's activity id expired; the card can no longer change
+  | 'CARD_STATE_INVALID' // 47502 / 47503: the card is already final, or the state or version is wrong
   | 'TIMEOUT'
   | 'NETWORK_ERROR'
   | 'RESPONSE_MALFORMED'
@@ -87,6 +95,26 @@ const OPERATION_ERRCODES: Record<PlatformOperation, ReadonlyMap<number, WechatPl
     [PLATFORM_ERRCODES.INVALID_EXPIRE_TIME, 'INVALID_EXPIRE_TIME'],
     [PLATFORM_ERRCODES.INVALID_ENV_VERSION, 'INVALID_ENV_VERSION'],
   ]),
+  activityid_create: new Map<number, WechatPlatformErrorCode>([
+    [MESSAGE_ERRCODES.INVALID_OPENID, 'INVALID_ARGUMENT'],
+  ]),
+  updatablemsg_send: new Map<number, WechatPlatformErrorCode>([
+    [MESSAGE_ERRCODES.INVALID_ACTIVITY_ID, 'ACTIVITY_INVALID'],
+    [MESSAGE_ERRCODES.INVALID_TARGET_STATE, 'CARD_STATE_INVALID'],
+    [MESSAGE_ERRCODES.INVALID_VERSION_TYPE, 'CARD_STATE_INVALID'],
+    [MESSAGE_ERRCODES.ACTIVITY_EXPIRED, 'ACTIVITY_EXPIRED'],
+    [MESSAGE_ERRCODES.DATA_FORMAT_ERROR, 'INVALID_ARGUMENT'],
+    [MESSAGE_ERRCODES.POST_DATA_EMPTY, 'INVALID_ARGUMENT'],
+  ]),
+  subscribe_send: new Map<number, WechatPlatformErrorCode>([
+    [MESSAGE_ERRCODES.USER_REFUSED, 'USER_REFUSED'],
+    [MESSAGE_ERRCODES.INVALID_TEMPLATE_ID, 'INVALID_TEMPLATE'],
+    [MESSAGE_ERRCODES.INVALID_TEMPLATE_DATA, 'INVALID_TEMPLATE'],
+    [MESSAGE_ERRCODES.INVALID_OPENID, 'INVALID_TEMPLATE'],
+    [MESSAGE_ERRCODES.INVALID_PAGE, 'INVALID_PAGE'],
+    [MESSAGE_ERRCODES.DATA_FORMAT_ERROR, 'INVALID_ARGUMENT'],
+    [MESSAGE_ERRCODES.POST_DATA_EMPTY, 'INVALID_ARGUMENT'],
+  ]),
 };
 
 const MESSAGES: Record<WechatPlatformErrorCode, string> = {
@@ -101,6 +129,11 @@ const MESSAGES: Record<WechatPlatformErrorCode, string> = {
   INVALID_ENV_VERSION: 'env_version must be release, trial or develop',
   INVALID_ARGUMENT: 'WeChat refused the request arguments',
   SYSTEM_BUSY: 'WeChat is busy; try again later',
+  USER_REFUSED: 'the user has no subscription left for this template',
+  INVALID_TEMPLATE: 'the template id, its data or the recipient was refused',
+  ACTIVITY_INVALID: 'the activity id is unknown',
+  ACTIVITY_EXPIRED: 'the activity id has expired',
+  CARD_STATE_INVALID: 'the card cannot take this state (it is final, or the state is wrong)',
   TIMEOUT: 'WeChat did not answer in time',
   NETWORK_ERROR: 'WeChat could not be reached',
   RESPONSE_MALFORMED: 'WeChat answered with an unexpected body',
@@ -129,7 +162,7 @@ export function secondsUntilQuotaDayEnds(nowMs: number): number {
 export function errorForErrcode(operation: PlatformOperation, errcode: number, nowMs: number): WechatPlatformError {
   const code = OPERATION_ERRCODES[operation].get(errcode) ?? COMMON_ERRCODES.get(errcode) ?? 'UNKNOWN_ERROR';
   if (code !== 'QUOTA_EXCEEDED') return platformError(operation, code, errcode);
-  // Codes are limited per minute; tokens and URL Links per day; 44990 is a per-second rate.
+  // Codes are limited per minute; tokens, URL Links and messages per day; 44990 is a per-second rate.
   const retryAfter =
     errcode === PLATFORM_ERRCODES.FREQUENCY_LIMITED ? 1 : operation === 'getwxacodeunlimit' ? CODE_QUOTA_WINDOW_SECONDS : secondsUntilQuotaDayEnds(nowMs);
   return platformError(operation, code, errcode, retryAfter);

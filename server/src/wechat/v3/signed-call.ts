@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unixSeconds, type Clock } from '../../clock';
 import { buildAuthorization } from '../authorization';
-import { HEADER_AUTHORIZATION, HEADER_REQUEST_ID, HEADER_WECHATPAY_SIGNATURE } from '../consts';
+import { HEADER_AUTHORIZATION, HEADER_REQUEST_ID, HEADER_WECHATPAY_SERIAL, HEADER_WECHATPAY_SIGNATURE } from '../consts';
 import { WechatPayError, isWechatPayServerCode, type WechatPayErrorDetail } from '../errors';
 import { TransportError, type HttpTransport, type TransportResponse } from '../http-transport';
 import type { NonceSource } from '../random';
@@ -23,32 +23,57 @@ export interface SignedCallOptions {
   /** Serial of the merchant API certificate (`serial_no` in Authorization). */
   merchantSerial: string;
   signer: Signer;
+  /** Verifies answers; one that can learn keys (`ensure`) is asked first for the answer's serial. */
   verifier: Verifier;
   clock: Clock;
   nonce: NonceSource;
   transport: HttpTransport;
   /** Per attempt, covering connect, headers and body. */
   timeoutMs: number;
+  /**
+   * The whole call, every attempt and pause included: a friend waits on a prepay, so retries
+   * happen only in the time left (an attempt gets at most what remains). @default timeoutMs
+   */
+  budgetMs?: number;
   /** Extra attempts for calls that are safe to repeat. */
   maxRetries: number;
   /** First pause between attempts; doubles each time. */
   retryDelayMs: number;
+  /** A monotonic clock in milliseconds for the budget. @default performance.now */
+  elapsed?: () => number;
 }
 
 /** One API v3 request, relative to the base URL. */
 export interface SignedRequest {
   method: 'GET' | 'POST';
+  /** Relative to the base URL; ignored when `url` is given. */
   path: string;
+  /** An absolute URL WeChat Pay handed us (a bill's `download_url`); it must be on the base URL's origin. */
+  url?: URL;
   query?: Record<string, string>;
   body?: unknown;
   /** Only calls whose repetition WeChat de-duplicates may be retried. */
   safeToRepeat: boolean;
+  /**
+   * Verifies this answer instead of the caller's verifier: the certificate download's answer is
+   * signed by one of the certificates it brings, which the APIv3 key authenticates.
+   */
+  answerVerifier?: (text: string) => Verifier;
+  /**
+   * A file download: WeChat Pay does not sign a successful answer (its hash comes signed in an
+   * earlier answer, and the caller checks it). Errors are still verified when signed.
+   */
+  unsignedAnswer?: boolean;
+  /** Larger answers are refused. @default the transport's (1 MiB) */
+  maxResponseBytes?: number;
 }
 
-/** A 2xx answer whose signature and time window were verified. */
+/** A 2xx answer whose signature and time window were verified (or, for a file, not signed). */
 export interface SignedAnswer {
   status: number;
   text: string;
+  /** The body's bytes, when the transport kept them. */
+  bytes?: Buffer;
 }
 
 /** Sends signed API v3 requests and returns only verified 2xx answers; anything else throws `WechatPayError`. */
@@ -88,14 +113,21 @@ export function malformedAnswer(what: string): WechatPayError {
   return new WechatPayError('RESPONSE_MALFORMED', `WeChat Pay's answer to ${what} does not have the documented shape`);
 }
 
+/** An attempt with less time than this left is not worth starting. */
+const MIN_ATTEMPT_MS = 200;
+
 /** Creates the signed caller for one merchant. */
 export function createSignedCaller(options: SignedCallOptions): SignedCaller {
   const { clock, nonce, transport, verifier, timeoutMs, maxRetries, retryDelayMs } = options;
+  const budgetMs = Math.max(options.budgetMs ?? timeoutMs, 1);
+  const elapsed = options.elapsed ?? (() => performance.now());
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const merchant = { mchid: options.mchId, serialNo: options.merchantSerial, signer: options.signer };
 
-  async function attempt(spec: SignedRequest): Promise<SignedAnswer> {
-    const url = new URL(`${baseUrl}${spec.path}`);
+  async function attempt(spec: SignedRequest, attemptTimeoutMs: number): Promise<SignedAnswer> {
+    const url = new URL(spec.url ?? `${baseUrl}${spec.path}`);
+    // Our signature goes to WeChat Pay only, whatever URL an answer names.
+    if (url.origin !== new URL(baseUrl).origin) throw new WechatPayError('RESPONSE_MALFORMED', `WeChat Pay named a URL outside ${new URL(baseUrl).origin}`);
     for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
     const body = spec.body === undefined ? '' : JSON.stringify(spec.body);
     const authorization = buildAuthorization(
@@ -107,10 +139,17 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
 
     let response: TransportResponse;
     try {
-      response = await transport.send({ method: spec.method, url, headers, ...(spec.body === undefined ? {} : { body }), timeoutMs });
+      response = await transport.send({
+        method: spec.method,
+        url,
+        headers,
+        ...(spec.body === undefined ? {} : { body }),
+        ...(spec.maxResponseBytes === undefined ? {} : { maxResponseBytes: spec.maxResponseBytes }),
+        timeoutMs: attemptTimeoutMs,
+      });
     } catch (error: unknown) {
       if (error instanceof TransportError && error.kind === 'timeout') {
-        throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${timeoutMs} ms`);
+        throw new WechatPayError('TIMEOUT', `WeChat Pay did not answer ${spec.method} ${spec.path} within ${attemptTimeoutMs} ms`);
       }
       throw new WechatPayError('NETWORK_ERROR', `WeChat Pay could not be reached for ${spec.method} ${spec.path}`);
     }
@@ -124,8 +163,18 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
       const code = response.status === 429 ? 'FREQUENCY_LIMITED' : 'SYSTEM_ERROR';
       throw new WechatPayError(code, `WeChat Pay answered ${response.status} without a signature`, context);
     }
+    const signed = readHeader(response.headers, HEADER_WECHATPAY_SIGNATURE) !== undefined;
+    if (spec.unsignedAnswer === true && response.status >= 200 && response.status <= 299) {
+      return { status: response.status, text, ...(response.bytes === undefined ? {} : { bytes: response.bytes }) };
+    }
+    if (spec.unsignedAnswer === true && !signed) {
+      throw new WechatPayError(response.status >= 500 ? 'SYSTEM_ERROR' : 'UNKNOWN_ERROR', `WeChat Pay answered ${response.status} to a download, unsigned`, context);
+    }
+    const answerVerifier = spec.answerVerifier?.(text) ?? verifier;
     try {
-      verifySignedBody({ headers: response.headers, body: text, verifier, clock });
+      const serial = readHeader(response.headers, HEADER_WECHATPAY_SERIAL);
+      if (spec.answerVerifier === undefined && serial && answerVerifier.ensure) await answerVerifier.ensure(serial);
+      verifySignedBody({ headers: response.headers, body: text, verifier: answerVerifier, clock });
     } catch (error: unknown) {
       if (error instanceof WechatPayError) throw new WechatPayError(error.code, `response to ${spec.method} ${spec.path}: ${error.message}`, context);
       throw error;
@@ -140,18 +189,22 @@ export function createSignedCaller(options: SignedCallOptions): SignedCaller {
         ...(wechat.detail === undefined ? {} : { detail: wechat.detail }),
       });
     }
-    return { status: response.status, text };
+    return { status: response.status, text, ...(response.bytes === undefined ? {} : { bytes: response.bytes }) };
   }
 
   return {
     async call(spec: SignedRequest): Promise<SignedAnswer> {
       const attempts = spec.safeToRepeat ? maxRetries + 1 : 1;
+      const deadline = elapsed() + budgetMs;
       for (let index = 1; ; index += 1) {
         try {
-          return await attempt(spec);
+          return await attempt(spec, Math.max(1, Math.min(timeoutMs, Math.floor(deadline - elapsed()))));
         } catch (error: unknown) {
           if (!(error instanceof WechatPayError) || !error.retryable || index >= attempts) throw error;
-          await sleep(retryDelayMs * 2 ** (index - 1));
+          const pause = retryDelayMs * 2 ** (index - 1);
+          // Another attempt only when it would still have time to be answered.
+          if (deadline - elapsed() - pause < MIN_ATTEMPT_MS) throw error;
+          await sleep(pause);
         }
       }
     },

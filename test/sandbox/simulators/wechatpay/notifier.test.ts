@@ -13,7 +13,7 @@ describe('WeChat Pay simulator notifications', () => {
   async function setUp(options: { timeFactor?: number; answer?: (index: number) => number } = {}) {
     const sandbox = await startSandbox({ timeFactor: options.timeFactor ?? 0.001, refundSettleMs: 1 });
     const receiver = await startReceiver((_request, index) => options.answer?.(index) ?? 204);
-    cleanups.push(sandbox.close, receiver.close);
+    cleanups.push(() => sandbox.close(), () => receiver.close());
     return { sandbox, receiver, client: sandbox.payClient() };
   }
 
@@ -29,7 +29,7 @@ describe('WeChat Pay simulator notifications', () => {
 
     const { outTradeNo, result } = await paidOrder(sandbox, receiver.url, 321);
     await receiver.waitFor(1);
-    const parsed = client.parseNotification(receiver.received[0]);
+    const parsed = await client.parseNotification(receiver.received[0]);
 
     expect(parsed).toMatchObject({
       kind: 'payment',
@@ -45,7 +45,7 @@ describe('WeChat Pay simulator notifications', () => {
     const { result } = await paidOrder(sandbox, receiver.url);
     await receiver.waitFor(3);
     await sandbox.paySimulator.idle();
-    const parsed = receiver.received.map((request) => client.parseNotification(request));
+    const parsed = await Promise.all(receiver.received.map((request) => client.parseNotification(request)));
     const attempts = sandbox.paySimulator.ledger.notifications();
     const gaps = receiver.received.slice(1).map((request, index) => request.at - (receiver.received[index]).at);
 
@@ -88,7 +88,7 @@ describe('WeChat Pay simulator notifications', () => {
     await paidOrder(sandbox, receiver.url);
     await receiver.waitFor(2);
     await sandbox.paySimulator.idle();
-    const ids = receiver.received.map((request) => client.parseNotification(request).eventId);
+    const ids = await Promise.all(receiver.received.map(async (request) => (await client.parseNotification(request)).eventId));
 
     expect(ids).toHaveLength(2);
     expect(ids[0]).toBe(ids[1]);
@@ -125,10 +125,10 @@ describe('WeChat Pay simulator notifications', () => {
     const first = await paidOrder(sandbox, receiver.url);
     const second = await paidOrder(sandbox, receiver.url);
     await receiver.waitFor(2);
-    const order = receiver.received.map((request) => {
-      const parsed = client.parseNotification(request);
+    const order = await Promise.all(receiver.received.map(async (request) => {
+      const parsed = await client.parseNotification(request);
       return parsed.kind === 'payment' ? parsed.transaction.outTradeNo : parsed.refund.outRefundNo;
-    });
+    }));
 
     expect(order).toEqual([second.outTradeNo, first.outTradeNo]);
   });
@@ -141,7 +141,7 @@ describe('WeChat Pay simulator notifications', () => {
 
     await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-R1`, amountRefund: 120, amountTotal: 500, notifyUrl: refundReceiver.url });
     await refundReceiver.waitFor(1);
-    const parsed = client.parseNotification(refundReceiver.received[0]);
+    const parsed = await client.parseNotification(refundReceiver.received[0]);
 
     expect(parsed).toMatchObject({ kind: 'refund', eventType: 'REFUND.SUCCESS', refund: { outTradeNo, outRefundNo: `${outTradeNo}-R1`, status: 'SUCCESS', amountRefund: 120, amountTotal: 500 } });
   });
@@ -153,7 +153,7 @@ describe('WeChat Pay simulator notifications', () => {
 
     await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-R2`, amountRefund: 500, amountTotal: 500 });
     await receiver.waitFor(2);
-    const parsed = client.parseNotification(receiver.received[1]);
+    const parsed = await client.parseNotification(receiver.received[1]);
 
     expect(parsed).toMatchObject({ kind: 'refund', refund: { amountRefund: 500 } });
   });

@@ -107,7 +107,7 @@ describe('WeChat Pay simulator over HTTP', () => {
     const response = await raw('POST', '/v3/pay/transactions/jsapi', prepayBody(), { timestampOffsetSeconds: -301 });
 
     expect(response.status).toBe(401);
-    expect(response.json).toMatchObject({ code: 'SIGN_ERROR', message: expect.stringContaining('timestamp') });
+    expect(response.json).toMatchObject({ code: 'SIGN_ERROR', message: expect.stringContaining('timestamp') as unknown });
   });
 
   it('answers 401 SIGN_ERROR to a missing Authorization header or an unknown certificate serial', async () => {
@@ -240,6 +240,66 @@ describe('WeChat Pay simulator over HTTP', () => {
     expect(wrongTotal.json).toMatchObject({ code: 'INVALID_REQUEST' });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ code: 'RESOURCE_NOT_EXISTS' });
+  });
+
+  /** A paid order of `total` fen placed and paid through the simulator. */
+  async function paidOrder(total: number): Promise<string> {
+    const outTradeNo = newOutTradeNo();
+    const { prepayId } = await sandbox.payClient().prepay({ outTradeNo, description: 'refunds', amountTotal: total, payerOpenid: openid, notifyUrl: receiver.url });
+    sandbox.paySimulator.pay(prepayId, openid, 'success');
+    return outTradeNo;
+  }
+
+  it('settles refunds ABNORMAL or CLOSED while the fault switch says so, with the matching notification and query answer', async () => {
+    const client = sandbox.payClient();
+    const outTradeNo = await paidOrder(300);
+    const before = receiver.received.length;
+    sandbox.paySimulator.faults.set({ refundOutcome: { status: 'ABNORMAL', times: 1 } });
+    await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-A`, amountRefund: 100, amountTotal: 300, notifyUrl: receiver.url });
+    sandbox.paySimulator.faults.set({ refundOutcome: { status: 'CLOSED' } });
+    await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-C`, amountRefund: 100, amountTotal: 300, notifyUrl: receiver.url });
+    sandbox.paySimulator.faults.set({ refundOutcome: null });
+    await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-S`, amountRefund: 100, amountTotal: 300, notifyUrl: receiver.url });
+    await sandbox.paySimulator.idle();
+
+    expect((await client.queryRefund(`${outTradeNo}-A`)).status).toBe('ABNORMAL');
+    expect((await client.queryRefund(`${outTradeNo}-C`)).status).toBe('CLOSED');
+    expect((await client.queryRefund(`${outTradeNo}-S`)).status).toBe('SUCCESS');
+    const events = receiver.received.slice(before).map((request) => (JSON.parse(request.rawBody) as { event_type: string }).event_type).filter((type) => type.startsWith('REFUND.')).sort();
+    expect(events).toEqual(['REFUND.ABNORMAL', 'REFUND.CLOSED', 'REFUND.SUCCESS']);
+    // A closed refund gave nothing back; an abnormal one is spent (the merchant settles it by hand).
+    expect(sandbox.paySimulator.ledger.transaction(outTradeNo)?.refundedAmount).toBe(200);
+    const tooMuch = await raw('POST', '/v3/refund/domestic/refunds', { out_trade_no: outTradeNo, out_refund_no: `${outTradeNo}-X`, amount: { refund: 101, total: 300, currency: 'CNY' } });
+    expect(tooMuch.json).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('refunds one payment at most 50 times, answering the 51st with INVALID_REQUEST', async () => {
+    const client = sandbox.payClient();
+    const outTradeNo = await paidOrder(100);
+    for (let i = 0; i < 50; i++) await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-${i}`, amountRefund: 1, amountTotal: 100 });
+
+    const refused = await raw('POST', '/v3/refund/domestic/refunds', { out_trade_no: outTradeNo, out_refund_no: `${outTradeNo}-50`, amount: { refund: 1, total: 100, currency: 'CNY' } });
+    const repeated = await raw('POST', '/v3/refund/domestic/refunds', { out_trade_no: outTradeNo, out_refund_no: `${outTradeNo}-7`, amount: { refund: 1, total: 100, currency: 'CNY' } });
+
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(String(refused.json?.message)).toContain('50');
+    // The same out_refund_no again is the same refund, not a 51st.
+    expect(repeated.status).toBe(200);
+  });
+
+  it('refunds a payment only within a year of it, answering later with INVALID_REQUEST', async () => {
+    const client = sandbox.payClient();
+    const outTradeNo = await paidOrder(100);
+    clock.advance(365 * 24 * 3600 - 60);
+    await client.refund({ outTradeNo, outRefundNo: `${outTradeNo}-in-time`, amountRefund: 1, amountTotal: 100 });
+    clock.advance(61);
+
+    const late = await raw('POST', '/v3/refund/domestic/refunds', { out_trade_no: outTradeNo, out_refund_no: `${outTradeNo}-late`, amount: { refund: 1, total: 100, currency: 'CNY' } });
+
+    expect(late.status).toBe(400);
+    expect(late.json).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(String(late.json?.message)).toContain('一年');
   });
 
   it('keeps a read-only ledger of transactions and refunds', async () => {

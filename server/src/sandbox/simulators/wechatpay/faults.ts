@@ -2,7 +2,7 @@
 // `POST /sandbox/faults`; tests flip them directly.
 
 /** Simulator endpoints a fault can target. */
-export const FAULT_ENDPOINTS = ['prepay', 'query', 'close', 'refund', 'query_refund'] as const;
+export const FAULT_ENDPOINTS = ['prepay', 'query', 'close', 'refund', 'query_refund', 'certificates', 'trade_bill'] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
 /** How a targeted endpoint misbehaves. */
@@ -29,11 +29,36 @@ export interface NotificationFaults {
   reorderWindowMs: number;
 }
 
+/** Which key signs answers and notifications (`random`: either, as during WeChat's switch from certificates to the public key). */
+export const SIGNING_CHOICES = ['public_key', 'certificate', 'random'] as const;
+export type SigningChoice = (typeof SIGNING_CHOICES)[number];
+
+/** What goes wrong with trade bills while set. */
+export interface BillFaults {
+  /** Answer NO_STATEMENT_EXIST whatever the day (as before 10:00 China time the next day). */
+  notReady: boolean;
+  /** Serve a file that does not hash to the SHA1 the bill answer gave. */
+  hashMismatch: boolean;
+}
+
+/** How WeChat settles refunds while set, instead of SUCCESS. */
+export interface RefundOutcomeFault {
+  /** `ABNORMAL`: the payer's account cannot take the money; `CLOSED`: WeChat closes the refund. */
+  status: 'ABNORMAL' | 'CLOSED';
+  /** Refunds left to settle so; undefined: until reset. */
+  remaining: number | undefined;
+}
+
 /** The current switches. */
 export interface FaultState {
   notifications: NotificationFaults;
   endpoints: Partial<Record<FaultEndpoint, EndpointFault>>;
   failNextClose: boolean;
+  /** @default 'public_key' */
+  signWith: SigningChoice;
+  bills: BillFaults;
+  /** How the next refunds settle; null: SUCCESS, as usual. */
+  refundOutcome: RefundOutcomeFault | null;
 }
 
 /** A change to the switches; omitted members keep their value, `null` clears an endpoint. */
@@ -42,6 +67,9 @@ export interface FaultPatch {
   notifications?: Partial<NotificationFaults>;
   endpoints?: Partial<Record<FaultEndpoint, { fail: '5xx' | 'timeout'; status?: number; times?: number } | null>>;
   failNextClose?: boolean;
+  signWith?: SigningChoice;
+  bills?: Partial<BillFaults>;
+  refundOutcome?: { status: 'ABNORMAL' | 'CLOSED'; times?: number } | null;
 }
 
 /** The fault switches of one simulator. */
@@ -54,6 +82,8 @@ export interface FaultSwitches {
   current(): FaultState;
   /** Consumes one failure of `endpoint`, if one is armed. */
   takeEndpointFault(endpoint: FaultEndpoint): EndpointFault | undefined;
+  /** Consumes the settlement of one new refund: ABNORMAL or CLOSED when armed, else SUCCESS. */
+  takeRefundOutcome(): 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
   /** Listeners run after every change (the notifier flushes held notifications). */
   onChange(listener: (state: FaultState) => void): void;
 }
@@ -63,6 +93,9 @@ function cleanState(): FaultState {
     notifications: { delayMs: 0, duplicate: false, drop: false, reorder: false, reorderWindowMs: 1000 },
     endpoints: {},
     failNextClose: false,
+    signWith: 'public_key',
+    bills: { notReady: false, hashMismatch: false },
+    refundOutcome: null,
   };
 }
 
@@ -92,6 +125,14 @@ export function createFaultSwitches(): FaultSwitches {
         else state.endpoints[endpoint] = { fail: fault.fail, status: fault.status ?? 500, remaining: fault.times };
       }
       if (patch.failNextClose !== undefined) state.failNextClose = patch.failNextClose;
+      if (patch.signWith !== undefined) state.signWith = patch.signWith;
+      if (patch.bills !== undefined) {
+        const defined = Object.fromEntries(Object.entries(patch.bills).filter(([, value]) => value !== undefined));
+        state.bills = { ...state.bills, ...defined };
+      }
+      if (patch.refundOutcome !== undefined) {
+        state.refundOutcome = patch.refundOutcome === null ? null : { status: patch.refundOutcome.status, remaining: patch.refundOutcome.times };
+      }
       return changed();
     },
     reset(): FaultState {
@@ -113,6 +154,15 @@ export function createFaultSwitches(): FaultSwitches {
         if (fault.remaining <= 0) delete state.endpoints[endpoint];
       }
       return { ...fault };
+    },
+    takeRefundOutcome(): 'SUCCESS' | 'ABNORMAL' | 'CLOSED' {
+      const fault = state.refundOutcome;
+      if (fault === null) return 'SUCCESS';
+      if (fault.remaining !== undefined) {
+        fault.remaining -= 1;
+        if (fault.remaining <= 0) state.refundOutcome = null;
+      }
+      return fault.status;
     },
     onChange(listener: (state: FaultState) => void): void {
       listeners.push(listener);

@@ -33,6 +33,8 @@ export interface DeliveryAttempt {
   at: number;
   /** HTTP status, or why no status came back. */
   outcome: number | 'timeout' | 'network-error' | 'dropped';
+  /** `Wechatpay-Serial` of the key that signed this attempt (none for a dropped one). */
+  serial?: string;
 }
 
 /** A notification waiting to go out. */
@@ -67,8 +69,8 @@ interface Envelope {
 /** What the notifier needs from the simulator. */
 export interface NotifierOptions {
   clock: Clock;
-  signer: Signer;
-  publicKeyId: string;
+  /** The key that signs one delivery attempt, and its `Wechatpay-Serial` (public key or platform certificate). */
+  signingKey: () => { serial: string; signer: Signer };
   apiV3Key: string;
   /** Multiplies WeChat's retry delays (e.g. 0.001 in tests). */
   timeFactor: number;
@@ -135,13 +137,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
     // Every attempt is signed afresh, so a retry hours later still has a current timestamp.
     const timestamp = String(unixSeconds(options.clock));
     const nonce = randomNonce();
+    const key = options.signingKey();
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': 'Mozilla/4.0',
       [HEADER_WECHATPAY_TIMESTAMP]: timestamp,
       [HEADER_WECHATPAY_NONCE]: nonce,
-      [HEADER_WECHATPAY_SERIAL]: options.publicKeyId,
-      [HEADER_WECHATPAY_SIGNATURE]: options.signer.sign(responseSignatureMessage(timestamp, nonce, envelope.body)),
+      [HEADER_WECHATPAY_SERIAL]: key.serial,
+      [HEADER_WECHATPAY_SIGNATURE]: key.signer.sign(responseSignatureMessage(timestamp, nonce, envelope.body)),
       [HEADER_WECHATPAY_SIGNATURE_TYPE]: AUTH_SCHEME,
     };
     const controller = new AbortController();
@@ -161,7 +164,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       inFlight -= 1;
     }
     if (closed) return;
-    attempts.push({ eventId: envelope.eventId, eventType: envelope.eventType, url: envelope.url, attempt, at: options.clock.now(), outcome });
+    attempts.push({ eventId: envelope.eventId, eventType: envelope.eventType, url: envelope.url, attempt, at: options.clock.now(), outcome, serial: key.serial });
     const delivered = typeof outcome === 'number' && outcome >= 200 && outcome <= 299;
     if (!delivered) {
       const wait = NOTIFY_RETRY_DELAYS_MS[attempt - 1];

@@ -46,9 +46,30 @@ export type PrepayBody = z.infer<typeof prepayBodySchema>;
 /** `POST .../close`. */
 export const closeBodySchema = z.object({ mchid: z.string().min(1).max(32) });
 
+const subMchid = z.string().regex(/^\d{6,32}$/, 'must be a merchant id (digits)');
+
+/** `POST /v3/pay/partner/transactions/jsapi`: the order of a sub-merchant, placed by its service provider. */
+export const partnerPrepayBodySchema = prepayBodySchema
+  .omit({ appid: true, mchid: true, payer: true })
+  .extend({
+    sp_appid: z.string().min(1).max(32),
+    sp_mchid: z.string().min(1).max(32),
+    sub_appid: z.string().min(1).max(32).optional(),
+    sub_mchid: subMchid,
+    payer: z.object({ sp_openid: z.string().min(1).max(128).optional(), sub_openid: z.string().min(1).max(128).optional() }),
+  })
+  .refine((body) => body.payer.sp_openid !== undefined || body.payer.sub_openid !== undefined, { message: 'sp_openid or sub_openid is required', path: ['payer', 'sp_openid'] })
+  .refine((body) => body.payer.sub_openid === undefined || body.sub_appid !== undefined, { message: 'sub_appid is required with sub_openid', path: ['sub_appid'] });
+export type PartnerPrepayBody = z.infer<typeof partnerPrepayBodySchema>;
+
+/** `POST /v3/pay/partner/transactions/out-trade-no/{no}/close`. */
+export const partnerCloseBodySchema = z.object({ sp_mchid: z.string().min(1).max(32), sub_mchid: subMchid });
+
 /** `POST /v3/refund/domestic/refunds`. */
 export const refundBodySchema = z
   .object({
+    /** Partner mode: whose order it is. */
+    sub_mchid: subMchid.optional(),
     transaction_id: z.string().min(1).max(32).optional(),
     out_trade_no: z.string().regex(OUT_TRADE_NO_PATTERN, 'must be 6-32 characters of [0-9A-Za-z_-|*]').optional(),
     out_refund_no: z.string().regex(OUT_REFUND_NO_PATTERN, 'must be 1-64 characters of [0-9A-Za-z_-|*@]'),

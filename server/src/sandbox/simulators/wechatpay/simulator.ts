@@ -7,6 +7,11 @@ import { unixSeconds, type Clock } from '../../../clock';
 import { parseAuthorization } from '../../../wechat/authorization';
 import {
   AUTH_SCHEME,
+  BILL_DATE_PATTERN,
+  BILL_HASH_TYPE_SHA1,
+  BILL_READY_HOUR_CHINA,
+  BILL_TYPES,
+  CERTIFICATE_ASSOCIATED_DATA,
   CURRENCY_CNY,
   HEADER_AUTHORIZATION,
   HEADER_REQUEST_ID,
@@ -15,12 +20,21 @@ import {
   HEADER_WECHATPAY_SIGNATURE,
   HEADER_WECHATPAY_SIGNATURE_TYPE,
   HEADER_WECHATPAY_TIMESTAMP,
+  PATH_BILL_DOWNLOAD,
+  PATH_CERTIFICATES,
+  MAX_REFUNDS_PER_TRANSACTION,
   PATH_CLOSE,
   PATH_JSAPI_PREPAY,
+  PATH_PARTNER_CLOSE,
+  PATH_PARTNER_JSAPI_PREPAY,
+  PATH_PARTNER_QUERY_BY_OUT_TRADE_NO,
   PATH_QUERY_BY_OUT_TRADE_NO,
   PATH_REFUND_BY_OUT_REFUND_NO,
   PATH_REFUNDS,
+  PATH_TRADE_BILL,
   PREPAY_ID_TTL_MS,
+  RESOURCE_ALGORITHM,
+  REFUND_PERIOD_MS,
   RESOURCE_ORIGINAL_TYPE_REFUND,
   RESOURCE_ORIGINAL_TYPE_TRANSACTION,
   TRADE_TYPE_JSAPI,
@@ -31,22 +45,35 @@ import {
   type TradeState,
   type WechatPayServerCode,
 } from '../../../wechat/consts';
-import { randomNonce } from '../../../wechat/random';
-import { createRsaSigner } from '../../../wechat/signer';
-import { formatWechatTime, parseWechatTime } from '../../../wechat/time';
+import { encryptResource } from '../../../wechat/aead';
+import { randomNonce, randomResourceNonce } from '../../../wechat/random';
+import { chinaDayRange, formatWechatTime, parseWechatTime } from '../../../wechat/time';
 import { isTimestampFresh, loadPublicKey } from '../../../wechat/verifier';
 import { SandboxError } from '../sandbox-error';
 import type { SandboxWechatKeys } from '../sandbox-keys';
+import { buildTradeBill } from './bills';
 import { createFaultSwitches, type FaultEndpoint, type FaultSwitches } from './faults';
 import { createNotifier, type DeliveryAttempt } from './notifier';
-import { closeBodySchema, prepayBodySchema, refundBodySchema, validate, type ParamErrorDetail, type PrepayBody, type RefundBody } from './requests';
+import { createPlatformSigning, type SimulatedCertificate } from './platform-signing';
+import {
+  closeBodySchema,
+  partnerCloseBodySchema,
+  partnerPrepayBodySchema,
+  prepayBodySchema,
+  refundBodySchema,
+  validate,
+  type ParamErrorDetail,
+  type PartnerPrepayBody,
+  type PrepayBody,
+  type RefundBody,
+} from './requests';
 
 /** How the simulator is built. */
 export interface WechatPaySimulatorOptions {
   /** Shared with the server, so signature timestamps agree when QA moves the clock. */
   clock: Clock;
   keys: SandboxWechatKeys;
-  /** Multiplies WeChat's notification retry delays and the refund processing time. @default 1 */
+  /** Multiplies WeChat's notification retry delays and the refund processing time (ABNORMAL and CLOSED too). @default 1 */
   timeFactor?: number;
   /** Real ms a refund stays PROCESSING, before `timeFactor`. @default 5000 */
   refundSettleMs?: number;
@@ -55,6 +82,10 @@ export interface WechatPaySimulatorOptions {
   logger?: Pick<Logger, 'info' | 'warn'>;
   /** Used to send notifications. @default global fetch */
   fetch?: typeof fetch;
+  /** How long a platform certificate is valid. @default five years, as WeChat's */
+  certificateLifetimeMs?: number;
+  /** Chooses the key under the `random` signing switch. @default Math.random */
+  random?: () => number;
 }
 
 /** What the payer does in the pay sheet. */
@@ -78,8 +109,12 @@ export interface SimulatedTransaction {
   createdAt: number;
   closedAt: number | undefined;
   prepayIds: readonly string[];
-  /** Fen refunded or being refunded. */
+  /** Fen refunded or being refunded (a closed refund gave nothing back; an abnormal one is spent, for the merchant to settle). */
   refundedAmount: number;
+  /** Partner mode: the sub-merchant the order was placed for (then `appId`/`mchId` are `sp_appid`/`sp_mchid`). */
+  subMchId?: string | undefined;
+  /** Partner mode: the sub-merchant's app the order named. */
+  subAppId?: string | undefined;
 }
 
 /** A refund as the simulator keeps it (read-only copy). */
@@ -95,6 +130,8 @@ export interface SimulatedRefund {
   status: RefundStatus;
   createdAt: number;
   successTime: number | undefined;
+  /** Partner mode: the `sub_mchid` the refund request named. */
+  subMchId?: string | undefined;
 }
 
 /** Read-only views of the simulator's state, for consistency checks. */
@@ -104,7 +141,12 @@ export interface WechatPayLedger {
   refunds(): readonly SimulatedRefund[];
   /** Every notification delivery attempt (and drop). */
   notifications(): readonly DeliveryAttempt[];
+  /** Every API call that reached an endpoint, in order (after faults, before the signature check). */
+  calls(): readonly { endpoint: SimulatorEndpoint; at: number }[];
 }
+
+/** The simulator's endpoints, as its call log names them. */
+export type SimulatorEndpoint = FaultEndpoint | 'partner_prepay' | 'partner_query' | 'partner_close' | 'bill_download';
 
 /** What `pay` did. */
 export interface PayResult {
@@ -123,6 +165,8 @@ export interface WechatPaySimulator {
   pay(prepayId: string, openid: string, outcome: PayOutcome): PayResult;
   faults: FaultSwitches;
   ledger: WechatPayLedger;
+  /** The platform certificates `/v3/certificates` lists, and their rotation. */
+  certificates: { listed(): readonly SimulatedCertificate[]; rotate(): SimulatedCertificate };
   /** Resolves when no refund is processing and no notification is scheduled or in flight. */
   idle(): Promise<void>;
   /** Stops timers, notification requests and requests held open by a timeout fault. */
@@ -136,6 +180,8 @@ interface TransactionState extends Omit<SimulatedTransaction, 'prepayIds' | 'ref
 
 interface RefundState extends SimulatedRefund {
   fingerprint: string;
+  /** How it will settle (the fault switch at the time it was made). */
+  settlesAs: 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
 }
 
 interface Answer {
@@ -163,6 +209,22 @@ function digits(count: number): string {
   return out;
 }
 
+/** The fault switch an endpoint answers to: partner forms share their direct form's. */
+function faultEndpointOf(endpoint: SimulatorEndpoint): FaultEndpoint {
+  switch (endpoint) {
+    case 'partner_prepay':
+      return 'prepay';
+    case 'partner_query':
+      return 'query';
+    case 'partner_close':
+      return 'close';
+    case 'bill_download':
+      return 'trade_bill';
+    default:
+      return endpoint;
+  }
+}
+
 function rawBodyOf(req: Request): string {
   const body: unknown = req.body;
   if (Buffer.isBuffer(body)) return body.toString('utf8');
@@ -175,13 +237,18 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   const { clock, keys } = options;
   const timeFactor = options.timeFactor ?? 1;
   const refundSettleMs = (options.refundSettleMs ?? 5000) * timeFactor;
-  const platformSigner = createRsaSigner(keys.platform.privateKeyPem);
   const merchantPublicKey = loadPublicKey(keys.merchant.publicKeyPem);
   const faults = createFaultSwitches();
+  const signing = createPlatformSigning({
+    clock,
+    keys,
+    ...(options.certificateLifetimeMs === undefined ? {} : { certificateLifetimeMs: options.certificateLifetimeMs }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const calls: { endpoint: SimulatorEndpoint; at: number }[] = [];
   const notifier = createNotifier({
     clock,
-    signer: platformSigner,
-    publicKeyId: keys.platform.publicKeyId,
+    signingKey: () => signing.pick(faults.current().signWith),
     apiV3Key: keys.apiV3Key,
     timeFactor,
     faults,
@@ -197,8 +264,10 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   const settlements = new Set<NodeJS.Timeout>();
   let settleWaiters: (() => void)[] = [];
 
+  // A closed refund gave nothing back; an abnormal one was taken from the merchant and waits for it to be settled by hand.
   const refundedAmount = (outTradeNo: string): number =>
-    [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo && r.status !== 'CLOSED' && r.status !== 'ABNORMAL').reduce((sum, r) => sum + r.amountRefund, 0);
+    [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo && r.status !== 'CLOSED').reduce((sum, r) => sum + r.amountRefund, 0);
+  const refundCount = (outTradeNo: string): number => [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo).length;
 
   /** An unpaid order past its time_expire is closed, as WeChat does. */
   function refreshExpiry(tx: TransactionState): void {
@@ -211,7 +280,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
 
   function transactionJson(tx: TransactionState): Record<string, unknown> {
     const paid = tx.tradeState === 'SUCCESS' || tx.tradeState === 'REFUND';
-    return {
+    const json = {
       appid: tx.appId,
       mchid: tx.mchId,
       out_trade_no: tx.outTradeNo,
@@ -224,6 +293,17 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
       payer: paid ? { openid: tx.payerOpenid } : {},
       amount: paid ? { total: tx.amountTotal, payer_total: tx.amountTotal, currency: CURRENCY_CNY, payer_currency: CURRENCY_CNY } : { total: tx.amountTotal, currency: CURRENCY_CNY, payer_currency: CURRENCY_CNY },
       promotion_detail: [],
+    };
+    if (tx.subMchId === undefined) return json;
+    // A service provider sees its sub-merchant's order with sp_*/sub_* ids and the payer by app.
+    const { appid, mchid, payer: _payer, ...rest } = json;
+    return {
+      sp_appid: appid,
+      sp_mchid: mchid,
+      ...(tx.subAppId === undefined ? {} : { sub_appid: tx.subAppId }),
+      sub_mchid: tx.subMchId,
+      ...rest,
+      payer: paid ? (tx.subAppId === undefined ? { sp_openid: tx.payerOpenid } : { sub_openid: tx.payerOpenid }) : {},
     };
   }
 
@@ -259,11 +339,12 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     const body = answer.payload === undefined ? '' : JSON.stringify(answer.payload);
     const timestamp = String(unixSeconds(clock));
     const nonce = randomNonce();
+    const key = signing.pick(faults.current().signWith);
     res.set({
       [HEADER_WECHATPAY_TIMESTAMP]: timestamp,
       [HEADER_WECHATPAY_NONCE]: nonce,
-      [HEADER_WECHATPAY_SERIAL]: keys.platform.publicKeyId,
-      [HEADER_WECHATPAY_SIGNATURE]: platformSigner.sign(responseSignatureMessage(timestamp, nonce, body)),
+      [HEADER_WECHATPAY_SERIAL]: key.serial,
+      [HEADER_WECHATPAY_SIGNATURE]: key.signer.sign(responseSignatureMessage(timestamp, nonce, body)),
       [HEADER_WECHATPAY_SIGNATURE_TYPE]: AUTH_SCHEME,
       [HEADER_REQUEST_ID]: `08${digits(10)}${crypto.randomBytes(12).toString('hex').toUpperCase()}`,
     });
@@ -295,9 +376,10 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   }
 
   /** Runs an endpoint: faults, then the signature, then the handler; every answer is signed. */
-  function serve(endpoint: FaultEndpoint, handler: (req: Request, body: string) => Answer) {
+  function serve(endpoint: SimulatorEndpoint, handler: (req: Request, body: string) => Answer) {
     return (req: Request, res: Response): void => {
-      const fault = faults.takeEndpointFault(endpoint);
+      calls.push({ endpoint, at: clock.now() });
+      const fault = faults.takeEndpointFault(faultEndpointOf(endpoint));
       if (fault?.fail === 'timeout') {
         hanging.add(res);
         res.on('close', () => hanging.delete(res));
@@ -329,7 +411,8 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     return prepayId;
   }
 
-  function prepay(body: PrepayBody): Answer {
+  /** Places (or repeats) an order; `sub` makes it a sub-merchant's, placed by its service provider. */
+  function prepay(body: PrepayBody, sub?: { subMchId: string; subAppId: string | undefined }): Answer {
     if (body.mchid !== keys.mchId) return wechatError('MCH_NOT_EXISTS', 'mchid does not match the signing merchant');
     if (body.appid !== keys.appId) return wechatError('APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
     let timeExpire: number | undefined;
@@ -340,6 +423,8 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     }
     const fingerprint = JSON.stringify([body.appid, body.mchid, body.description, body.amount.total, body.payer.openid, body.attach ?? '', body.goods_tag ?? '']);
     const existing = transactions.get(body.out_trade_no);
+    // A sub-merchant's order is not the service provider's own, nor another sub-merchant's.
+    if (existing !== undefined && (existing.subMchId !== sub?.subMchId || existing.subAppId !== sub?.subAppId)) return wechatError('OUT_TRADE_NO_USED', '商户订单号重复');
     if (existing !== undefined) {
       refreshExpiry(existing);
       if (existing.tradeState === 'SUCCESS' || existing.tradeState === 'REFUND') return wechatError('ORDERPAID', '该订单已支付');
@@ -364,6 +449,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
       closedAt: undefined,
       fingerprint,
       prepayIds: [],
+      ...(sub === undefined ? {} : { subMchId: sub.subMchId, subAppId: sub.subAppId }),
     };
     transactions.set(tx.outTradeNo, tx);
     return { status: 200, payload: { prepay_id: issuePrepayId(tx) } };
@@ -380,7 +466,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     const problem = checkMchidQuery(req);
     if (problem !== undefined) return problem;
     const tx = transactions.get(String(req.params['outTradeNo']));
-    if (tx === undefined) return wechatError('ORDER_NOT_EXIST', '订单不存在');
+    if (tx === undefined || tx.subMchId !== undefined) return wechatError('ORDER_NOT_EXIST', '订单不存在');
     refreshExpiry(tx);
     return { status: 200, payload: transactionJson(tx) };
   }
@@ -389,7 +475,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     return withBody(body, (value) => validate(closeBodySchema, value), (parsed) => {
       if (parsed.mchid !== keys.mchId) return wechatError('MCH_NOT_EXISTS', 'mchid does not match the signing merchant');
       const tx = transactions.get(String(req.params['outTradeNo']));
-      if (tx === undefined) return wechatError('ORDER_NOT_EXIST', '订单不存在');
+      if (tx === undefined || tx.subMchId !== undefined) return wechatError('ORDER_NOT_EXIST', '订单不存在');
       refreshExpiry(tx);
       if (tx.tradeState === 'SUCCESS' || tx.tradeState === 'REFUND') return wechatError('ORDERPAID', '订单已支付');
       if (tx.tradeState !== 'CLOSED') {
@@ -403,20 +489,21 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   function settleRefund(refund: RefundState, tx: TransactionState): void {
     const timer = setTimeout(() => {
       settlements.delete(timer);
-      refund.status = 'SUCCESS';
-      refund.successTime = clock.now();
+      refund.status = refund.settlesAs;
+      // Only a refund that reached the payer has a success_time.
+      if (refund.settlesAs === 'SUCCESS') refund.successTime = clock.now();
       notifier.send({
-        eventType: 'REFUND.SUCCESS',
+        eventType: `REFUND.${refund.settlesAs}`,
         originalType: RESOURCE_ORIGINAL_TYPE_REFUND,
         url: refund.notifyUrl ?? tx.notifyUrl,
         resource: {
-          mchid: tx.mchId,
+          ...(tx.subMchId === undefined ? { mchid: tx.mchId } : { sp_mchid: tx.mchId, sub_mchid: tx.subMchId }),
           out_trade_no: refund.outTradeNo,
           transaction_id: refund.transactionId,
           out_refund_no: refund.outRefundNo,
           refund_id: refund.refundId,
           refund_status: refund.status,
-          success_time: formatWechatTime(refund.successTime),
+          ...(refund.successTime === undefined ? {} : { success_time: formatWechatTime(refund.successTime) }),
           user_received_account: '支付用户零钱',
           amount: { total: refund.amountTotal, refund: refund.amountRefund, payer_total: refund.amountTotal, payer_refund: refund.amountRefund },
         },
@@ -434,6 +521,8 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     const tx =
       body.out_trade_no !== undefined ? transactions.get(body.out_trade_no) : [...transactions.values()].find((t) => t.transactionId === body.transaction_id);
     if (tx === undefined || (body.transaction_id !== undefined && tx.transactionId !== body.transaction_id)) return wechatError('RESOURCE_NOT_EXISTS', '订单不存在');
+    // Partner mode: the request names the sub-merchant whose order it is; any other finds nothing.
+    if (tx.subMchId !== body.sub_mchid) return wechatError('RESOURCE_NOT_EXISTS', '订单不存在');
     const fingerprint = JSON.stringify([tx.outTradeNo, body.amount.refund, body.amount.total, body.reason ?? '', body.notify_url ?? '']);
     const existing = refunds.get(body.out_refund_no);
     if (existing !== undefined) {
@@ -442,6 +531,9 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     }
     if ((tx.tradeState !== 'SUCCESS' && tx.tradeState !== 'REFUND') || tx.transactionId === undefined) return wechatError('INVALID_REQUEST', '订单未支付，不能退款');
     if (body.amount.total !== tx.amountTotal) return wechatError('INVALID_REQUEST', 'amount.total does not equal the order total');
+    // WeChat's own limits: 交易时间超过一年的订单无法提交退款; 每个支付订单的部分退款次数不能超过50次.
+    if (tx.successTime !== undefined && clock.now() >= tx.successTime + REFUND_PERIOD_MS) return wechatError('INVALID_REQUEST', '交易时间超过一年的订单无法提交退款');
+    if (refundCount(tx.outTradeNo) >= MAX_REFUNDS_PER_TRANSACTION) return wechatError('INVALID_REQUEST', `该订单退款次数已达上限（${MAX_REFUNDS_PER_TRANSACTION}次）`);
     if (refundedAmount(tx.outTradeNo) + body.amount.refund > tx.amountTotal) return wechatError('INVALID_REQUEST', '申请退款金额超过订单可退金额');
     const created: RefundState = {
       refundId: `50${digits(29)}`,
@@ -455,7 +547,9 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
       status: 'PROCESSING',
       createdAt: clock.now(),
       successTime: undefined,
+      subMchId: body.sub_mchid,
       fingerprint,
+      settlesAs: faults.takeRefundOutcome(),
     };
     refunds.set(created.outRefundNo, created);
     tx.tradeState = 'REFUND';
@@ -465,11 +559,114 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
 
   function queryRefund(req: Request): Answer {
     const found = refunds.get(String(req.params['outRefundNo']));
-    if (found === undefined) return wechatError('RESOURCE_NOT_EXISTS', '退款单不存在');
+    const subMchId = typeof req.query['sub_mchid'] === 'string' ? req.query['sub_mchid'] : undefined;
+    if (found === undefined || found.subMchId !== subMchId) return wechatError('RESOURCE_NOT_EXISTS', '退款单不存在');
     return { status: 200, payload: refundJson(found) };
   }
 
-  const router = express.Router();
+  function partnerPrepay(body: PartnerPrepayBody): Answer {
+    if (body.sp_mchid !== keys.mchId) return wechatError('MCH_NOT_EXISTS', 'sp_mchid does not match the signing merchant');
+    if (body.sp_appid !== keys.appId) return wechatError('APPID_MCHID_NOT_MATCH', 'sp_appid和sp_mchid不匹配');
+    const { sp_appid: appid, sp_mchid: mchid, sub_appid: subAppId, sub_mchid: subMchId, payer, ...order } = body;
+    // The schema makes sure one of the two is there.
+    const openid = payer.sub_openid ?? payer.sp_openid ?? '';
+    return prepay({ ...order, appid, mchid, payer: { openid } }, { subMchId, subAppId });
+  }
+
+  /** The sub-merchant's order named by the path, or the error WeChat answers instead. */
+  function partnerOrder(req: Request, spMchId: unknown, subMchId: unknown, location: 'query' | 'body'): TransactionState | Answer {
+    if (typeof spMchId !== 'string' || spMchId === '') return wechatError('PARAM_ERROR', '参数错误: sp_mchid is required', { field: 'sp_mchid', issue: 'is required', location });
+    if (typeof subMchId !== 'string' || subMchId === '') return wechatError('PARAM_ERROR', '参数错误: sub_mchid is required', { field: 'sub_mchid', issue: 'is required', location });
+    if (spMchId !== keys.mchId) return wechatError('MCH_NOT_EXISTS', 'sp_mchid does not match the signing merchant');
+    const tx = transactions.get(String(req.params['outTradeNo']));
+    if (tx === undefined || tx.subMchId !== subMchId) return wechatError('ORDER_NOT_EXIST', '订单不存在');
+    refreshExpiry(tx);
+    return tx;
+  }
+
+  function partnerQuery(req: Request): Answer {
+    const found = partnerOrder(req, req.query['sp_mchid'], req.query['sub_mchid'], 'query');
+    return 'outTradeNo' in found ? { status: 200, payload: transactionJson(found) } : found;
+  }
+
+  function partnerClose(req: Request, body: string): Answer {
+    return withBody(body, (value) => validate(partnerCloseBodySchema, value), (parsed) => {
+      const found = partnerOrder(req, parsed.sp_mchid, parsed.sub_mchid, 'body');
+      if (!('outTradeNo' in found)) return found;
+      if (found.tradeState === 'SUCCESS' || found.tradeState === 'REFUND') return wechatError('ORDERPAID', '订单已支付');
+      if (found.tradeState !== 'CLOSED') {
+        found.tradeState = 'CLOSED';
+        found.closedAt = clock.now();
+      }
+      return { status: 204 };
+    });
+  }
+
+  /** `/v3/certificates`: every valid platform certificate, encrypted with the APIv3 key. */
+  function certificatesAnswer(): Answer {
+    const data = signing.listed().map((certificate) => {
+      const nonce = randomResourceNonce();
+      return {
+        serial_no: certificate.serial,
+        effective_time: formatWechatTime(certificate.notBefore),
+        expire_time: formatWechatTime(certificate.notAfter),
+        encrypt_certificate: {
+          algorithm: RESOURCE_ALGORITHM,
+          nonce,
+          associated_data: CERTIFICATE_ASSOCIATED_DATA,
+          ciphertext: encryptResource(certificate.pem, keys.apiV3Key, nonce, CERTIFICATE_ASSOCIATED_DATA),
+        },
+      };
+    });
+    return { status: 200, payload: { data } };
+  }
+
+  /** A day's bill is made once, after 10:00 China time of the next day; later changes do not alter it. */
+  const billSnapshots = new Map<string, Buffer>();
+  const billDownloads = new Map<string, { bytes: Buffer; expiresAt: number }>();
+
+  function tradeBill(req: Request): Answer {
+    const billDate = req.query['bill_date'];
+    const range = typeof billDate === 'string' && BILL_DATE_PATTERN.test(billDate) ? chinaDayRange(billDate) : undefined;
+    if (typeof billDate !== 'string' || range === undefined) return wechatError('PARAM_ERROR', '参数错误: bill_date must be yyyy-MM-DD', { field: 'bill_date', issue: 'must be yyyy-MM-DD', location: 'query' });
+    const billType = req.query['bill_type'] ?? 'ALL';
+    if (typeof billType !== 'string' || !(BILL_TYPES as readonly string[]).includes(billType)) return wechatError('PARAM_ERROR', '参数错误: bill_type', { field: 'bill_type', issue: `must be one of ${BILL_TYPES.join(', ')}`, location: 'query' });
+    const subMchId = req.query['sub_mchid'];
+    if (subMchId !== undefined && (typeof subMchId !== 'string' || !/^\d{6,32}$/.test(subMchId))) return wechatError('PARAM_ERROR', '参数错误: sub_mchid', { field: 'sub_mchid', issue: 'must be a merchant id', location: 'query' });
+    const readyAt = range.to + BILL_READY_HOUR_CHINA * 60 * 60 * 1000;
+    if (faults.current().bills.notReady || clock.now() < readyAt) return wechatError('NO_STATEMENT_EXIST', '账单文件不存在，请检查当前商户号在指定日期内是否有成功的交易或退款（账单在次日10点后生成）');
+    const key = `${billDate}|${billType}|${subMchId ?? ''}`;
+    let bytes = billSnapshots.get(key);
+    if (bytes === undefined) {
+      bytes = Buffer.from(buildTradeBill({ ...range, subMchId, type: billType as 'ALL' | 'SUCCESS' | 'REFUND' }, [...transactions.values()], [...refunds.values()]), 'utf8');
+      billSnapshots.set(key, bytes);
+    }
+    const token = crypto.randomBytes(24).toString('base64url');
+    const served = faults.current().bills.hashMismatch ? Buffer.concat([bytes, Buffer.from('`tampered\r\n', 'utf8')]) : bytes;
+    // WeChat's download URLs live 30 seconds.
+    billDownloads.set(token, { bytes: served, expiresAt: clock.now() + 30_000 });
+    return {
+      status: 200,
+      payload: {
+        hash_type: BILL_HASH_TYPE_SHA1,
+        hash_value: crypto.createHash('sha1').update(bytes).digest('hex'),
+        download_url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}${PATH_BILL_DOWNLOAD}?token=${token}`,
+      },
+    };
+  }
+
+  /** The file itself: a signed request, an unsigned answer (the hash in the bill answer vouches for it). */
+  function downloadBill(req: Request, res: Response): void {
+    calls.push({ endpoint: 'bill_download', at: clock.now() });
+    const problem = checkRequestSignature(req, rawBodyOf(req));
+    if (problem !== undefined) return sendSigned(res, problem);
+    const token = req.query['token'];
+    const found = typeof token === 'string' ? billDownloads.get(token) : undefined;
+    if (found === undefined || found.expiresAt < clock.now()) return sendSigned(res, wechatError('INVALID_REQUEST', '下载链接过期，请重新请求文件下载'));
+    res.status(200).type('application/octet-stream').send(found.bytes);
+  }
+
+  const router = express.Router({ caseSensitive: true });
   // The signature covers the exact bytes sent, so the body is kept raw here.
   router.use(express.raw({ type: () => true, limit: '64kb' }));
   const expressPath = (template: string): string => template.replace(/\{([a-z_]+)\}/g, (_m, name: string) => `:${name.replace(/_([a-z])/g, (_n, c: string) => c.toUpperCase())}`);
@@ -478,6 +675,12 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
   router.post(expressPath(PATH_CLOSE), serve('close', close));
   router.post(PATH_REFUNDS, serve('refund', (_req, body) => withBody(body, (value) => validate(refundBodySchema, value), refund)));
   router.get(expressPath(PATH_REFUND_BY_OUT_REFUND_NO), serve('query_refund', (req) => queryRefund(req)));
+  router.post(PATH_PARTNER_JSAPI_PREPAY, serve('partner_prepay', (_req, body) => withBody(body, (value) => validate(partnerPrepayBodySchema, value), partnerPrepay)));
+  router.get(expressPath(PATH_PARTNER_QUERY_BY_OUT_TRADE_NO), serve('partner_query', (req) => partnerQuery(req)));
+  router.post(expressPath(PATH_PARTNER_CLOSE), serve('partner_close', partnerClose));
+  router.get(PATH_CERTIFICATES, serve('certificates', () => certificatesAnswer()));
+  router.get(PATH_TRADE_BILL, serve('trade_bill', (req) => tradeBill(req)));
+  router.get(PATH_BILL_DOWNLOAD, downloadBill);
   router.use((_req: Request, res: Response) => sendSigned(res, { status: 404, payload: { code: 'RESOURCE_NOT_EXISTS', message: 'no such API in the sandbox' } }));
 
   function pay(prepayId: string, openid: string, outcome: PayOutcome): PayResult {
@@ -515,7 +718,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     return Object.freeze({ ...rest, prepayIds: Object.freeze([...tx.prepayIds]), refundedAmount: refundedAmount(tx.outTradeNo) });
   };
   const viewRefund = (refund: RefundState): SimulatedRefund => {
-    const { fingerprint: _fingerprint, ...rest } = refund;
+    const { fingerprint: _fingerprint, settlesAs: _settlesAs, ...rest } = refund;
     return Object.freeze({ ...rest });
   };
 
@@ -533,7 +736,9 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
       },
       refunds: () => [...refunds.values()].map(viewRefund),
       notifications: () => notifier.attempts(),
+      calls: () => calls.map((call) => Object.freeze({ ...call })),
     },
+    certificates: { listed: () => signing.listed(), rotate: () => signing.rotate() },
     async idle(): Promise<void> {
       if (settlements.size > 0) await new Promise<void>((resolve) => settleWaiters.push(resolve));
       await notifier.idle();
