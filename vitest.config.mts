@@ -11,6 +11,8 @@ export default defineConfig({
     projects: [
       {
         // Unit, HTTP integration and CLI tests: Node, real servers on port 0, no network.
+        // `@shared`: a server test may read the mini program's messages (one glossary for both).
+        resolve: { alias: [{ find: /^@shared\/(.*)$/, replacement: `${fromRoot('shared')}/$1` }] },
         test: {
           name: 'server',
           include: ['test/**/*.test.ts'],

@@ -27,7 +27,7 @@ import { parseSigningKeys } from '../server/src/config/config';
 import { createLinkKeyring } from '../server/src/tokens/link-keys';
 import { loadOrCreateSandboxWechatKeys } from '../server/src/sandbox/simulators/sandbox-keys';
 import { cpuSnapshot, cpuUsage } from './cpu-usage';
-import { measureH5Load, type H5LoadResult } from './h5-load';
+import { measureH5Load, measureTapToSheet, type H5LoadResult, type H5TapResult } from './h5-load';
 import { warmPageCache } from './page-cache';
 import { friendViewRequests, landingRequests, linkIssueRequests, notificationRequests, paymentRequests, writeRequestFile } from './material';
 import type { OpenLoopOptions, OpenLoopResult } from './open-loop';
@@ -634,13 +634,16 @@ async function main(): Promise<void> {
     }
 
     let h5Load: H5LoadResult | undefined;
+    let h5Tap: H5TapResult | undefined;
     if (built.h5 !== undefined) {
-      if (!built.h5.ok) h5Load = { error: 'the H5 build failed (see above)' };
-      else if (ops === undefined) h5Load = { error: 'no server to load it from' };
+      if (!built.h5.ok) h5Load = h5Tap = { error: 'the H5 build failed (see above)' };
+      else if (ops === undefined) h5Load = h5Tap = { error: 'no server to load it from' };
       else {
         const demo = await postJson<{ link: { token: string } }>(`${ops.url}/sandbox/demo`, {});
         log('timing the H5 pay page in Chromium');
         h5Load = await measureH5Load(ops.url, demo.link.token, 7).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+        log('timing the tap on the pay button until the pay sheet, in Chromium');
+        h5Tap = await measureTapToSheet(ops.url, demo.link.token, 7).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
       }
     }
 
@@ -659,6 +662,7 @@ async function main(): Promise<void> {
       weapp: built.weapp,
       h5: built.h5,
       h5Load,
+      h5Tap,
     };
     fs.writeFileSync(options.report, renderReport(results));
     log(`wrote ${path.relative(ROOT, options.report)} (${results.minutes.toFixed(1)} min)`);

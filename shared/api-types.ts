@@ -27,11 +27,13 @@ export interface OrderInput {
   ship_to?: ShipTo;
 }
 
-/** A friend's contribution as the shop sees it (payer masked). */
+/** A friend's contribution as the shop sees it (payer's WeChat id masked, their name in full). */
 export interface Contribution {
   payment_id: string;
   link_id: string;
   payer: string;
+  /** The name the friend gave when paying, else "微信好友 N" (N: the order in which friends paid). */
+  payer_name: string;
   amount: number;
   status: PaymentStatus;
   paid_at: string | null;
@@ -69,6 +71,8 @@ export interface RefundView {
   id: string;
   payment_id: string;
   payer: string;
+  /** The paying friend's name, as in `Contribution.payer_name`. */
+  payer_name: string;
   amount: number;
   /** The shop's reason when it gave one, else `kind`. */
   reason: string;
@@ -134,6 +138,7 @@ export interface IssuedLinkResponse extends LinkResponse {
 
 /** A contribution as a friend sees it. */
 export interface PublicContribution {
+  /** The payer's name: masked (`李*`) unless it is the viewer's own payment; "微信好友 N" when they gave none. */
   payer: string;
   amount: number;
   paid_at: string;
@@ -172,6 +177,8 @@ export interface FriendView {
     amount_reserved: number;
     currency: 'CNY';
     items: OrderItem[];
+    /** The shop's own order number, for receipts and saved posters. */
+    shop_order_id: string;
   };
   contributions: PublicContribution[];
   /** The viewer's own payments on this link, when the request carries their session token. */
@@ -205,6 +212,10 @@ export interface PaymentView {
   refunded_amount: number;
   /** Until then the friend may finish paying in the pay sheet. */
   payable_until: string;
+  /** WeChat Pay's transaction number (微信支付单号) once paid, for the friend's receipt. */
+  transaction_id: string | null;
+  /** The name the friend gave when paying, if any. */
+  payer_name: string | null;
   /** Every refund of this payment, oldest first: each goes back to this payer, the way they paid. */
   refunds: PaymentRefundView[];
 }
@@ -230,6 +241,8 @@ export interface RequestPaymentParams {
 /** `POST /v1/pay/{ref}/payments` body; `amount` only in group mode. */
 export interface CreatePaymentInput {
   amount?: number;
+  /** How the shopper should know the friend (1-20 characters); without it they read "微信好友 N". */
+  payer_name?: string;
 }
 
 /** `POST /v1/pay/{ref}/payments` answer. */
@@ -244,6 +257,8 @@ export interface CreatePaymentResponse {
 export interface WebhookPayer {
   payment_id: string;
   payer: string;
+  /** The friend's name, as in `Contribution.payer_name`. */
+  payer_name: string;
   amount: number;
   paid_at: string;
 }
@@ -278,6 +293,8 @@ export interface PaymentRefundedEventData {
   order_id: string;
   link_id: string;
   payer: string;
+  /** The friend's name, as in `Contribution.payer_name`. */
+  payer_name: string;
   amount: number;
   /** The shop's reason when it gave one, else `kind`. */
   reason: string;
@@ -326,10 +343,17 @@ export type ShopEventType = ShopEvent['type'];
 /** The JSON body POSTed to a shop's webhook URL (signed in the `FriendPay-Signature` header). */
 export type WebhookDelivery = { id: string; created_at: string } & ShopEvent;
 
+/**
+ * Where a webhook event stands: `pending` (not tried yet), `retrying` (failed, tried again at
+ * `next_attempt_at`), `delivered` (the shop answered 2xx), `not_sent` (the shop has no webhook URL).
+ */
+export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'not_sent';
+
 /** A webhook delivery as the shop can list it. */
 export interface DeliveryView {
   id: string;
   type: ShopEventType;
+  state: DeliveryState;
   created_at: string;
   delivered_at: string | null;
   attempts: number;
@@ -342,6 +366,32 @@ export interface DemoResponse {
   shop: { id: string; name: string; api_key: string; webhook_secret: string };
   order: OrderResponse;
   link: IssuedLinkResponse;
+}
+
+/** A webhook the sandbox's own receiver got for a demo shop (`GET /sandbox/webhooks`), newest first. */
+export interface SandboxWebhook {
+  /** The event's id (the same on every retry). */
+  id: string;
+  type: string;
+  shop_id: string;
+  received_at: string;
+  /** The `FriendPay-Signature` checked with the shop's webhook secret, as a shop would. */
+  signature_valid: boolean;
+  data: unknown;
+}
+
+/** An order in a list (`GET /v1/orders`): the order without its payers and refunds (`GET /v1/orders/{id}` has them). */
+export type OrderSummary = Omit<OrderResponse, 'payers' | 'refunds'>;
+
+/** `GET /v1/orders` answer: newest first; pass `next_cursor` as `cursor` for the next page (null: no more). */
+export interface OrderListResponse {
+  orders: OrderSummary[];
+  next_cursor: string | null;
+}
+
+/** `GET /v1/orders/{id}/links` answer: every link issued for the order, oldest first. */
+export interface OrderLinksResponse {
+  links: LinkResponse[];
 }
 
 /** `env_version` of a mini program code or URL Link: which build of the mini program it opens. */

@@ -1,4 +1,5 @@
 /** Turning numbers and times into what people read, and what they type back into fen. */
+import { formatChinaShortTime } from '@shared/china-time';
 import type { Messages } from './i18n/messages';
 
 const pad = (value: number): string => String(value).padStart(2, '0');
@@ -13,11 +14,9 @@ export function formatCountdown(ms: number, t: Messages): string {
   return `${days > 0 ? t.days(days) : ''}${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
 }
 
-/** An RFC 3339 time as local `MM-DD HH:mm` (no Intl: some WeChat engines lack it). */
+/** An RFC 3339 time as `MM-DD HH:mm` in China time, as the server's pages show it (shared/china-time.ts). */
 export function formatShortTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return formatChinaShortTime(iso);
 }
 
 /**

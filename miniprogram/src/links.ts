@@ -15,8 +15,8 @@ export function shopperPagePath(shopperToken: string): string {
   return `/pages/share/index?s=${encodeURIComponent(shopperToken)}`;
 }
 
-/** The origin of the H5 build: the page's own in a browser, the API server's otherwise. */
-function webOrigin(): string {
+/** The origin of the H5 build and of the API: the page's own in a browser, the API server's otherwise. */
+export function webOrigin(): string {
   if (API_BASE_URL !== '') return API_BASE_URL;
   return process.env.TARO_ENV === 'h5' && typeof window !== 'undefined' ? window.location.origin : '';
 }

@@ -78,7 +78,7 @@ describe('pay page in a browser', () => {
     const { page, screenshot } = await world.newPage();
     await page.goto(world.appUrl(`/pages/share/index?t=${demo.link.token}`));
     await page.getByTestId('screen-share').waitFor();
-    expect(await page.getByTestId('share-status').textContent()).toContain('等待朋友付款');
+    expect(await page.getByTestId('share-status').textContent()).toContain('等待付款');
     // The short /p/{code} link, the same the shop was given: it opens anywhere and makes a sparse QR.
     expect(await page.getByTestId('link-url').textContent()).toBe(demo.link.url);
     await page.getByTestId('make-poster').click();

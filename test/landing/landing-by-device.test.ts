@@ -3,6 +3,7 @@
 // desktop the code to scan; a link that can no longer be paid shows its status only.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IssuedLinkResponse } from '../../shared/api-types';
+import { bilingualState } from '../../shared/glossary';
 import type { WechatPlatformSimulator } from '../../server/src/sandbox/simulators/wechat-platform-simulator';
 import type { CreatedShop } from '../../server/src/shops/shop-service';
 import { countingStore, type CountingStore } from '../support/counting-store';
@@ -120,7 +121,7 @@ describe('the landing page by device', () => {
       const answer = await open(revoked.code, userAgent);
       const html = await answer.text();
       expect(answer.status).toBe(200);
-      expect(html).toContain('已撤销 · Revoked');
+      expect(html).toContain(bilingualState('revoked'));
       expect(buttonHref(html)).toBeUndefined();
       expect(imageSrc(html)).toBeUndefined();
     }

@@ -46,7 +46,7 @@ describe('landing page for links opened outside WeChat', () => {
     const link = await issue({ requester: { id: 'u1', name: 'Bob' } });
     await server.call('POST', `/v1/links/${link.id}/revoke`, { key: shop.api_key });
     const html = (await server.call('GET', `/p/${link.code}`)).text;
-    expect(html).toContain('已撤销');
+    expect(html).toContain('已撤回');
     expect(html).not.toContain('class="qr"');
   });
 
@@ -56,5 +56,25 @@ describe('landing page for links opened outside WeChat', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers.get('content-type')).toContain('text/html');
     expect(answer.text).toContain('Invalid link');
+  });
+  it('shows each line as unit price × quantity and its line total, the rule the pay page uses', async () => {
+    const link = await issue({ requester: { id: 'u1', name: 'Bob' } }, [
+      { title: '咖啡豆', quantity: 2, unit_price: 4400 },
+      { title: 'Packaging', quantity: 1, unit_price: 100 },
+    ]);
+    const html = (await server.call('GET', `/p/${link.code}`)).text;
+    const line = /<li[^>]*>[^]*?咖啡豆[^]*?<\/li>/.exec(html)?.[0] ?? '';
+    expect(line).toContain('¥44.00 × 2');
+    expect(line).toContain('¥88.00');
+    expect(html).toContain('¥89.00');
+  });
+
+  it('shows the expiry in China time (Asia/Shanghai), not UTC', async () => {
+    const link = await issue({ requester: { id: 'u1', name: 'Bob' }, ttl_seconds: 3600 });
+    const china = new Date(Date.parse(link.expires_at) + 8 * 3600_000).toISOString();
+    const html = (await server.call('GET', `/p/${link.code}`)).text;
+    expect(html).toContain(`${china.slice(0, 10)} ${china.slice(11, 16)}`);
+    expect(html).toContain('北京时间');
+    expect(html).not.toMatch(/\bUTC\b/);
   });
 });

@@ -17,11 +17,13 @@ const faultsOff = {
 function serveSandbox(): void {
   taro.server.on('GET', /^\/sandbox\/clock$/, ok({ now: '2030-05-01T08:00:00.000Z', offset_seconds: 0 }));
   taro.server.on('GET', /^\/sandbox\/faults$/, ok(faultsOff));
+  taro.server.on('GET', /^\/v1\/links\/lnk_1$/, ok({ id: 'lnk_1', status: 'active', amount_paid: 0, amount_total: 1234 }));
+  taro.server.on('GET', /^\/sandbox\/webhooks\?shop_id=shp_1$/, ok({ webhooks: [] }));
 }
 
 function demo(mode: 'single' | 'group'): DemoResponse {
   return {
-    shop: { id: 'shp_1', name: '好物小店 Demo Shop', api_key: 'key', webhook_secret: 'secret' },
+    shop: { id: 'shp_1', name: '好物小店 Demo Shop', api_key: 'fp_key_demo', webhook_secret: 'secret' },
     order: { id: 'ord_1', amount_total: 1234 } as DemoResponse['order'],
     link: { id: 'lnk_1', mode, token: TOKEN, shopper_token: SHOPPER_TOKEN, code: 'lnk_1.abc', url: 'https://api.test/p/lnk_1.abc', expires_at: '2030-05-02T08:00:00.000Z' } as DemoResponse['link'],
   };
@@ -54,7 +56,12 @@ describe('dev page', () => {
 
   it('moves the server clock', async () => {
     serveSandbox();
-    taro.server.on('POST', /^\/sandbox\/clock$/, ok({ now: '2030-05-02T09:00:00.000Z', offset_seconds: 90_000 }));
+    const moved = { now: '2030-05-02T09:00:00.000Z', offset_seconds: 90_000 };
+    taro.server.on('POST', /^\/sandbox\/clock$/, () => {
+      // Like the server: once moved, reading the clock says so.
+      taro.server.on('GET', /^\/sandbox\/clock$/, ok(moved));
+      return ok(moved);
+    });
     render(<DevPage />);
     await screen.findByText(/moved 0 s/);
     fireEvent.click(screen.getByTestId('clock-90000'));
@@ -94,7 +101,7 @@ describe('dev page', () => {
 
     await waitFor(() => expect(screen.getByTestId('demo-url-link').textContent).toBe('https://wxaurl.cn/AbCdEf'));
     expect(screen.getByTestId('demo-code-image').querySelector('img')?.getAttribute('src')).toBe('https://api.test/p/lnk_1.abc/qr.png');
-    expect(taro.server.sent('GET', /url-link$/)[0]?.headers.authorization).toBe('Bearer key');
+    expect(taro.server.sent('GET', /url-link$/)[0]?.headers.authorization).toBe('Bearer fp_key_demo');
     expect(screen.getByTestId('devtools-query-t').textContent).toBe(`t=${TOKEN}`);
     expect(screen.getByTestId('devtools-query-scene').textContent).toBe('scene=lnk_1.abc');
     expect(screen.getByTestId('devtools-query-q').textContent).toBe('q=https%3A%2F%2Fapi.test%2Fp%2Flnk_1.abc');
@@ -145,5 +152,53 @@ describe('dev page', () => {
     fireEvent.click(screen.getByTestId('new-demo-private'));
     await screen.findByTestId('demo-link');
     expect(taro.server.sent('POST', /^\/sandbox\/demo$/)[0]?.body).toEqual({ mode: 'single', audience: 'private' });
+  });
+
+  it('reads the server clock again after every action, so a move made elsewhere shows', async () => {
+    serveSandbox();
+    taro.server.on('POST', /^\/sandbox\/demo$/, (request) => ok(demo((request.body as { mode: 'single' | 'group' }).mode), 201));
+    render(<DevPage />);
+    await screen.findByText(/moved 0 s/);
+    // Another tab moves the clock; the next action here shows it.
+    taro.server.on('GET', /^\/sandbox\/clock$/, ok({ now: '2030-05-01T09:00:00.000Z', offset_seconds: 3600 }));
+    fireEvent.click(screen.getByTestId('new-demo-single'));
+    expect((await screen.findByText(/moved 3600 s/)).textContent).toContain('2030-05-01T09:00:00.000Z');
+  });
+
+  it("shows the demo shop's API key and ready curl lines, and copies them", async () => {
+    serveSandbox();
+    taro.storage.set('friend-pay:dev-demo', demo('single'));
+    render(<DevPage />);
+    expect((await screen.findByTestId('demo-api-key')).textContent).toContain('fp_key_demo');
+    const curl = screen.getByTestId('demo-curl').textContent ?? '';
+    expect(curl).toContain("curl -H 'Authorization: Bearer fp_key_demo' https://api.test/v1/links/lnk_1");
+    expect(curl).toContain('curl -X POST');
+    expect(curl).toContain('https://api.test/v1/pay/lnk_1.abc');
+    fireEvent.click(screen.getByTestId('copy-curl'));
+    expect(taro.clipboard[0]?.split('\n')).toHaveLength(7);
+  });
+
+  it('revokes the link and cancels the order with the demo key, then shows the link as it is now', async () => {
+    serveSandbox();
+    taro.storage.set('friend-pay:dev-demo', demo('single'));
+    taro.server.on('POST', /^\/v1\/links\/lnk_1\/revoke$/, ok({ id: 'lnk_1', status: 'revoked' }));
+    taro.server.on('POST', /^\/v1\/orders\/ord_1\/cancel$/, ok({ id: 'ord_1', status: 'cancelled' }));
+    render(<DevPage />);
+    await waitFor(() => expect(screen.getByTestId('demo-status').textContent).toContain('active (等待付款)'));
+    taro.server.on('GET', /^\/v1\/links\/lnk_1$/, ok({ id: 'lnk_1', status: 'revoked', amount_paid: 0, amount_total: 1234 }));
+    fireEvent.click(screen.getByTestId('revoke-link'));
+    await waitFor(() => expect(screen.getByTestId('demo-status').textContent).toContain('revoked (已撤回)'));
+    const revoke = taro.server.sent('POST', /\/revoke$/)[0];
+    expect(revoke?.headers.authorization).toBe('Bearer fp_key_demo');
+    fireEvent.click(screen.getByTestId('cancel-order'));
+    await waitFor(() => expect(taro.server.sent('POST', /^\/v1\/orders\/ord_1\/cancel$/)).toHaveLength(1));
+  });
+
+  it('lists the webhooks the sandbox received for the demo shop', async () => {
+    serveSandbox();
+    taro.storage.set('friend-pay:dev-demo', demo('single'));
+    taro.server.on('GET', /^\/sandbox\/webhooks\?shop_id=shp_1$/, ok({ webhooks: [{ id: 'evt_1', type: 'link.paid', shop_id: 'shp_1', received_at: '2030-05-01T08:00:05.000Z', signature_valid: true, data: {} }] }));
+    render(<DevPage />);
+    expect((await screen.findByTestId('webhook-0')).textContent).toBe('link.paid · 2030-05-01 16:00:05 · signature OK');
   });
 });

@@ -66,6 +66,15 @@ describe('pay page: opening a link', () => {
     expect(within(active).getByTestId('pay-button').textContent).toBe('确认付款 ¥12.34');
   });
 
+  it('shows each line as unit price × quantity with its line total, the rule the landing page uses', async () => {
+    serveView({ order: { amount_total: 8900, amount_due: 8900, items: [{ title: '咖啡豆', quantity: 2, unit_price: 4400 }, { title: '包装费', quantity: 1, unit_price: 100 }] } });
+    renderPayPage();
+    const active = await screen.findByTestId('screen-active');
+    const line = within(active).getByText('咖啡豆').closest('.item');
+    expect(line?.textContent).toContain('¥44.00 × 2');
+    expect(line?.textContent).toContain('¥88.00');
+  });
+
   it('counts down to the expiry by the server clock, not the phone clock', async () => {
     // The server says 08:00 and the link ends 09:30; this machine's clock is years away.
     serveLink();
@@ -184,6 +193,47 @@ describe('pay page: group mode', () => {
 });
 
 describe('pay page: paying in the sandbox pay sheet', () => {
+  it('logs in while the friend reads, so the tap on pay costs one request before the pay sheet', async () => {
+    serveLink();
+    serveLogin();
+    taro.server.on('POST', /^\/v1\/pay\/[^/]+\/payments$/, ok(createdPayment(), 201));
+    renderPayPage();
+    await screen.findByTestId('screen-active');
+    await waitFor(() => expect(taro.server.sent('POST', /^\/v1\/sessions$/)).toHaveLength(1));
+    const beforeTap = taro.server.requests.length;
+    await pressPay();
+    await screen.findByTestId('sandbox-pay-sheet');
+    expect(taro.server.requests.slice(beforeTap).map((request) => `${request.method} ${request.path}`)).toEqual([`POST /v1/pay/${TOKEN}/payments`]);
+    expect(taro.server.sent('POST', /^\/v1\/sessions$/)).toHaveLength(1);
+  });
+
+  it('a tap while the page is still logging in waits for that login instead of starting another', async () => {
+    serveLink();
+    serveLogin();
+    const session = deferred();
+    taro.server.on('POST', /^\/v1\/sessions$/, () => session.answer);
+    taro.server.on('POST', /^\/v1\/pay\/[^/]+\/payments$/, ok(createdPayment(), 201));
+    renderPayPage();
+    await pressPay();
+    session.resolve(ok({ session_token: 'session-token-1', expires_in: 7200, user: 'san***d-a' }, 201));
+    await screen.findByTestId('sandbox-pay-sheet');
+    expect(taro.server.sent('POST', /^\/v1\/sessions$/)).toHaveLength(1);
+    expect(taro.server.sent('POST', /^\/sandbox\/wx\/login$/)).toHaveLength(1);
+  });
+
+  it('sends the name the friend gives (trimmed) with the payment, and keeps it for the next link', async () => {
+    serveLink();
+    serveLogin();
+    taro.server.on('POST', /^\/v1\/pay\/[^/]+\/payments$/, ok(createdPayment(), 201));
+    renderPayPage();
+    fireEvent.input(await screen.findByTestId('payer-name'), { target: { value: '  小李 ' } });
+    expect(screen.getByText('会告诉 张* 是谁帮忙付的')).toBeTruthy();
+    await pressPay();
+    await screen.findByTestId('sandbox-pay-sheet');
+    expect(taro.server.sent('POST', /\/payments$/)[0]?.body).toEqual({ payer_name: '小李' });
+    expect(taro.storage.get('friend-pay:payer-name')).toBe('  小李 ');
+  });
+
   it('logs in, opens a payment with an idempotency key, and shows the paying screen until the sheet opens', async () => {
     serveLink();
     serveLogin();
@@ -204,7 +254,7 @@ describe('pay page: paying in the sandbox pay sheet', () => {
     expect(sheet.textContent).toContain('好物小店 Demo Shop');
   });
 
-  it('confirms in the sheet, waits for confirmation, then shows paid by you with a share back', async () => {
+  it('confirms in the sheet, waits for confirmation, then shows paid by you with a receipt and, outside WeChat, a line to copy for the friend', async () => {
     serveLink();
     serveLogin();
     taro.server.on('POST', /^\/v1\/pay\/[^/]+\/payments$/, ok(createdPayment(), 201));
@@ -223,7 +273,20 @@ describe('pay page: paying in the sandbox pay sheet', () => {
     const paid = await screen.findByTestId('screen-paid-by-you');
     expect(paid.textContent).toContain('付款成功');
     expect(paid.textContent).toContain('你已帮 张* 付款 ¥12.34');
-    expect(within(paid).getByTestId('share-back').textContent).toBe('告诉 TA 已付款');
+    // The receipt: shop, items, amount, China time, WeChat's transaction number, who was told.
+    const receipt = within(paid).getByTestId('receipt');
+    expect(within(receipt).getByTestId('receipt-shop').textContent).toBe('好物小店 Demo Shop');
+    expect(receipt.textContent).toContain('云南小粒咖啡豆 250g');
+    expect(within(receipt).getByTestId('receipt-amount').textContent).toBe('¥12.34');
+    expect(within(receipt).getByTestId('receipt-time').textContent).toBe('2030-05-01 16:01:00（北京时间）');
+    expect(within(receipt).getByTestId('receipt-transaction').textContent).toBe('4200000001202605011234567890');
+    expect(within(receipt).getByTestId('receipt-notified').textContent).toBe('已通知 张*');
+    // This is the H5 build (a browser): no WeChat chat to share to, so it says so and offers a copy.
+    expect(within(paid).queryByTestId('share-back')).toBeNull();
+    expect(within(paid).getByTestId('share-back-outside-wechat').textContent).toContain('在微信里打开时');
+    fireEvent.click(within(paid).getByTestId('copy-for-them'));
+    await waitFor(() => expect(taro.clipboard).toEqual(['我已帮你付好了：¥12.34 · 好物小店 Demo Shop']));
+    expect(taro.toasts).toContain('已复制');
     expect(taro.share?.()).toEqual({ title: '我已帮你付好了：¥12.34', path: `/pages/pay/index?t=${TOKEN}` });
   });
 
@@ -359,7 +422,7 @@ describe('pay page: every other state', () => {
     serveView({ link: { status: 'paid' }, order: { amount_paid: 1234, amount_due: 0 }, contributions: [{ payer: 'oAb***xyz', amount: 1234, paid_at: '2030-05-01T07:59:00.000Z' }] });
     renderPayPage();
     const screenElement = await screen.findByTestId('screen-paid-by-other');
-    expect(screenElement.textContent).toContain('这笔订单已经付好了');
+    expect(screenElement.textContent).toContain('这笔订单已付款');
     expect(within(screenElement).queryByTestId('pay-button')).toBeNull();
   });
 
@@ -372,7 +435,7 @@ describe('pay page: every other state', () => {
   it('revoked', async () => {
     serveView({ link: { status: 'revoked' } });
     renderPayPage();
-    expect((await screen.findByTestId('screen-revoked')).textContent).toContain('付款链接已被撤回');
+    expect((await screen.findByTestId('screen-revoked')).textContent).toContain('付款链接已撤回');
   });
 
   it('void, with the refund to this friend when they had paid', async () => {
@@ -415,10 +478,22 @@ describe('pay page: every other state', () => {
     expect(await screen.findByTestId('screen-invalid')).toBeTruthy();
   });
 
-  it('invalid link: no link in the query at all, and no request made', async () => {
+  it('no link in the query at all: no request made, and sandbox builds offer the QA page', async () => {
     renderPayPage({});
-    expect(await screen.findByTestId('screen-invalid')).toBeTruthy();
+    const noLink = await screen.findByTestId('screen-no-link');
+    expect(noLink.textContent).toContain('没有付款链接');
+    expect(noLink.textContent).toContain('t=<token>');
+    fireEvent.click(within(noLink).getByTestId('open-qa'));
+    expect(taro.navigations).toEqual(['/pages/dev/index']);
     expect(taro.server.requests).toHaveLength(0);
+  });
+
+  it('no link in a production build: says where links come from, with no QA page to offer', async () => {
+    globals.SANDBOX = false;
+    renderPayPage({});
+    const noLink = await screen.findByTestId('screen-no-link');
+    expect(noLink.textContent).toContain('要从好友发来的付款链接打开');
+    expect(within(noLink).queryByTestId('open-qa')).toBeNull();
   });
 
   it('busy: another friend got there first, with a retry countdown', async () => {

@@ -296,6 +296,57 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect(seen).toEqual([true, false]);
     expect(await store.transaction((tx) => tx.recordNotification('n-1', 'TRANSACTION.SUCCESS', 3))).toBe(false);
   });
+  it("lists a shop's orders newest first, page by page from a cursor, by status, never another shop's", async () => {
+    const store = await openStore();
+    const now = Date.now();
+    await store.insertShop(shopRecord('shop_1', now));
+    await store.insertShop(shopRecord('shop_2', now));
+    // Two orders share a creation time: the id breaks the tie, so no page repeats or skips one.
+    const times = [now - 5000, now - 4000, now - 3000, now - 3000, now - 1000];
+    for (const [i, createdAt] of times.entries()) {
+      await store.upsertOrder(orderRecord(`ord_${i}`, 'shop_1', now, { createdAt, status: i === 1 ? 'paid' : 'pending' }));
+    }
+    await store.upsertOrder(orderRecord('ord_other', 'shop_2', now, { createdAt: now }));
+    const first = await store.listOrdersOfShop('shop_1', { limit: 2 });
+    expect(first.map((order) => order.id)).toEqual(['ord_4', 'ord_3']);
+    const last = first[1];
+    const second = await store.listOrdersOfShop('shop_1', { limit: 2, before: { createdAt: last.createdAt, id: last.id } });
+    expect(second.map((order) => order.id)).toEqual(['ord_2', 'ord_1']);
+    const third = await store.listOrdersOfShop('shop_1', { limit: 2, before: { createdAt: second[1].createdAt, id: second[1].id } });
+    expect(third.map((order) => order.id)).toEqual(['ord_0']);
+    expect((await store.listOrdersOfShop('shop_1', { limit: 10, status: 'paid' })).map((order) => order.id)).toEqual(['ord_1']);
+    expect(await store.listOrdersOfShop('shop_2', { limit: 10, status: 'paid' })).toEqual([]);
+  });
+
+  it('takes an event out of the outbox unsent, keeping its reason and no attempt', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    await store.insertShop(shopRecord('shop_1', now));
+    await store.transaction((tx) => tx.insertEvent(eventRecord('evt_1', 'shop_1', now)));
+    await store.markEventSkipped('evt_1', now + 5, 'no webhook configured');
+    expect(await store.listEvents('shop_1', 10)).toEqual([{ ...storedEvent(eventRecord('evt_1', 'shop_1', now)), deliveredAt: now + 5, lastError: 'no webhook configured' }]);
+    expect(await store.claimDueEvents(now + 10, 10, now + 20)).toEqual([]);
+    expect(await store.oldestUndeliveredEventAt()).toBeUndefined();
+  });
+
+  it("points a shop's webhooks at another URL, or nowhere", async () => {
+    const store = await openStore();
+    const now = Date.now();
+    await store.insertShop(shopRecord('shop_1', now, { webhookUrl: 'http://127.0.0.1:3000/hooks' }));
+    await store.setShopWebhookUrl('shop_1', 'http://127.0.0.1:3001/hooks');
+    expect((await store.getShop('shop_1'))?.webhookUrl).toBe('http://127.0.0.1:3001/hooks');
+    await store.setShopWebhookUrl('shop_1', null);
+    expect((await store.getShop('shop_1'))?.webhookUrl).toBeNull();
+  });
+
+  it('keeps the name a friend gave with their payment', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    await store.transaction((tx) => tx.insertPayment(paymentRecord('pay_1', link, 'o_a', now, { payerName: '李雷 🎉' })));
+    expect((await store.getPayment('pay_1'))?.payerName).toBe('李雷 🎉');
+    expect((await store.getFriendLinkView('lnk_1'))?.payments[0]?.payerName).toBe('李雷 🎉');
+  });
 
   it('sets, finds and clears a shop\'s WeChat Pay sub-merchant', async () => {
     const store = await openStore();

@@ -23,10 +23,10 @@ export async function loginFriend(server: TestServer, openid: string): Promise<F
 let keyCounter = 0;
 
 /** `POST /v1/pay/{ref}/payments` as `friend`. */
-export function startPayment(server: TestServer, friend: Friend, ref: string, options: { amount?: number; key?: string } = {}): Promise<Answer<CreatePaymentResponse & { code?: string; retry_after?: number }>> {
+export function startPayment(server: TestServer, friend: Friend, ref: string, options: { amount?: number; key?: string; payerName?: string } = {}): Promise<Answer<CreatePaymentResponse & { code?: string; retry_after?: number }>> {
   return server.call('POST', `/v1/pay/${ref}/payments`, {
     headers: { authorization: `Bearer ${friend.token}`, 'idempotency-key': options.key ?? `pay-key-${process.pid}-${++keyCounter}` },
-    body: options.amount === undefined ? {} : { amount: options.amount },
+    body: { ...(options.amount === undefined ? {} : { amount: options.amount }), ...(options.payerName === undefined ? {} : { payer_name: options.payerName }) },
   });
 }
 

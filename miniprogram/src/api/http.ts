@@ -4,12 +4,12 @@
  */
 import Taro from '@tarojs/taro';
 import { errorCatalog, type ErrorCode } from '@shared/errors';
+import type { ApiErrorCode } from './error-codes';
+
+export type { ApiErrorCode } from './error-codes';
 
 /** A request that has not answered by then is treated like a dropped connection. */
 const REQUEST_TIMEOUT_MS = 15_000;
-
-/** The server's stable codes, plus the two ways a request fails without one. */
-export type ApiErrorCode = ErrorCode | 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE';
 
 /** A failed API call. `status` is 0 when no answer arrived. */
 export class ApiError extends Error {

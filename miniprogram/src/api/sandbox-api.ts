@@ -1,5 +1,5 @@
 /** Sandbox-only endpoints (docs/architecture.md, "WeChat and the sandbox"): simulated WeChat login and pay sheet, demo data, clock, faults. */
-import type { DemoResponse, UrlLinkResponse } from '@shared/api-types';
+import type { DemoResponse, SandboxWebhook, UrlLinkResponse } from '@shared/api-types';
 import type { LinkMode } from '@shared/states';
 import { requestJson } from './http';
 
@@ -102,6 +102,11 @@ export function changeFaults(patch: SandboxFaultsPatch): Promise<SandboxFaults> 
 /** `DELETE /sandbox/faults`: every switch back to normal. */
 export function resetFaults(): Promise<SandboxFaults> {
   return requestJson<SandboxFaults>('/sandbox/faults', { method: 'DELETE' });
+}
+
+/** `GET /sandbox/webhooks?shop_id=`: the webhooks the sandbox's receiver got for a demo shop, newest first. */
+export async function readWebhooks(shopId: string): Promise<SandboxWebhook[]> {
+  return (await requestJson<{ webhooks: SandboxWebhook[] }>(`/sandbox/webhooks?shop_id=${encodeURIComponent(shopId)}`)).webhooks;
 }
 
 /** `GET /v1/links/{id}/url-link` as the demo shop: the link's URL Link (made on first ask, then kept). */

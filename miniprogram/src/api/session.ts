@@ -109,9 +109,33 @@ export async function login(friend: string | undefined): Promise<StoredSession> 
   return session;
 }
 
+/** Logins under way, per friend: a tap while the page logs in ahead waits for that login, not a second one. */
+const loggingIn = new Map<string, Promise<StoredSession>>();
+
 /** The friend's session, logging in when there is none or it is about to expire. */
 export async function ensureSession(friend: string | undefined): Promise<StoredSession> {
-  return storedSession(friend) ?? login(friend);
+  const stored = storedSession(friend);
+  if (stored !== undefined) return stored;
+  const slot = slotOf(friend);
+  let pending = loggingIn.get(slot);
+  if (pending === undefined) {
+    pending = login(friend).finally(() => loggingIn.delete(slot));
+    loggingIn.set(slot, pending);
+  }
+  return pending;
+}
+
+/**
+ * Logs the friend in ahead, while they read the page, so the tap on "pay" costs one request
+ * before the pay sheet instead of three (wx.login, POST /v1/sessions, the payment). A failure is
+ * quiet: the tap logs in again and reports what goes wrong then.
+ */
+export async function loginAhead(friend: string | undefined): Promise<void> {
+  try {
+    await ensureSession(friend);
+  } catch {
+    // Nothing to show yet: the friend has not asked for anything.
+  }
 }
 
 /**

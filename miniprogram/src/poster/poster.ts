@@ -6,9 +6,25 @@
  */
 import qrcode from 'qrcode-generator';
 
-/** Poster size in CSS pixels; the canvas backing store is this times the pixel ratio. */
+/** Poster size in CSS pixels, as shown on the page; the saved image is larger (`posterScale`). */
 export const POSTER_WIDTH = 300;
 export const POSTER_HEIGHT = 440;
+/** The saved poster is at least this many pixels wide: sharp on any phone screen and in print. */
+export const POSTER_EXPORT_WIDTH = 750;
+
+/** How many backing-store pixels per CSS pixel: the screen's ratio, but never under 750 px wide. */
+export function posterScale(pixelRatio: number): number {
+  return Math.max(pixelRatio, POSTER_EXPORT_WIDTH / POSTER_WIDTH);
+}
+
+/**
+ * The saved poster's file name: the shop and the order, so a folder of posters reads at a glance
+ * (`好物小店-Demo-Shop-订单-demo-o123.png`). Characters file systems refuse become `-`.
+ */
+export function posterFileName(shopName: string, shopOrderId: string): string {
+  const clean = (value: string): string => Array.from(value.replace(/[\\/:*?"<>|\s\u0000-\u001f]+/g, '-').replace(/^-+|-+$/g, '')).slice(0, 40).join('');
+  return `${clean(shopName) || 'shop'}-订单-${clean(shopOrderId) || 'order'}.png`;
+}
 
 /** An image a 2D context can draw: WeChat's `canvas.createImage()` or a browser's `Image`. */
 export type PosterImage = object;

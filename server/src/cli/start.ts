@@ -1,12 +1,12 @@
 /**
  * `npm start`: the sandbox server on embedded SQLite. Builds the mini program's H5 bundle first
- * when it is missing or older than its sources, creates a demo shop, order and link via
- * `POST /sandbox/demo` and prints where to look.
+ * when it is missing or older than its sources, makes a new demo order and link for the data
+ * folder's demo shop (created on the first start, reused after) and prints where to look.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DemoResponse } from '../../../shared/api-types';
+import { createDemo } from '../sandbox/qa/sandbox-routes';
 import { runServer } from './run-server';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -65,6 +65,19 @@ async function buildH5Bundle(sandbox: boolean): Promise<boolean> {
   return true;
 }
 
+/** `+25 h 3 min`: how far the sandbox clock runs ahead. */
+function describeOffset(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const hours = Math.floor(minutes / 60);
+  return hours > 0 ? `+${hours} h ${minutes % 60} min` : `+${minutes} min`;
+}
+
+/** A path as the person who started the server types it: relative below the current folder, else absolute. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
 async function main(): Promise<void> {
   process.env.SANDBOX ??= '1';
   const sandbox = process.env.SANDBOX !== '0';
@@ -73,49 +86,61 @@ async function main(): Promise<void> {
   const server = await runServer(sandbox ? 'sandbox' : 'production');
   const base = server.deps.publicBaseUrl;
 
-  if (server.sandboxClock === undefined) {
+  if (server.qa === undefined) {
     process.stdout.write(`Friend Pay (production mode) listening on ${server.url}\n`);
-  } else {
-    const response = await fetch(`${server.url}/sandbox/demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    if (!response.ok) {
-      process.stderr.write(`friend-pay: creating the demo failed: ${response.status} ${await response.text()}\n`);
-      process.exit(1);
-    }
-    const demo = (await response.json()) as DemoResponse;
-    const app = `${base}/app/#`;
-    const weappBuilt = fs.existsSync(path.join(weappDir, 'app.json'));
-    process.stdout.write(
-      [
-        '',
-        `Friend Pay sandbox listening on ${server.url}`,
-        '',
-        'Demo shop (the API key is shown only once):',
-        `  shop id        ${demo.shop.id}`,
-        `  api key        ${demo.shop.api_key}`,
-        `  webhook secret ${demo.shop.webhook_secret}`,
-        '',
-        `Demo order ${demo.order.id}: ${demo.order.amount_total} fen, pay link ${demo.link.id} (${demo.link.mode}, expires ${demo.link.expires_at}):`,
-        `  link url       ${demo.link.url}`,
-        `  token          ${demo.link.token}`,
-        `  friend view    ${base}/v1/pay/${demo.link.token}`,
-        `  landing page   ${demo.link.url}`,
-        '',
-        `Mini program in a browser (H5 build${h5Ready ? '' : ' FAILED to build: see above'}):`,
-        `  pay page       ${app}/pages/pay/index?t=${demo.link.token}`,
-        `  share page     ${app}/pages/share/index?s=${demo.link.shopper_token ?? ''}   (the shopper's own page)`,
-        `  QA page        ${app}/pages/dev/index`,
-        `WeChat DevTools: import the project folder ${path.relative(process.cwd(), weappDir) || '.'} (${weappBuilt ? 'built' : 'not built yet'}: npm run build:weapp)`,
-        '',
-        'Try:',
-        `  curl ${base}/v1/pay/${demo.link.code}`,
-        `  curl -H 'Authorization: Bearer ${demo.shop.api_key}' ${base}/v1/links/${demo.link.id}`,
-        `  curl -X POST -H 'content-type: application/json' -d '{}' ${base}/sandbox/demo   # another demo`,
-        '',
-        'Press Ctrl+C to stop.',
-        '',
-      ].join('\n'),
-    );
+    return;
   }
+  // In process rather than over HTTP: no request log line lands in the middle of what is printed.
+  const demo = await createDemo(server.deps, server.qa.demoShop);
+  const demoShop = await server.qa.demoShop.get();
+  const app = `${base}/app/#`;
+  const weappBuilt = fs.existsSync(path.join(weappDir, 'app.json'));
+  const offset = server.qa.restoredClockOffsetMs;
+  const lines = [
+    '',
+    `Friend Pay sandbox listening on ${server.url}   (another port: PORT=3001 npm start)`,
+    `API docs       ${base}/docs   (OpenAPI 3.1: ${base}/openapi.json)`,
+    '',
+    `Demo shop "${demo.shop.name}" (${demoShop.reused ? 'the same' : 'new'} for this data folder: its key is kept in ${shown(demoShop.file)} and shown on every start):`,
+    `  shop id        ${demo.shop.id}`,
+    `  api key        ${demo.shop.api_key}`,
+    `  webhook secret ${demo.shop.webhook_secret}`,
+    `  webhooks to    ${demoShop.record.webhookUrl ?? '(none)'}   (what arrived: the QA page, or GET ${base}/sandbox/webhooks)`,
+    '',
+    ...(offset > 0
+      ? [
+          `Sandbox clock: ${describeOffset(offset)} ahead of the wall clock, as it was moved before this start on this database`,
+          `  (kept in ${shown(path.join(path.dirname(demoShop.file), 'sandbox-clock.json'))}, so it agrees with the rows written then; remove the data folder and the database to start afresh).`,
+          '',
+        ]
+      : []),
+    `New demo order ${demo.order.id}: ${demo.order.amount_total} fen, pay link ${demo.link.id} (${demo.link.mode}, expires ${demo.link.expires_at}).`,
+    '  Every start and every POST /sandbox/demo makes a new order and link for the same demo shop.',
+    `  link url       ${demo.link.url}`,
+    `  token          ${demo.link.token}`,
+    `  friend view    ${base}/v1/pay/${demo.link.token}`,
+    `  landing page   ${demo.link.url}`,
+    '',
+    `Mini program in a browser (H5 build${h5Ready ? '' : ' FAILED to build: see above'}):`,
+    `  pay page       ${app}/pages/pay/index?t=${demo.link.token}`,
+    `  share page     ${app}/pages/share/index?s=${demo.link.shopper_token ?? ''}   (the shopper's own page)`,
+    `  QA page        ${app}/pages/dev/index`,
+    `WeChat DevTools: import the project folder ${shown(weappDir)} (${weappBuilt ? 'built' : 'not built yet: npm run build:weapp'}).`,
+    `  It calls FRIEND_PAY_API_BASE_URL, set when building (default http://127.0.0.1:3000): FRIEND_PAY_API_BASE_URL=${server.url} npm run build:weapp`,
+    `  Pay page with this link: add a compile mode, page pages/pay/index, launch query t=${demo.link.token}`,
+    '  QA page: pages/dev/index (compile mode, or the button on the pay page opened without a link).',
+    '',
+    'Try:',
+    `  curl ${base}/v1/pay/${demo.link.code}`,
+    `  curl -H 'Authorization: Bearer ${demo.shop.api_key}' ${base}/v1/links/${demo.link.id}`,
+    `  curl -H 'Authorization: Bearer ${demo.shop.api_key}' '${base}/v1/orders?status=pending'`,
+    `  curl -X POST -H 'content-type: application/json' -d '{}' ${base}/sandbox/demo   # another order and link`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  // One write: log lines (stderr) can come before or after the banner, never inside it.
+  process.stdout.write(lines.join('\n'));
 }
 
 main().catch((error: unknown) => {

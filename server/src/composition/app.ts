@@ -13,6 +13,7 @@ import type { RateLimits } from '../http/rate-limits';
 import { requestLog } from '../http/request-log';
 import { baselineSecurityHeaders, h5StaticHeaders, noStore } from '../http/security-headers';
 import { shopAuth } from '../shops/shop-auth';
+import { docsRoutes } from '../docs/docs-routes';
 import { landingRoutes } from '../landing/landing-page';
 import { codeImageRoutes } from '../landing/code-image-routes';
 import { friendRoutes } from '../links/friend-routes';
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): Express {
   }
   app.use(landingRoutes(deps, options.rateLimits));
   app.use(codeImageRoutes(deps, options.rateLimits));
+  app.use(docsRoutes({ publicBaseUrl: deps.publicBaseUrl, sandbox: deps.sandboxMode, h5: options.h5Dir !== undefined, qrcodeVerifyFile: options.qrcodeVerifyFile?.name }));
   for (const { path, router } of options.rawRouters ?? []) app.use(path, router);
   // WeChat Pay signs the exact bytes it sends: this route reads the raw body itself.
   app.use(notifyRoutes(deps));

@@ -17,7 +17,10 @@ import { randomIds, type IdSource } from '../ids';
 import { startWorkers, type WorkerIntervals } from '../background/workers';
 import { createLinkKeyring } from '../tokens/link-keys';
 import { createLogger } from '../logging/logger';
+import { demoShopSource, type DemoShopSource } from '../sandbox/qa/demo-shop';
+import { restoreSandboxClock, saveSandboxClock } from '../sandbox/qa/sandbox-clock-file';
 import { sandboxRoutes } from '../sandbox/qa/sandbox-routes';
+import { createWebhookReceiver, type WebhookReceiver } from '../sandbox/qa/webhook-receiver';
 import { createSandboxWechat, type SandboxWechat } from './sandbox-wechat';
 import { createProductionPlatform, createProductionWechat } from './production-wechat';
 import { createSharedAccessTokenStore } from './shared-access-token-store';
@@ -63,9 +66,19 @@ export interface RunningServer {
   sandboxClock: AdjustableClock | undefined;
   /** The sandbox's WeChat simulators; undefined in production. */
   sandbox: SandboxWechat | undefined;
+  /** The sandbox's QA parts (demo shop, webhook receiver, the clock move kept from the last run); undefined in production. */
+  qa: SandboxQa | undefined;
   /** Live status in the chat's simulators (issue 18); undefined outside a simulated sandbox. */
   liveSimulators: { messages: WechatMessagesSimulator; platform: WechatPlatformSimulator } | undefined;
   close(): Promise<void>;
+}
+
+/** The sandbox's QA parts, for `npm start` to print and tests to inspect. */
+export interface SandboxQa {
+  demoShop: DemoShopSource;
+  webhooks: WebhookReceiver;
+  /** How far the clock was moved on this database before this start (ms; 0 when it was not). */
+  restoredClockOffsetMs: number;
 }
 
 /** The mini program's H5 build in this checkout, if it has been built. */
@@ -88,6 +101,8 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const sandboxClock = config.sandbox ? new AdjustableClock(overrides.clock ?? systemClock) : undefined;
+  // A clock moved before a restart stays moved: the rows written then carry its times.
+  const restoredClockOffsetMs = sandboxClock ? restoreSandboxClock(sandboxClock, config.dataDir, config.database) : 0;
   const clock: Clock = sandboxClock ?? overrides.clock ?? systemClock;
   const secrets = config.sandbox && config.linkSigningKeys === undefined ? loadOrCreateSandboxSecrets(config.dataDir) : undefined;
   const linkSigningKeys = config.linkSigningKeys ?? secrets?.linkSigningKeys;
@@ -148,7 +163,11 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const live = createLiveWechat({ config, clock, selfUrl: url, sandbox, platform, logger });
   deps.live = live.deps;
   const liveSandboxRouters: Router[] = sandbox ? [liveSandboxRoutes(deps, live.messagesSimulator), ...(live.messagesSimulator ? [Router({ caseSensitive: true }).use('/sandbox', live.messagesSimulator.qaRouter)] : [])] : [];
-  const sandboxRouters: Router[] = sandboxClock && sandbox ? [sandboxRoutes(deps, sandboxClock), ...sandbox.routes, ...liveSandboxRouters] : [];
+  const webhooks = sandboxClock ? createWebhookReceiver({ store, clock, selfUrl: url }) : undefined;
+  const qa: SandboxQa | undefined = webhooks && { demoShop: demoShopSource(deps, config.dataDir, (shopId) => webhooks.urlFor(shopId)), webhooks, restoredClockOffsetMs };
+  const sandboxRouters: Router[] = sandboxClock && sandbox && qa
+    ? [sandboxRoutes(deps, sandboxClock, { demoShop: qa.demoShop, clockMoved: () => saveSandboxClock(sandboxClock, config.dataDir, config.database) }), ...sandbox.routes, ...liveSandboxRouters]
+    : [];
   const h5Dir = overrides.h5Dir ?? defaultH5Dir();
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   // Limits counted in memory while Redis connects would not be shared: wait for it a moment.
@@ -157,7 +176,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deps,
     rateLimits,
     trustProxy: config.trustProxy,
-    rawRouters: [...(sandbox?.rawRouters ?? []), ...live.rawRouters],
+    rawRouters: [...(sandbox?.rawRouters ?? []), ...live.rawRouters, ...(webhooks ? [{ path: '/', router: webhooks.router }] : [])],
     sandboxRouters,
     extraRouters: overrides.extraRouters ?? [],
     ...(h5Dir ? { h5Dir } : {}),
@@ -176,6 +195,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deps,
     sandboxClock,
     sandbox,
+    qa,
     liveSimulators: live.messagesSimulator && live.platformSimulator ? { messages: live.messagesSimulator, platform: live.platformSimulator } : undefined,
     close() {
       closing ??= (async () => {

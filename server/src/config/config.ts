@@ -376,7 +376,8 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
           : `WECHATPAY_APIV3_KEY: required ${why}: it decrypts notifications`,
       );
     }
-    requireValue('NOTIFY_URL', notifyUrl, why);
+    // NOTIFY_URL defaults to PUBLIC_BASE_URL/v1/wechatpay/notify: it is missing only without both.
+    if (publicBaseUrl === undefined) requireValue('NOTIFY_URL', notifyUrl, `${why} unless PUBLIC_BASE_URL is set (it defaults to PUBLIC_BASE_URL/v1/wechatpay/notify)`);
     requireValue('WECHAT_MINIPROGRAM_USERNAME', miniProgramUserName, why);
   }
 

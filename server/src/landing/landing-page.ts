@@ -8,10 +8,12 @@
  * the kept one, fetched by the browser from `/p/{code}/qr.png`.
  */
 import { Router, type Response } from 'express';
+import { chinaTimeName, formatChinaDateTime } from '../../../shared/china-time';
+import { bilingualState } from '../../../shared/glossary';
 import { classifyLinkRef } from '../../../shared/link-ref';
-import type { LinkStatus } from '../../../shared/states';
 import { maskName } from '../../../shared/mask';
 import { formatYuan } from '../../../shared/money';
+import { itemLine } from '../../../shared/order-items';
 import { isAppError } from '../errors/app-error';
 import type { RateLimits } from '../http/rate-limits';
 import { signLinkCode } from '../links/link-code';
@@ -21,14 +23,6 @@ import type { ServiceDeps } from '../service-deps';
 import type { FriendLinkView, LinkRecord } from '../store/records';
 import { escapeHtml, htmlSecurityHeaders, safeUrl } from './html';
 import { openerOf, type Opener } from './user-agent';
-
-const statusText: Record<LinkStatus, string> = {
-  active: '等待付款 · Waiting for payment',
-  paid: '已付款 · Paid',
-  expired: '已过期 · Expired',
-  revoked: '已撤销 · Revoked',
-  void: '已失效 · No longer valid',
-};
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -48,7 +42,11 @@ function page(title: string, body: string): string {
   .warn { color: #b26a00; background: #fff7e6; border-radius: 8px; padding: 10px; font-size: 14px; }
   .qr { display: block; margin: 12px auto; width: 220px; height: 220px; }
   .muted { color: #888; font-size: 13px; }
-  ul { padding-left: 18px; }
+  .items { list-style: none; padding: 0; margin: 16px 0 0; }
+  .items li { display: flex; align-items: baseline; gap: 8px; padding: 8px 0; border-top: 1px solid #f0f0f0; }
+  .item-title { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+  .item-unit { white-space: nowrap; }
+  .item-total { white-space: nowrap; font-weight: 600; }
   .avatar { width: 40px; height: 40px; border-radius: 50%; vertical-align: middle; margin-right: 8px; }
   .open-wechat { display: flex; align-items: center; justify-content: center; min-height: 52px; margin: 4px 0 8px; border-radius: 10px; background: #07c160; color: #fff; font-size: 18px; font-weight: 600; text-decoration: none; text-align: center; padding: 8px 12px; box-sizing: border-box; }
   .code-hint { text-align: center; margin: 12px 0 0; }
@@ -68,7 +66,8 @@ function summaryCard(view: FriendLinkView, payable: boolean): string {
   const due = order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
   const avatar = safeUrl(link.requesterAvatarUrl);
   const items = order.items
-    .map((item) => `<li>${escapeHtml(item.title)} × ${item.quantity} <span class="muted">${escapeHtml(formatYuan(item.unit_price))}</span></li>`)
+    .map(itemLine)
+    .map((line) => `<li><span class="item-title">${escapeHtml(line.title)}</span><span class="item-unit muted">${escapeHtml(line.unitText)}</span><span class="item-total">${escapeHtml(line.totalText)}</span></li>`)
     .join('');
   return `
 <div class="card">
@@ -76,14 +75,14 @@ function summaryCard(view: FriendLinkView, payable: boolean): string {
   ${link.message ? `<p class="message">“${escapeHtml(link.message)}”</p>` : ''}
   <p class="muted">商家 · Shop: <strong>${escapeHtml(shopName)}</strong></p>
   <div class="amount">${escapeHtml(formatYuan(payable ? due : order.amountTotal))}</div>
-  <span class="status${payable ? '' : ' closed'}">${escapeHtml(statusText[link.status])}</span>
-  <ul>${items}</ul>
+  <span class="status${payable ? '' : ' closed'}">${escapeHtml(bilingualState(link.status))}</span>
+  <ul class="items">${items}</ul>
 </div>`;
 }
 
 /** When the link stops working, in the words the page uses. */
 function validUntil(link: LinkRecord): string {
-  return `<p class="muted">有效期至 · Valid until ${escapeHtml(new Date(link.expiresAt).toISOString().replace('T', ' ').slice(0, 16))} UTC</p>`;
+  return `<p class="muted">有效期至 ${escapeHtml(formatChinaDateTime(link.expiresAt))}（${chinaTimeName.zh}）· Valid until ${escapeHtml(formatChinaDateTime(link.expiresAt))} ${chinaTimeName.en}</p>`;
 }
 
 /** The mini program code to scan in WeChat (a desktop; a phone without a URL Link). */

@@ -6,13 +6,13 @@ import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
 import type { LinkResponse } from '../../../shared/api-types';
-import { readOrderMoney } from '../orders/order-service';
+import { getOrderForShop, readOrderMoney } from '../orders/order-service';
 import { presentLink } from '../presenters/link-presenter';
 import { iso } from '../presenters/iso';
 import type { ServiceDeps } from '../service-deps';
 import type { ShopRecord } from '../store/records';
 import { linkInputSchema } from './link-schema';
-import { getLinkForShop, issueLink, linkShareMaterial, revokeLink, shopperMaterial } from './link-service';
+import { getLinkForShop, issueLink, linkShareMaterial, revokeLink, settleLink, shopperMaterial } from './link-service';
 import { linkCodeImage, linkUrlLink, unpayableProblem } from './link-wechat-service';
 
 /** A link's code image never changes: caches may keep it for a link's longest life. */
@@ -32,6 +32,13 @@ export function linkRoutes(deps: ServiceDeps, revoke: RevokeLink = revokeLink): 
     const body = parseWith(linkInputSchema, req.body);
     return { status: 201, body: await issueLink(deps, shopOf(req), req.params.id as string, body) };
   }));
+
+  router.get('/v1/orders/:id/links', async (req, res) => {
+    const order = await getOrderForShop(deps, shopOf(req), req.params.id);
+    const links = await Promise.all((await deps.store.listLinksOfOrder(order.id)).map((link) => settleLink(deps, link)));
+    const money = await readOrderMoney(deps, order.id);
+    res.json({ links: links.map((link) => presentLink(link, money.order, money.payments)) });
+  });
 
   router.get('/v1/links/:id', async (req, res) => {
     const { link, order } = await getLinkForShop(deps, shopOf(req), req.params.id);

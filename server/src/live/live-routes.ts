@@ -14,13 +14,13 @@ import { provePrivateReceipt } from './private-proof';
 import { bindShopperSession, readShopperView, shareActivity, verifyShopper } from './share-service';
 import { recordSubscriptions } from './subscription-service';
 
-const activitySchema = z.strictObject({ audience: z.enum(['group', 'private']).optional() });
-const subscriptionsSchema = z.strictObject({
+export const activitySchema = z.strictObject({ audience: z.enum(['group', 'private']).optional() });
+export const subscriptionsSchema = z.strictObject({
   link: z.string().min(1).max(2048),
   // wx.requestSubscribeMessage asks for at most three templates at a time.
   templates: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a template id'), result: z.enum(['accept', 'reject', 'ban', 'filter']) })).min(1).max(3),
 });
-const proofSchema = z.strictObject({
+export const proofSchema = z.strictObject({
   valid: z.boolean(),
   encrypted_data: z.string().min(1).max(8192),
   iv: z.string().min(1).max(64),

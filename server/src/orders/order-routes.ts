@@ -3,11 +3,11 @@ import { Router } from 'express';
 import { idempotent } from '../http/idempotency';
 import { shopOf } from '../http/request-context';
 import { parseWith } from '../http/validation';
-import { presentOrder } from '../presenters/order-presenter';
+import { presentOrder, presentOrderSummary } from '../presenters/order-presenter';
 import type { ServiceDeps } from '../service-deps';
 import type { OrderRecord, ShopRecord } from '../store/records';
-import { orderInputSchema } from './order-schema';
-import { getOrderForShop, readOrderMoney, upsertOrder } from './order-service';
+import { orderInputSchema, orderListQuerySchema } from './order-schema';
+import { getOrderForShop, listOrdersForShop, readOrderMoney, upsertOrder } from './order-service';
 
 /**
  * The cancel use case (payments/order-cancellation.ts). It refunds and closes payments, so it
@@ -24,6 +24,12 @@ export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router
     const { created, order } = await upsertOrder(deps, shopOf(req), parseWith(orderInputSchema, req.body));
     return { status: created ? 201 : 200, body: presentOrder(order) };
   }));
+
+  router.get('/v1/orders', async (req, res) => {
+    const query = parseWith(orderListQuerySchema, req.query, 'query');
+    const { orders, nextCursor } = await listOrdersForShop(deps, shopOf(req), query);
+    res.json({ orders: orders.map(presentOrderSummary), next_cursor: nextCursor });
+  });
 
   router.get('/v1/orders/:id', async (req, res) => {
     const order = await getOrderForShop(deps, shopOf(req), req.params.id);

@@ -1,6 +1,7 @@
 /** What a shop may send for an order (README.md, "API (v1)"), compiled once at load. */
 import { z } from 'zod';
 import { MAX_ORDER_TOTAL_FEN } from '../../../shared/money';
+import { orderStatuses } from '../../../shared/states';
 import { httpUrl, text } from '../http/validation';
 
 const fen = (max: number) => z.number().int('must be a whole number of fen').min(0, 'must not be negative').max(max, `must be at most ${max} fen`);
@@ -33,3 +34,16 @@ export const orderInputSchema = z.strictObject({
 
 /** A validated order body. */
 export type OrderInputBody = z.infer<typeof orderInputSchema>;
+
+/** Page sizes of `GET /v1/orders`. */
+export const ORDER_PAGE = { default: 20, max: 100 } as const;
+
+/** `GET /v1/orders` query: `status`, `cursor` (from the previous page's `next_cursor`), `limit`. */
+export const orderListQuerySchema = z.strictObject({
+  status: z.enum(orderStatuses).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be the next_cursor of a previous page').optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(ORDER_PAGE.max)).optional(),
+});
+
+/** A validated list query. */
+export type OrderListQueryInput = z.infer<typeof orderListQuerySchema>;

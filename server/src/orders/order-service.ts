@@ -7,7 +7,7 @@ import { sumItems } from '../../../shared/money';
 import { AppError } from '../errors/app-error';
 import type { OrderRecord, PaymentRecord, RefundRecord, ShopRecord } from '../store/records';
 import type { ServiceDeps } from '../service-deps';
-import type { OrderInputBody } from './order-schema';
+import { ORDER_PAGE, type OrderInputBody, type OrderListQueryInput } from './order-schema';
 
 /** The longest a pay deadline may lie ahead. */
 const MAX_DEADLINE_AHEAD_MS = 30 * 24 * 3600 * 1000;
@@ -99,4 +99,38 @@ export async function settleOrder(deps: ServiceDeps, order: OrderRecord): Promis
   const now = deps.clock.now();
   if (order.status !== 'pending' || order.payDeadline > now) return order;
   return (await deps.store.closeOverdueOrder(order.id, now)) ?? (await deps.store.getOrder(order.id)) ?? order;
+}
+
+/** The cursor of a page that ends with `order`: where the next page starts. Opaque to shops. */
+function cursorAfter(order: OrderRecord): string {
+  return Buffer.from(JSON.stringify([order.createdAt, order.id]), 'utf8').toString('base64url');
+}
+
+function cursorPosition(cursor: string): { createdAt: number; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') return { createdAt: value[0] as number, id: value[1] };
+  } catch {
+    // Falls through to the problem below.
+  }
+  throw new AppError('VALIDATION_FAILED', 'cursor: must be the next_cursor of a previous page.', { errors: [{ path: 'cursor', message: 'must be the next_cursor of a previous page' }] });
+}
+
+/**
+ * A page of the shop's orders, newest first, each closed lazily if its deadline has passed (so a
+ * `status=pending` page may hold fewer orders than `limit`; `next_cursor` still goes on).
+ */
+export async function listOrdersForShop(deps: ServiceDeps, shop: ShopRecord, query: OrderListQueryInput): Promise<{ orders: OrderRecord[]; nextCursor: string | null }> {
+  const limit = query.limit ?? ORDER_PAGE.default;
+  const page = await deps.store.listOrdersOfShop(shop.id, {
+    limit,
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.cursor === undefined ? {} : { before: cursorPosition(query.cursor) }),
+  });
+  const settled = await Promise.all(page.map((order) => settleOrder(deps, order)));
+  const last = page[page.length - 1];
+  return {
+    orders: settled.filter((order) => query.status === undefined || order.status === query.status),
+    nextCursor: page.length === limit && last !== undefined ? cursorAfter(last) : null,
+  };
 }

@@ -1,6 +1,5 @@
 /** Friend API: pay (create a payment), read it, cancel it. The session token says who the friend is. */
 import { Router } from 'express';
-import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 import { parseWith } from '../http/validation';
 import type { RateLimits } from '../http/rate-limits';
@@ -8,9 +7,9 @@ import { sendJson } from '../http/send-json';
 import { presentPayment } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { sessionOpenid } from '../sessions/session-token';
+import { createPaymentSchema } from './payment-schema';
 import { cancelPayment, createPayment, getPaymentForPayer } from './payment-service';
 
-const createSchema = z.strictObject({ amount: z.number().optional() });
 const keyPattern = /^[\x21-\x7e]{8,128}$/;
 
 /** Payment routes. */
@@ -24,8 +23,8 @@ export function paymentRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     if (idempotencyKey === undefined || !keyPattern.test(idempotencyKey)) {
       throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Send an Idempotency-Key header (8-128 printable characters) so a retry never pays twice.');
     }
-    const body = parseWith(createSchema, req.body ?? {});
-    const answer = await createPayment(deps, { ref: req.params.ref, openid, idempotencyKey, amount: body.amount });
+    const body = parseWith(createPaymentSchema, req.body ?? {});
+    const answer = await createPayment(deps, { ref: req.params.ref, openid, idempotencyKey, amount: body.amount, payerName: body.payer_name });
     res.setHeader('Cache-Control', 'no-store');
     sendJson(res, 201, answer);
   });

@@ -18,7 +18,7 @@ import { PAYMENT_LEASE_MS, WECHAT_CLOCK_SKEW_MS, amountDue, linkRefusal, outTrad
 import { applyPaymentSuccess } from './settlement';
 
 /** Reserves the payment (or finds the friend's open one) in one transaction. */
-async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number): Promise<PaymentRecord> {
+async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number, payerName: string | null): Promise<PaymentRecord> {
   let created = false;
   const payment = await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
@@ -100,6 +100,7 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       checkedAt: null,
       createdAt: now,
       updatedAt: now,
+      payerName,
     };
     await tx.insertPayment(payment);
     created = true;
@@ -121,7 +122,7 @@ function descriptionFor(shopName: string): string {
 /** Creates (or returns the friend's open) payment and its `wx.requestPayment` parameters. */
 export async function createPayment(
   deps: ServiceDeps,
-  input: { ref: string; openid: string; idempotencyKey: string; amount: number | undefined },
+  input: { ref: string; openid: string; idempotencyKey: string; amount: number | undefined; /** What the friend wants the shopper to call them. */ payerName?: string | undefined },
 ): Promise<CreatePaymentResponse> {
   const linkId = verifyLinkRef(deps.keyring, input.ref, deps.clock.now());
   const view = await deps.store.getLinkView(linkId);
@@ -131,7 +132,7 @@ export async function createPayment(
   const subMerchant = await subMerchantForShop(deps, view.link.shopId);
   // A private link takes money only from friends who proved they received its card.
   await requirePrivateProof(deps, linkId, input.openid);
-  let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS);
+  let payment = await reserve(deps, linkId, input.openid, input.idempotencyKey, input.amount, PAYMENT_LEASE_MS, input.payerName ?? null);
 
   if (payment.prepayId === null || payment.requestPayment === null) {
     let prepayId: string;

@@ -10,7 +10,8 @@ import { presentRefund } from '../presenters/payment-presenter';
 import type { ServiceDeps } from '../service-deps';
 import { getRefundForShop, refundOrder } from './refund-service';
 
-const refundSchema = z.strictObject({
+/** `POST /v1/orders/{id}/refunds` body. */
+export const refundSchema = z.strictObject({
   amount: z.number().int('must be a whole number of fen').min(1, 'must be at least 1 fen').max(MAX_ORDER_TOTAL_FEN, `must be at most ${MAX_ORDER_TOTAL_FEN} fen`),
   // WeChat shows it to the payer and takes at most 80 characters.
   reason: text(1, 80).optional(),
@@ -30,12 +31,14 @@ export function refundRoutes(deps: ServiceDeps): Router {
       paymentId: body.payment_id,
       requestKey: req.get('idempotency-key') ?? '',
     });
-    const answer: CreateRefundResponse = { refunds: refunds.map(presentRefund) };
+    const payments = await deps.store.listPaymentsOfOrder(req.params.id as string);
+    const answer: CreateRefundResponse = { refunds: refunds.map((refund) => presentRefund(refund, payments)) };
     return { status: 201, body: answer };
   }, { required: true }));
 
   router.get('/v1/refunds/:id', async (req, res) => {
-    res.json(presentRefund(await getRefundForShop(deps, shopOf(req), req.params.id)));
+    const refund = await getRefundForShop(deps, shopOf(req), req.params.id);
+    res.json(presentRefund(refund, await deps.store.listPaymentsOfOrder(refund.orderId)));
   });
 
   return router;

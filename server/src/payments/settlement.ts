@@ -210,13 +210,13 @@ export async function applyRefundSettlement(deps: ServiceDeps, settled: SettledR
       const allBack = amountRefunded >= order.amountPaid;
       updatedOrder =
         (await tx.updateOrder(order.id, { amountRefunded, updatedAt: now, ...(allBack && order.status === 'paid' ? { status: 'refunded' as const } : {}) }, [order.status])) ?? order;
-      await tx.insertEvent(paymentRefundedEvent(deps.ids, done, updatedPayment, updatedOrder, now));
+      await tx.insertEvent(paymentRefundedEvent(deps.ids, done, updatedPayment, updatedOrder, now, await tx.listPaymentsOfOrder(order.id)));
       if (allBack) {
         const back = refunds.filter((r) => r.status === 'succeeded' && isCountedRefund(r.reason));
         await tx.insertEvent(orderRefundedEvent(deps.ids, updatedOrder, back, now));
       }
     } else {
-      await tx.insertEvent(paymentRefundedEvent(deps.ids, done, updatedPayment, updatedOrder, now));
+      await tx.insertEvent(paymentRefundedEvent(deps.ids, done, updatedPayment, updatedOrder, now, await tx.listPaymentsOfOrder(order.id)));
     }
     return 'applied';
   });

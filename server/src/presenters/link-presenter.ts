@@ -1,9 +1,10 @@
 /** Links as the shop and a friend see them. Pure: store records in, API bodies out. */
 import type { FriendView, LinkResponse } from '../../../shared/api-types';
-import { maskId, maskName } from '../../../shared/mask';
+import { maskName } from '../../../shared/mask';
 import { isCountedRefund } from '../../../shared/states';
 import type { LinkRecord, LinkView, OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
 import { iso } from './iso';
+import { maskedPayerNameOf, payerNameOf, payerNames } from './payer-names';
 import { presentContribution, presentPayment, wasPaid } from './payment-presenter';
 
 function amounts(order: OrderRecord): { amount_total: number; amount_paid: number; amount_due: number } {
@@ -13,6 +14,7 @@ function amounts(order: OrderRecord): { amount_total: number; amount_paid: numbe
 
 /** The shop's view of a link, with the contributions made through it. */
 export function presentLink(link: LinkRecord, order: OrderRecord, payments: readonly PaymentRecord[] = []): LinkResponse {
+  const names = payerNames(payments);
   return {
     id: link.id,
     order_id: link.orderId,
@@ -23,7 +25,7 @@ export function presentLink(link: LinkRecord, order: OrderRecord, payments: read
     message: link.message,
     requester: { id: link.requesterId, name: link.requesterName, avatar_url: link.requesterAvatarUrl },
     ...amounts(order),
-    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map(presentContribution),
+    contributions: payments.filter((payment) => payment.linkId === link.id && wasPaid(payment)).map((payment) => presentContribution(payment, names)),
   };
 }
 
@@ -35,6 +37,7 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
   const { link, order } = view;
   const open = payments.filter((payment) => payment.status === 'created');
   const ofLink = payments.filter((payment) => payment.linkId === link.id);
+  const names = payerNames(payments);
   return {
     link: {
       status: link.status,
@@ -48,11 +51,19 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
       qr_url: `${url}/qr.png`,
     },
     shop: { name: view.shopName },
-    order: { ...amounts(order), amount_refunded: order.amountRefunded, amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0, currency: order.currency, items: order.items },
+    order: {
+      ...amounts(order),
+      amount_refunded: order.amountRefunded,
+      amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0,
+      currency: order.currency,
+      items: order.items,
+      shop_order_id: order.shopOrderId,
+    },
     contributions: ofLink
       .filter((payment) => payment.keptAmount > 0 && payment.paidAt !== null)
       .map((payment) => ({
-        payer: maskId(payment.payerOpenid),
+        // Each friend reads their own name in full, everyone else's masked.
+        payer: viewer !== undefined && payment.payerOpenid === viewer ? payerNameOf(payment, names) : maskedPayerNameOf(payment, names),
         amount: payment.keptAmount,
         paid_at: iso(payment.paidAt ?? now),
         refunded_amount: refunds.filter((r) => r.paymentId === payment.id && r.status === 'succeeded' && isCountedRefund(r.reason)).reduce((sum, r) => sum + r.amount, 0),

@@ -11,7 +11,8 @@ import { WechatLoginError } from '../wechat/errors';
 import { SESSION_TTL_SECONDS, signSessionToken } from './session-token';
 import { keepSessionKey } from './wechat-session-key';
 
-const sessionSchema = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be the code from wx.login') });
+/** `POST /v1/sessions` body. */
+export const sessionSchema = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be the code from wx.login') });
 
 /** Maps WeChat's login refusals to our problems; the code itself is never echoed. */
 function loginProblem(error: WechatLoginError): AppError {

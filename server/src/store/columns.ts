@@ -90,6 +90,7 @@ export const paymentColumns: ColumnMap<PaymentRecord> = {
   checkedAt: col('checked_at', 'int?'),
   createdAt: col('created_at', 'int'),
   updatedAt: col('updated_at', 'int'),
+  payerName: col('payer_name', 'text?'),
 };
 
 /** The `refunds` table. */

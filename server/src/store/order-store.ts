@@ -8,8 +8,19 @@ export interface UpsertOrderResult {
   order: OrderRecord;
 }
 
+/** Which of a shop's orders to list, newest first. */
+export interface OrderListQuery {
+  /** Only orders in this status. @default every status */
+  status?: OrderStatus;
+  /** Only orders older than this one (the cursor: the last order of the previous page). */
+  before?: { createdAt: number; id: string };
+  limit: number;
+}
+
 /** Orders, outside a transaction. */
 export interface OrderStore {
+  /** The shop's orders, newest first (created_at, then id, both descending). */
+  listOrdersOfShop(shopId: string, query: OrderListQuery): Promise<OrderRecord[]>;
   /** Inserts the order, or compares it by fingerprint with the one stored under its shop order id. */
   upsertOrder(order: OrderRecord): Promise<UpsertOrderResult>;
   getOrder(id: string): Promise<OrderRecord | undefined>;

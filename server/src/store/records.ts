@@ -128,6 +128,8 @@ export interface PaymentRecord {
   checkedAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** The name the friend gave when paying, shown to the shopper; null: shown as "微信好友 N". */
+  payerName: string | null;
 }
 
 /** Why money goes back (shared/states.ts, `refundKinds`). */

@@ -17,7 +17,7 @@ import type { WechatStore } from './wechat-store';
 
 export type { IdempotencyClaim } from './idempotency-store';
 export type { LinkTransition } from './link-store';
-export type { UpsertOrderResult } from './order-store';
+export type { OrderListQuery, UpsertOrderResult } from './order-store';
 export type { ShopperBinding } from './live-store';
 
 /**

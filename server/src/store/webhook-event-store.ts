@@ -16,6 +16,11 @@ export interface WebhookEventStore {
   claimDueEvents(now: number, limit: number, claimUntil: number): Promise<EventRecord[]>;
   markEventDelivered(id: string, at: number): Promise<void>;
   markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void>;
+  /**
+   * Takes an event out of the outbox without sending it (the shop has no webhook URL): it keeps no
+   * attempt and `reason` as its error, so nobody reads it as delivered.
+   */
+  markEventSkipped(id: string, at: number, reason: string): Promise<void>;
 }
 
 /** Webhook events, inside `Store.transaction`. */

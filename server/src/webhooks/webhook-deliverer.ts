@@ -12,6 +12,8 @@ const BATCH = 20;
 /** A claimed event is retried by anyone after this, should the claimer die mid-send. */
 const CLAIM_MS = 30_000;
 const TIMEOUT_MS = 5_000;
+/** Why an event of a shop without a webhook URL was not sent. */
+export const NO_WEBHOOK = 'no webhook configured';
 
 /** Delay before attempt `attempts + 1`: 10 s doubling to 6 h, times a random 0.5-1.5 so retries spread. */
 export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
@@ -44,8 +46,8 @@ export async function deliverOnce(deps: ServiceDeps): Promise<number> {
   await Promise.all(events.map(async (event) => {
     const shop = await deps.store.getShop(event.shopId);
     if (shop === undefined || shop.webhookUrl === null) {
-      // Nowhere to send it; the shop can still list it.
-      await deps.store.markEventDelivered(event.id, deps.clock.now());
+      // Nowhere to send it: out of the outbox, but never reported as delivered (GET /v1/deliveries).
+      await deps.store.markEventSkipped(event.id, deps.clock.now(), NO_WEBHOOK);
       return;
     }
     const body = webhookBody(event);

@@ -8,6 +8,7 @@ import type { LinkStatus } from '../../../shared/states';
 import { maskId } from '../../../shared/mask';
 import type { IdSource } from '../ids';
 import { iso } from '../presenters/iso';
+import { payerNameOf, payerNames } from '../presenters/payer-names';
 import type { LinkRecord, NewEvent, OrderRecord, PaymentRecord, RefundRecord } from '../store/records';
 
 /** The outbox record of an event for a shop, at `at`. */
@@ -42,6 +43,7 @@ export interface LinkPaid {
 /** `link.paid`: the order is fully paid. */
 export function linkPaidEvent(ids: IdSource, paid: LinkPaid, at: number): NewEvent {
   const { order, link, payment } = paid;
+  const names = payerNames(paid.payments);
   return outboxEvent(ids, order.shopId, {
     type: 'link.paid',
     data: {
@@ -55,7 +57,7 @@ export function linkPaidEvent(ids: IdSource, paid: LinkPaid, at: number): NewEve
       status: paid.linkStatus,
       payers: paid.payments
         .filter((p) => p.keptAmount > 0)
-        .map((p) => ({ payment_id: p.id, payer: maskId(p.payerOpenid), amount: p.keptAmount, paid_at: iso(p.paidAt ?? at) })),
+        .map((p) => ({ payment_id: p.id, payer: maskId(p.payerOpenid), payer_name: payerNameOf(p, names), amount: p.keptAmount, paid_at: iso(p.paidAt ?? at) })),
     },
   }, at);
 }
@@ -65,8 +67,8 @@ function reasonOf(refund: RefundRecord): string {
   return refund.note ?? refund.reason;
 }
 
-/** `payment.refunded`: a refund reached the friend who paid. */
-export function paymentRefundedEvent(ids: IdSource, refund: RefundRecord, payment: PaymentRecord, order: OrderRecord, at: number): NewEvent {
+/** `payment.refunded`: a refund reached the friend who paid; `payments` (the order's) name the friend as the shop knows them. */
+export function paymentRefundedEvent(ids: IdSource, refund: RefundRecord, payment: PaymentRecord, order: OrderRecord, at: number, payments: readonly PaymentRecord[] = [payment]): NewEvent {
   return outboxEvent(ids, refund.shopId, {
     type: 'payment.refunded',
     data: {
@@ -75,6 +77,7 @@ export function paymentRefundedEvent(ids: IdSource, refund: RefundRecord, paymen
       order_id: order.id,
       link_id: payment.linkId,
       payer: maskId(payment.payerOpenid),
+      payer_name: payerNameOf(payment, payerNames(payments)),
       amount: refund.amount,
       reason: reasonOf(refund),
       kind: refund.reason,

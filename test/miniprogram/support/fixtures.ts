@@ -48,6 +48,7 @@ export function friendView(overrides: FriendViewOverrides = {}): FriendView {
         { title: '云南小粒咖啡豆 250g', quantity: 1, unit_price: 1134, image_url: 'https://img.test/beans.png' },
         { title: '包装费 Packaging', quantity: 1, unit_price: 100 },
       ],
+      shop_order_id: 'demo-o123',
       ...overrides.order,
     },
     contributions: overrides.contributions ?? [],
@@ -67,6 +68,8 @@ export function paymentView(overrides: Partial<PaymentView> = {}): PaymentView {
     paid_at: null,
     refunded_amount: 0,
     payable_until: '2030-05-01T09:30:00.000Z',
+    transaction_id: overrides.status === 'paid' ? '4200000001202605011234567890' : null,
+    payer_name: null,
     refunds: [],
     ...overrides,
   };

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Image, Text, View } from '@tarojs/components';
 import type { FriendView, OrderItem } from '@shared/api-types';
 import { formatYuan } from '@shared/money';
+import { itemLine } from '@shared/order-items';
 import type { Messages } from '../../i18n/messages';
 import './index.css';
 
@@ -13,7 +14,9 @@ export interface LinkSummaryProps {
   footer?: ReactNode;
 }
 
-function ItemRow({ item, t }: { item: OrderItem; t: Messages }) {
+function ItemRow({ item }: { item: OrderItem }) {
+  // One rule with the landing page: "¥44.00 × 2" under the title, the line total on the right.
+  const line = itemLine(item);
   return (
     <View className='item'>
       {item.image_url !== undefined && item.image_url !== '' ? (
@@ -26,9 +29,9 @@ function ItemRow({ item, t }: { item: OrderItem; t: Messages }) {
       )}
       <View className='item__text'>
         <Text className='item__title'>{item.title}</Text>
-        <Text className='item__quantity'>{t.quantity(item.quantity)}</Text>
+        <Text className='item__quantity'>{line.unitText}</Text>
       </View>
-      <Text className='item__price'>{formatYuan(item.unit_price * item.quantity)}</Text>
+      <Text className='item__price'>{line.totalText}</Text>
     </View>
   );
 }
@@ -57,7 +60,7 @@ export function LinkSummary({ view, t, footer }: LinkSummaryProps) {
       </View>
       <View className='summary__items'>
         {view.order.items.map((item, index) => (
-          <ItemRow key={`${index}-${item.title}`} item={item} t={t} />
+          <ItemRow key={`${index}-${item.title}`} item={item} />
         ))}
       </View>
       <View className='summary__amount'>

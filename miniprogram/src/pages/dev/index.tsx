@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Image, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import type { DemoResponse, UrlLinkResponse } from '@shared/api-types';
+import type { DemoResponse, LinkResponse, SandboxWebhook, UrlLinkResponse } from '@shared/api-types';
+import { formatChinaSecondTime } from '@shared/china-time';
+import { stateWords } from '@shared/glossary';
 import { formatYuan } from '@shared/money';
 import type { LinkMode } from '@shared/states';
 import { ApiError } from '../../api/http';
@@ -12,6 +14,7 @@ import {
   fetchUrlLink,
   readClock,
   readFaults,
+  readWebhooks,
   resetFaults,
   type SandboxClock,
   type SandboxFaults,
@@ -25,11 +28,15 @@ import {
   type SandboxMessageFault,
 } from '../../api/sandbox-api';
 import { chooseSandboxFriend, chosenSandboxFriend } from '../../api/session';
-import { codeImageUrl, payPageBrowserUrl, payPageLaunchQueries, payPagePath, sharePageBrowserUrl, sharePagePath, shopperPageBrowserUrl, shopperPagePath } from '../../links';
+import { cancelOrder, readLink, revokeLink } from '../../api/shop-api';
+import { codeImageUrl, payPageBrowserUrl, payPageLaunchQueries, payPagePath, sharePageBrowserUrl, sharePagePath, shopperPageBrowserUrl, shopperPagePath, webOrigin } from '../../links';
 import './index.css';
 
 /** The last demo, kept so QA coming back from a pay page finds it again. */
 const DEMO_KEY = 'friend-pay:dev-demo';
+
+/** How often the QA page looks for webhooks the demo shop received. */
+const WEBHOOK_POLL_MS = 3000;
 
 /** Simulated friends QA can switch between (openids as the login simulator accepts them). */
 const PRESET_FRIENDS = ['sandbox-friend-a', 'sandbox-friend-b', 'sandbox-friend-c'];
@@ -115,6 +122,25 @@ function readStoredDemo(): DemoResponse | undefined {
   return typeof value === 'object' && value !== null && 'link' in value ? (value as DemoResponse) : undefined;
 }
 
+/** Ready-to-run curl lines for the demo, as a shop's backend would call the API. */
+export function curlLines(demo: DemoResponse, origin: string): string[] {
+  const auth = `-H 'Authorization: Bearer ${demo.shop.api_key}'`;
+  return [
+    `curl ${auth} ${origin}/v1/links/${demo.link.id}`,
+    `curl ${auth} ${origin}/v1/orders/${demo.order.id}`,
+    `curl ${auth} '${origin}/v1/orders?status=pending&limit=5'`,
+    `curl -X POST ${auth} ${origin}/v1/links/${demo.link.id}/revoke`,
+    `curl -X POST ${auth} ${origin}/v1/orders/${demo.order.id}/cancel`,
+    `curl ${auth} ${origin}/v1/deliveries`,
+    `curl ${origin}/v1/pay/${demo.link.code}`,
+  ];
+}
+
+/** `link.paid · 12-02 10:15:03 · signature OK`. */
+function describeWebhook(webhook: SandboxWebhook): string {
+  return `${webhook.type} · ${formatChinaSecondTime(webhook.received_at)} · ${webhook.signature_valid ? 'signature OK' : 'signature INVALID'}`;
+}
+
 function describe(error: unknown): string {
   if (error instanceof ApiError) return `${error.code} (${error.status}): ${error.message}`;
   return error instanceof Error ? error.message : String(error);
@@ -129,7 +155,7 @@ const CHAT_FAULTS: { id: string; api: SandboxMessageApi; errcode: number; label:
   { id: 'subscribe-quota', api: 'subscribe_send', errcode: 45009, label: 'Message quota used up (45009) / 额度用完' },
 ];
 
-/** QA page (sandbox builds only): demo data, who you are, the server clock, the fault switches. */
+/** QA page (sandbox builds only): demo data, the shop API with the demo key, webhooks received, who you are, the server clock, the fault switches. */
 export default function DevPage() {
   const [demo, setDemo] = useState<DemoResponse | undefined>(readStoredDemo);
   const [friend, setFriend] = useState<string | undefined>(chosenSandboxFriend);
@@ -139,9 +165,14 @@ export default function DevPage() {
   const [chatFaults, setChatFaults] = useState<SandboxMessageFault[] | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
+  const [linkNow, setLinkNow] = useState<LinkResponse | undefined>(undefined);
+  const [webhooks, setWebhooks] = useState<SandboxWebhook[]>([]);
   const [urlLink, setUrlLink] = useState<{ linkId: string; answer?: UrlLinkResponse; error?: string } | undefined>(undefined);
 
-  /** Runs one QA action, showing its error instead of failing silently. */
+  /**
+   * Runs one QA action, showing its error instead of failing silently; afterwards the server clock
+   * is read again (another tab or a script may have moved it) and the demo's link and webhooks too.
+   */
   const act = useCallback(async (action: () => Promise<void>) => {
     setBusy(true);
     setMessage(undefined);
@@ -152,6 +183,18 @@ export default function DevPage() {
     } finally {
       setBusy(false);
     }
+    try {
+      setClock(await readClock());
+    } catch {
+      // The action's own error, if any, is what QA needs to read.
+    }
+  }, []);
+
+  /** The demo's link as the shop sees it, and the webhooks its shop received. */
+  const refreshDemo = useCallback(async (current: DemoResponse) => {
+    const [link, received] = await Promise.all([readLink(current.shop.api_key, current.link.id), readWebhooks(current.shop.id)]);
+    setLinkNow(link);
+    setWebhooks(received);
   }, []);
 
   // The first read: state is set only when the answers arrive, and not after the page has gone.
@@ -186,11 +229,31 @@ export default function DevPage() {
     if (demo !== undefined) void loadUrlLink(demo);
   }, [demo, loadUrlLink]);
 
+  // Webhooks arrive a moment after what caused them (the outbox delivers every second): look again
+  // every few seconds while a demo is on the page. A demo of an earlier server may be gone: quiet.
+  const demoId = demo?.link.id;
+  useEffect(() => {
+    if (demo === undefined) return undefined;
+    const look = () => void refreshDemo(demo).catch(() => undefined);
+    look();
+    const timer = setInterval(look, WEBHOOK_POLL_MS);
+    return () => clearInterval(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a new demo (id) restarts the polling, not a new object of the same one
+  }, [demoId, refreshDemo]);
+
   const newDemo = (mode: LinkMode) =>
     act(async () => {
       const created = await createDemo(mode);
       Taro.setStorageSync(DEMO_KEY, created);
+      // Its link and webhooks are read by the effect that follows the demo.
       setDemo(created);
+    });
+
+  const onDemo = (action: (current: DemoResponse) => Promise<unknown>) =>
+    act(async () => {
+      if (demo === undefined) return;
+      await action(demo);
+      await refreshDemo(demo);
     });
 
   const newPrivateDemo = () =>
@@ -219,6 +282,7 @@ export default function DevPage() {
     });
 
   const payUrl = demo === undefined ? undefined : `${payPageBrowserUrl(demo.link.token)}${friend === undefined ? '' : `&friend=${encodeURIComponent(friend)}`}`;
+  const curl = demo === undefined ? [] : curlLines(demo, webOrigin());
   const launchQueries = demo === undefined ? undefined : payPageLaunchQueries(demo.link);
   const shownUrlLink = demo !== undefined && urlLink?.linkId === demo.link.id ? urlLink : undefined;
 
@@ -268,11 +332,58 @@ export default function DevPage() {
         )}
       </View>
 
+      {demo !== undefined && (
+        <View className='section' data-testid='demo-shop'>
+          <Text className='section__title'>Shop API / 商家接口</Text>
+          <Text className='line'>Demo shop {demo.shop.id} (the same for this server's data folder)</Text>
+          <Text className='line line--code' selectable data-testid='demo-api-key'>
+            API key: {demo.shop.api_key}
+          </Text>
+          <Text className='line' data-testid='demo-status'>
+            Link now: {linkNow === undefined ? '…' : `${linkNow.status} (${stateWords.zh[linkNow.status]}) · paid ${formatYuan(linkNow.amount_paid)} of ${formatYuan(linkNow.amount_total)}`}
+          </Text>
+          <View className='dev-page__row'>
+            <Button className='button button--small' type='warn' plain disabled={busy} data-testid='revoke-link' onClick={() => void onDemo((current) => revokeLink(current.shop.api_key, current.link.id))}>
+              Revoke link / 撤回链接
+            </Button>
+            <Button className='button button--small' type='warn' plain disabled={busy} data-testid='cancel-order' onClick={() => void onDemo((current) => cancelOrder(current.shop.api_key, current.order.id))}>
+              Cancel order / 取消订单
+            </Button>
+            <Button className='button button--small' type='primary' plain disabled={busy} data-testid='refresh-demo' onClick={() => void onDemo(() => Promise.resolve())}>
+              Refresh / 刷新
+            </Button>
+          </View>
+          <Text className='dev-page__subtitle'>curl</Text>
+          <View className='dev-page__code' data-testid='demo-curl'>
+            {curl.map((line) => (
+              <Text className='line line--code' selectable key={line}>
+                {line}
+              </Text>
+            ))}
+          </View>
+          <Button className='button' type='primary' plain data-testid='copy-curl' onClick={() => void Taro.setClipboardData({ data: curl.join('\n') })}>
+            Copy curl lines / 复制 curl
+          </Button>
+          <Text className='dev-page__subtitle'>Webhooks received / 收到的 webhook</Text>
+          <View data-testid='webhooks'>
+            {webhooks.length === 0 ? (
+              <Text className='line'>None yet: they arrive about a second after a link is paid, revoked or expires.</Text>
+            ) : (
+              webhooks.map((webhook, index) => (
+                <Text className='line' key={`${webhook.id}-${webhook.received_at}`} data-testid={`webhook-${index}`}>
+                  {describeWebhook(webhook)}
+                </Text>
+              ))
+            )}
+          </View>
+        </View>
+      )}
+
       {demo !== undefined && launchQueries !== undefined && (
         <View className='section' data-testid='demo-wechat'>
           <Text className='section__title'>From any chat / 从聊天进入小程序</Text>
           <Text className='dev-page__label'>Mini program code (scan in WeChat) / 小程序码:</Text>
-          <Image className='dev-page__code' src={codeImageUrl(demo.link.url)} mode='aspectFit' data-testid='demo-code-image' />
+          <Image className='dev-page__code-image' src={codeImageUrl(demo.link.url)} mode='aspectFit' data-testid='demo-code-image' />
           <Text className='dev-page__label'>URL Link (opens the mini program from a phone browser):</Text>
           <Text className='line' data-testid='demo-url-link'>
             {shownUrlLink?.answer !== undefined ? shownUrlLink.answer.url_link : shownUrlLink?.error !== undefined ? `failed: ${shownUrlLink.error}` : '…'}
@@ -305,7 +416,7 @@ export default function DevPage() {
       <View className='section'>
         <Text className='section__title'>Simulated friend / 模拟好友</Text>
         <Text className='line' data-testid='current-friend'>
-          You are: {friend ?? '(a random friend, chosen at first payment)'}
+          You are: {friend ?? '(a random friend, chosen when a pay page opens)'}
         </Text>
         <View className='dev-page__row'>
           {PRESET_FRIENDS.map((openid) => (
@@ -314,14 +425,13 @@ export default function DevPage() {
               className='button button--small'
               type='primary'
               plain={friend !== openid}
-              size='mini'
               data-testid={`friend-${openid}`}
               onClick={() => becomeFriend(openid)}
             >
               {openid.replace('sandbox-', '')}
             </Button>
           ))}
-          <Button className='button button--small' type='primary' plain size='mini' data-testid='friend-random' onClick={() => becomeFriend('')}>
+          <Button className='button button--small' type='primary' plain data-testid='friend-random' onClick={() => becomeFriend('')}>
             random
           </Button>
         </View>
@@ -332,7 +442,7 @@ export default function DevPage() {
             placeholder='openid'
             onInput={(event) => setCustomFriend(event.detail.value.replace(/[^0-9A-Za-z_-]/g, ''))}
           />
-          <Button className='button button--small' type='primary' plain size='mini' disabled={customFriend === ''} onClick={() => becomeFriend(customFriend)}>
+          <Button className='button button--small' type='primary' plain disabled={customFriend === ''} onClick={() => becomeFriend(customFriend)}>
             Use
           </Button>
         </View>
@@ -341,13 +451,13 @@ export default function DevPage() {
       <View className='section'>
         <Text className='section__title'>Server clock / 服务器时钟</Text>
         <Text className='line' data-testid='clock'>
-          {clock === undefined ? '…' : `${clock.now} (moved ${clock.offset_seconds} s)`}
+          {clock === undefined ? '…' : `${formatChinaSecondTime(clock.now)} 北京时间 · ${clock.now} (moved ${clock.offset_seconds} s)`}
         </Text>
         <View className='dev-page__row'>
           {CLOCK_STEPS.map((step) => (
             <Button
               key={step.seconds}
-              className='button button--small' type='primary' plain size='mini'
+              className='button button--small' type='primary' plain
               disabled={busy}
               data-testid={`clock-${step.seconds}`}
               onClick={() =>
@@ -376,7 +486,6 @@ export default function DevPage() {
                   className='button button--small'
                   type={on ? 'warn' : 'primary'}
                   plain
-                  size='mini'
                   disabled={busy}
                   data-testid={`fault-${fault.id}`}
                   onClick={() => void flip(fault)}

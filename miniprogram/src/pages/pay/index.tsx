@@ -1,24 +1,34 @@
-import { Button, Text, View } from '@tarojs/components';
-import type { FriendView } from '@shared/api-types';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import type { FriendView, PaymentView } from '@shared/api-types';
 import { formatYuan } from '@shared/money';
 import { AmountPicker, chosenAmount } from '../../components/amount-picker';
 import { Contributors } from '../../components/contributors';
 import { GroupProgress } from '../../components/group-progress';
 import { ChatCard } from '../../components/chat-card';
 import { LinkSummary } from '../../components/link-summary';
+import { Receipt } from '../../components/receipt';
 import { RefundNote } from '../../components/refund-note';
 import { SandboxPaySheet } from '../../components/sandbox-pay-sheet';
 import { StatusScreen } from '../../components/status-screen';
 import { formatCountdown } from '../../format';
 import { useMessages } from '../../i18n/locale';
 import { myPaidPayment, payableAmount, quickAmounts } from './pay-state';
-import { usePayFlow } from './use-pay-flow';
+import { PAYER_NAME_MAX, usePayFlow } from './use-pay-flow';
 import './index.css';
+
+/** The QA page of sandbox builds (pages/dev is compiled only into them). */
+const QA_PAGE = '/pages/dev/index';
+
+/** Copies `text` and says so: what the H5 build offers where WeChat would share to a chat. */
+function copyText(text: string, done: string): void {
+  void Taro.setClipboardData({ data: text }).then(() => Taro.showToast({ title: done, icon: 'none' }));
+}
 
 /** The friend's pay page, opened from a share card (`?t=`), a mini program code (`?scene=`) or a URL (`?code=`). */
 export default function PayPage() {
   const { t } = useMessages();
-  const { screen, load, flow, view, refunds, now, msLeft, choice, choose, pay, answerSheet, checkAgain, retry, payMore, notifyRefunds, notify, sandboxCard } = usePayFlow(t);
+  const { screen, load, flow, view, refunds, now, msLeft, choice, choose, payerName, setPayerName, pay, answerSheet, checkAgain, retry, payMore, notifyRefunds, notify, sandboxCard } = usePayFlow(t);
 
   const notice = flow.kind === 'idle' ? flow.notice : undefined;
   const group = view?.link.mode === 'group';
@@ -59,6 +69,20 @@ export default function PayPage() {
           }
         />
         {group && <AmountPicker due={due} amounts={quickAmounts(due)} choice={choice} t={t} onChoose={choose} />}
+        <View className='payer-name'>
+          <View className='payer-name__field'>
+            <Text className='payer-name__label'>{t.payerNameLabel}</Text>
+            <Input
+              className='payer-name__input'
+              value={payerName}
+              maxlength={PAYER_NAME_MAX}
+              placeholder={t.payerNamePlaceholder}
+              data-testid='payer-name'
+              onInput={(event) => setPayerName(event.detail.value)}
+            />
+          </View>
+          <Text className='payer-name__hint'>{t.payerNameHint(activeView.link.requester.name)}</Text>
+        </View>
         <View className='warning' data-testid='fraud-warning'>
           <Text>{t.fraudWarning}</Text>
         </View>
@@ -78,8 +102,38 @@ export default function PayPage() {
     );
   };
 
+  /** After paying: in WeChat a share card back to the friend; outside it (H5) a line to copy. */
+  const renderShareBack = (mine: PaymentView | undefined) => {
+    if (process.env.TARO_ENV !== 'h5') {
+      return (
+        <Button className='button' type='primary' openType='share' data-testid='share-back'>
+          {t.shareBack}
+        </Button>
+      );
+    }
+    const message = mine === undefined || view === undefined ? t.shareBack : `${t.shareBackTitle(formatYuan(mine.amount))} · ${view.shop.name}`;
+    return (
+      <View className='outside-wechat' data-testid='share-back-outside-wechat'>
+        <Text className='status__detail'>{t.shareBackOutsideWechat}</Text>
+        <Button className='button' type='primary' data-testid='copy-for-them' onClick={() => copyText(message, t.copied)}>
+          {t.copyForThem}
+        </Button>
+      </View>
+    );
+  };
+
   const renderScreen = () => {
     switch (screen) {
+      case 'no-link':
+        return (
+          <StatusScreen name='no-link' tone='muted' title={t.noLink} detail={SANDBOX ? t.noLinkSandboxDetail : t.noLinkDetail}>
+            {SANDBOX && (
+              <Button className='button' type='primary' data-testid='open-qa' onClick={() => void Taro.navigateTo({ url: QA_PAGE })}>
+                {t.openQaPage}
+              </Button>
+            )}
+          </StatusScreen>
+        );
       case 'loading':
         return <StatusScreen name='loading' tone='muted' title={t.loading} />;
       case 'invalid':
@@ -121,6 +175,7 @@ export default function PayPage() {
             detail={mine === undefined || view === undefined ? undefined : t.paidByYouDetail(formatYuan(mine.amount), view.link.requester.name)}
           >
             <RefundNote refunds={refunds} t={t} />
+            {mine !== undefined && view !== undefined && <Receipt view={view} payment={mine} t={t} />}
             {stillOpen && view !== undefined && (
               <View className='status__group'>
                 <GroupProgress order={view.order} t={t} />
@@ -136,9 +191,7 @@ export default function PayPage() {
               </Button>
             )}
             {notify === 'failed' && <Text className='status__detail'>{t.notifyFailed}</Text>}
-            <Button className='button' type='primary' openType='share' data-testid='share-back'>
-              {t.shareBack}
-            </Button>
+            {renderShareBack(mine)}
             <ChatCard sandboxText={sandboxCard?.text} t={t} />
           </StatusScreen>
         );

@@ -8,7 +8,8 @@ import { wasPaid } from '../../api/payment';
 
 /** Loading the friend view. */
 export type Load =
-  | { kind: 'no-ref' }
+  /** No link in the query (`unreadable`: something was there, but not a link: the invalid screen). */
+  | { kind: 'no-ref'; unreadable?: boolean }
   | { kind: 'loading' }
   | { kind: 'loaded'; view: FriendView; /** server clock minus local clock, ms */ offsetMs: number }
   | { kind: 'failed'; error: ApiError };
@@ -29,6 +30,7 @@ export type Flow =
 
 /** Every screen of the pay page. */
 export type Screen =
+  | 'no-link'
   | 'loading'
   | 'active'
   | 'paying'
@@ -95,7 +97,7 @@ export function screenOf(load: Load, flow: Flow): Screen {
   }
   switch (load.kind) {
     case 'no-ref':
-      return 'invalid';
+      return load.unreadable === true ? 'invalid' : 'no-link';
     case 'loading':
       return 'loading';
     case 'failed':

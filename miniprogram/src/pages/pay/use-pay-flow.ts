@@ -13,7 +13,7 @@ import { ApiError, hasCode } from '../../api/http';
 import { newIdempotencyKey, pollPayment, requestWechatPayment, wasPaid, type PaySheetOutcome } from '../../api/payment';
 import { askToSubscribe, enterShareTicket, privateMessageProof, subscriptionResults } from '../../api/chat';
 import { sandboxCards, sandboxPay, type SandboxCard, type SandboxPayOutcome } from '../../api/sandbox-api';
-import { currentFriend, forgetSession, storedSession, withSession } from '../../api/session';
+import { currentFriend, forgetSession, loginAhead, storedSession, withSession } from '../../api/session';
 import { provePrivateReceipt, saveSubscriptions } from '../../api/share-api';
 import type { AmountChoice } from '../../components/amount-picker';
 import { useNow } from '../../hooks/use-now';
@@ -78,8 +78,8 @@ function payReducer(state: PayState, action: PayAction): PayState {
   }
 }
 
-function initialState(ref: string | undefined): PayState {
-  return { load: ref === undefined ? { kind: 'no-ref' } : { kind: 'loading' }, flow: { kind: 'idle' } };
+function initialState({ ref, unreadable }: { ref: string | undefined; unreadable: boolean }): PayState {
+  return { load: ref === undefined ? { kind: 'no-ref', unreadable } : { kind: 'loading' }, flow: { kind: 'idle' } };
 }
 
 function toApiError(error: unknown): ApiError {
@@ -90,6 +90,22 @@ function toApiError(error: unknown): ApiError {
 interface Attempt {
   amount: number | undefined;
   key: string;
+}
+
+/** Where the name the friend last gave is kept, so the next link starts with it. */
+const PAYER_NAME_KEY = 'friend-pay:payer-name';
+/** The server takes 1-20 characters. */
+export const PAYER_NAME_MAX = 20;
+
+function storedPayerName(): string {
+  const value: unknown = Taro.getStorageSync(PAYER_NAME_KEY);
+  return typeof value === 'string' ? value : '';
+}
+
+/** The name as sent: trimmed, at most 20 characters, or nothing when blank. */
+function payerNameToSend(name: string): string | undefined {
+  const trimmed = Array.from(name.trim()).slice(0, PAYER_NAME_MAX).join('');
+  return trimmed === '' ? undefined : trimmed;
 }
 
 /** What the async steps need from the hook. */
@@ -216,13 +232,14 @@ function paySteps({ ref, friendOverride, shareTicketParam, t, dispatch }: StepCo
     }
   };
 
-  const startPayment = async (amount: number | undefined): Promise<void> => {
+  const startPayment = async (amount: number | undefined, payerName: string | undefined): Promise<void> => {
     if (ref === undefined) return;
     if (attempt.current === undefined || attempt.current.amount !== amount) attempt.current = { amount, key: newIdempotencyKey() };
     const { key } = attempt.current;
     send({ type: 'pay-started' });
+    const input = { ...(amount === undefined ? {} : { amount }), ...(payerName === undefined ? {} : { payer_name: payerName }) };
     const create = (idempotencyKey: string) =>
-      withSession(currentFriend(friendOverride), (session) => createPayment(ref, session.token, idempotencyKey, amount === undefined ? {} : { amount }));
+      withSession(currentFriend(friendOverride), (session) => createPayment(ref, session.token, idempotencyKey, input));
     let created: CreatePaymentResponse;
     try {
       try {
@@ -339,6 +356,10 @@ export interface PayFlow {
   choice: AmountChoice;
   /** Group mode: the friend tapped a one-tap amount or typed one. */
   choose: (choice: AmountChoice) => void;
+  /** What the friend wants the shopper to call them (optional; kept for the next link). */
+  payerName: string;
+  /** The friend typed in the name field. */
+  setPayerName: (name: string) => void;
   /** Opens a payment: `amount` fen in group mode, undefined for everything that is due. */
   pay: (amount: number | undefined) => void;
   /** Sandbox builds: the friend's answer in the stand-in pay sheet (ignored while one is being sent). */
@@ -368,8 +389,11 @@ export function usePayFlow(t: Messages): PayFlow {
   const friendOverride = SANDBOX ? params.friend : undefined;
   const shareTicketParam = SANDBOX ? params.share_ticket : undefined;
 
-  const [{ load, flow }, dispatch] = useReducer(payReducer, ref, initialState);
+  // A query that names something, but not a link (a QR code of another URL), is an invalid link, not a missing one.
+  const unreadable = ref === undefined && [tokenParam, scene, code, q].some((value) => value !== undefined && value !== '');
+  const [{ load, flow }, dispatch] = useReducer(payReducer, { ref, unreadable }, initialState);
   const [choice, setChoice] = useState<AmountChoice>(undefined);
+  const [payerName, setPayerName] = useState<string>(storedPayerName);
   const [notify, setNotify] = useState<PayFlow['notify']>('idle');
   const [sandboxCard, setSandboxCard] = useState<SandboxCard | undefined>(undefined);
   // Each view of a private link is proved at most once by itself; a retry asks again.
@@ -410,6 +434,13 @@ export function usePayFlow(t: Messages): PayFlow {
 
   const screen = screenOf(load, flow);
   const now = useNow(1000, screen === 'active' || screen === 'busy');
+  const payable = screen === 'active';
+
+  // While the friend reads, log in (wx.login + POST /v1/sessions), so the tap on "pay" costs only
+  // the payment request before the pay sheet.
+  useEffect(() => {
+    if (payable) void loginAhead(currentFriend(friendOverride));
+  }, [payable, friendOverride]);
   const view = load.kind === 'loaded' ? load.view : undefined;
   const serverNow = now + (load.kind === 'loaded' ? load.offsetMs : 0);
   const msLeft = view === undefined ? 0 : Date.parse(view.link.expires_at) - serverNow;
@@ -445,7 +476,12 @@ export function usePayFlow(t: Messages): PayFlow {
     msLeft,
     choice,
     choose: setChoice,
-    pay: (amount) => void steps.startPayment(amount),
+    payerName,
+    setPayerName: (name) => {
+      setPayerName(name);
+      Taro.setStorageSync(PAYER_NAME_KEY, name);
+    },
+    pay: (amount) => void steps.startPayment(amount, payerNameToSend(payerName)),
     answerSheet: (outcome) => {
       if (flow.kind === 'sheet' && !flow.acting) void steps.answerSheet(flow.created, outcome);
     },

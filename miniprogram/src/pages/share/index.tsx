@@ -17,7 +17,7 @@ import { useMessages } from '../../i18n/locale';
 import type { Messages } from '../../i18n/messages';
 import { payPageBrowserUrl, payPagePath } from '../../links';
 import { loadCodeImage } from '../../poster/code-image';
-import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, type PosterContext } from '../../poster/poster';
+import { POSTER_HEIGHT, POSTER_WIDTH, drawPoster, posterFileName, posterScale, type PosterContext } from '../../poster/poster';
 import { useShopperLive } from './use-shopper-live';
 import './index.css';
 
@@ -77,7 +77,7 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
     if (canvas !== undefined && context !== null && context !== undefined) {
       // The link's mini program code, the one WeChat opens from a poster; its URL's QR code if it cannot be had.
       const codeImage = await loadCodeImage(canvas, view.link.qr_url);
-      const ratio = pixelRatio();
+      const ratio = posterScale(pixelRatio());
       canvas.width = POSTER_WIDTH * ratio;
       canvas.height = POSTER_HEIGHT * ratio;
       drawPoster(
@@ -99,15 +99,19 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
   return undefined;
 }
 
-/** Saves a drawn poster: to the album in WeChat, as a downloaded PNG in a browser. */
-async function savePoster(canvas: PosterCanvasNode): Promise<void> {
-  let filePath: string;
+/** Saves a drawn poster: to the album in WeChat, as a downloaded PNG named after the shop and order in a browser. */
+async function savePoster(canvas: PosterCanvasNode, fileName: string): Promise<void> {
   if (process.env.TARO_ENV === 'h5') {
-    filePath = (canvas as unknown as HTMLCanvasElement).toDataURL('image/png');
-  } else {
-    ({ tempFilePath: filePath } = await Taro.canvasToTempFilePath({ canvas: canvas as unknown as Taro.Canvas }));
+    const link = document.createElement('a');
+    link.href = (canvas as unknown as HTMLCanvasElement).toDataURL('image/png');
+    link.download = fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    return;
   }
-  await Taro.saveImageToPhotosAlbum({ filePath });
+  const { tempFilePath } = await Taro.canvasToTempFilePath({ canvas: canvas as unknown as Taro.Canvas });
+  await Taro.saveImageToPhotosAlbum({ filePath: tempFilePath });
 }
 
 interface LiveStatusProps {
@@ -250,16 +254,19 @@ export default function SharePage() {
 
   const copyLink = useCallback(() => {
     if (token === undefined) return;
-    void Taro.setClipboardData({ data: shareableUrl(view, token) });
-  }, [view, token]);
+    void Taro.setClipboardData({ data: shareableUrl(view, token) }).then(() => {
+      // WeChat says "内容已复制" by itself; a browser says nothing.
+      if (process.env.TARO_ENV === 'h5') void Taro.showToast({ title: t.linkCopied, icon: 'none' });
+    });
+  }, [view, token, t]);
 
   const save = useCallback(() => {
-    if (posterCanvas === undefined) return;
-    savePoster(posterCanvas).then(
+    if (posterCanvas === undefined || view === undefined) return;
+    savePoster(posterCanvas, posterFileName(view.shop.name, view.order.shop_order_id)).then(
       () => void Taro.showToast({ title: t.posterSaved, icon: 'success' }),
       () => void Taro.showToast({ title: t.posterFailed, icon: 'none' }),
     );
-  }, [posterCanvas, t]);
+  }, [posterCanvas, view, t]);
 
   if (source === undefined || (view === undefined && error !== undefined && !error.transient)) {
     return (
@@ -315,9 +322,16 @@ export default function SharePage() {
       {view.link.mode === 'group' && view.contributions.length > 0 && <Contributors contributions={view.contributions} t={t} />}
       {active && (
         <View className='section' data-testid='share-actions'>
-          <Button className='button' type='primary' openType='share' data-testid='share-button'>
-            {t.sendToFriend}
-          </Button>
+          {process.env.TARO_ENV === 'h5' ? (
+            // A browser cannot share to a WeChat chat: say what the button does there, offer the copy.
+            <Text className='share-page__hint' data-testid='send-outside-wechat'>
+              {t.sendOutsideWechat}
+            </Text>
+          ) : (
+            <Button className='button' type='primary' openType='share' data-testid='share-button'>
+              {t.sendToFriend}
+            </Button>
+          )}
           {canNotify && (
             <Button className='button' type='primary' plain disabled={live.notify === 'asking' || live.notify === 'on'} data-testid='notify-button' onClick={live.askForNotifications}>
               {live.notify === 'on' ? t.notifyOn : t.notifyMe}
@@ -339,7 +353,7 @@ export default function SharePage() {
               {t.sandboxOpenAs(/friend=([^&]+)/.exec(sandboxPayPath)?.[1] ?? '')}
             </Button>
           )}
-          <Button className='button' type='primary' plain data-testid='copy-link' onClick={copyLink}>
+          <Button className='button' type='primary' plain={process.env.TARO_ENV !== 'h5'} data-testid='copy-link' onClick={copyLink}>
             {t.copyLink}
           </Button>
           <Text className='share-page__url' data-testid='link-url'>
@@ -358,7 +372,7 @@ export default function SharePage() {
                 style={{ width: `${POSTER_WIDTH}px`, height: `${POSTER_HEIGHT}px` }}
               />
               <Button className='button' type='primary' disabled={poster !== 'ready'} data-testid='save-poster' onClick={save}>
-                {t.savePoster}
+                {process.env.TARO_ENV === 'h5' ? t.downloadPoster : t.savePoster}
               </Button>
             </View>
           )}

@@ -8,15 +8,17 @@ import { issueLink } from '../../links/link-service';
 import { upsertOrder } from '../../orders/order-service';
 import { presentOrder } from '../../presenters/order-presenter';
 import type { ServiceDeps } from '../../service-deps';
+import type { DemoShopSource } from './demo-shop';
 import crypto from 'node:crypto';
 import { setShopMerchant } from '../../shops/shop-merchant';
-import { createShop } from '../../shops/shop-service';
 
-const clockSchema = z.strictObject({
+/** `POST /sandbox/clock` body. */
+export const clockSchema = z.strictObject({
   advance_seconds: z.number().min(0, 'the clock only moves forward').max(365 * 24 * 3600, 'at most a year at a time'),
 });
 
-const demoSchema = z
+/** What `POST /sandbox/demo` takes. */
+export const demoSchema = z
   .strictObject({
     mode: z.enum(['single', 'group']).optional(),
     amount_total: z.number().int().min(1).max(1_000_000).optional(),
@@ -26,13 +28,13 @@ const demoSchema = z
   })
   .optional();
 
-/** Creates a demo shop, order and link: what `npm start` prints and QA starts from. */
-export async function createDemo(deps: ServiceDeps, options: z.infer<typeof demoSchema> = {}): Promise<DemoResponse> {
-  const shop = await createShop(deps, { name: '好物小店 Demo Shop' });
-  // Partner mode: each demo shop is a sub-merchant of its own, as `shop:create --sub-mchid` makes it.
-  if (deps.wechat.pay.mode === 'partner') await setShopMerchant(deps.store, shop.id, `16${crypto.randomInt(0, 1e8).toString().padStart(8, '0')}`, undefined);
-  const shopRecord = await deps.store.getShop(shop.id);
-  if (shopRecord === undefined) throw new Error('demo shop vanished');
+/** A new demo order and link of the data folder's demo shop: what `npm start` prints and QA starts from. */
+export async function createDemo(deps: ServiceDeps, demoShop: DemoShopSource, options: z.infer<typeof demoSchema> = {}): Promise<DemoResponse> {
+  const { record, credentials: shop } = await demoShop.get();
+  // Partner mode: the demo shop is a sub-merchant of its own, as `shop:create --sub-mchid` makes it.
+  const shopRecord = deps.wechat.pay.mode === 'partner' && record.subMchId === null
+    ? ((await setShopMerchant(deps.store, record.id, `16${crypto.randomInt(0, 1e8).toString().padStart(8, '0')}`, undefined)) ?? record)
+    : record;
   const total = options.amount_total ?? 1234;
   const lineTotal = total - 100 > 0 ? total - 100 : 0;
   const items = lineTotal > 0
@@ -56,12 +58,19 @@ export async function createDemo(deps: ServiceDeps, options: z.infer<typeof demo
   return { shop: { id: shop.id, name: shop.name, api_key: shop.api_key, webhook_secret: shop.webhook_secret }, order: presentOrder(order), link };
 }
 
+/** What the QA routes work with besides the services. */
+export interface SandboxRouteOptions {
+  demoShop: DemoShopSource;
+  /** Called after the clock moved: keeps the move across restarts (sandbox-clock-file.ts). */
+  clockMoved?: () => void;
+}
+
 /** `/sandbox/demo` and `/sandbox/clock`. */
-export function sandboxRoutes(deps: ServiceDeps, clock: AdjustableClock): Router {
+export function sandboxRoutes(deps: ServiceDeps, clock: AdjustableClock, options: SandboxRouteOptions): Router {
   const router = Router({ caseSensitive: true });
 
   router.post('/sandbox/demo', async (req, res) => {
-    res.status(201).json(await createDemo(deps, parseWith(demoSchema, req.body ?? {})));
+    res.status(201).json(await createDemo(deps, options.demoShop, parseWith(demoSchema, req.body ?? {})));
   });
 
   router.get('/sandbox/clock', (_req, res) => {
@@ -71,6 +80,7 @@ export function sandboxRoutes(deps: ServiceDeps, clock: AdjustableClock): Router
   router.post('/sandbox/clock', (req, res) => {
     const { advance_seconds } = parseWith(clockSchema, req.body);
     clock.advance(advance_seconds);
+    options.clockMoved?.();
     res.json({ now: new Date(clock.now()).toISOString(), offset_seconds: clock.offsetMs / 1000 });
   });
 

@@ -9,11 +9,13 @@ import type { SimulatedPlatformApi, WechatPlatformSimulator } from './wechat-pla
 import { FAULT_ENDPOINTS, SIGNING_CHOICES, type FaultPatch, type FaultState } from './wechatpay/faults';
 import type { WechatPaySimulator } from './wechatpay/simulator';
 
-const loginBodySchema = z.strictObject({
+/** `POST /sandbox/wx/login` body. */
+export const loginBodySchema = z.strictObject({
   openid: z.string().regex(/^[0-9A-Za-z_-]{1,128}$/, 'must be 1-128 characters of [0-9A-Za-z_-]').optional(),
 });
 
-const payBodySchema = z.strictObject({
+/** `POST /sandbox/wechatpay/pay` body. */
+export const payBodySchema = z.strictObject({
   prepay_id: z.string().min(1).max(64),
   openid: z.string().min(1).max(128),
   outcome: z.enum(['success', 'cancel', 'fail']),
@@ -47,7 +49,8 @@ const platformFaultsSchema = z.strictObject({
   revoke_access_tokens: z.literal(true).optional(),
 });
 
-const faultsBodySchema = z.strictObject({
+/** `POST /sandbox/faults` body. */
+export const faultsBodySchema = z.strictObject({
   reset: z.boolean().optional(),
   notifications: z
     .strictObject({

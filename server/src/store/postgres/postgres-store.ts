@@ -69,7 +69,7 @@ import {
   subscriptionColumns,
   subscriptionFromRow,
 } from '../columns';
-import type { IdempotencyClaim, LinkTransition, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { IdempotencyClaim, LinkTransition, OrderListQuery, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { accessTokenFromRow, linkCodeFromRow, linkUrlLinkFromRow } from '../wechat-rows';
 import { postgresMigrations } from './migrations';
 
@@ -453,6 +453,10 @@ export class PostgresStore implements Store {
     return row && shopFromRow(row);
   }
 
+  async setShopWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
+    await changes(this.pool, 'UPDATE shops SET webhook_url = $1 WHERE id = $2', [webhookUrl, id]);
+  }
+
   async updateShopMerchant(id: string, subMchId: string | null, subAppId: string | null): Promise<ShopRecord | undefined> {
     const row = await first(this.pool, `UPDATE shops SET sub_mchid = $1, sub_appid = $2 WHERE id = $3 RETURNING ${SHOP}`, [subMchId, subAppId, id]);
     return row && shopFromRow(row);
@@ -463,6 +467,18 @@ export class PostgresStore implements Store {
   }
 
   // Orders
+
+  async listOrdersOfShop(shopId: string, query: OrderListQuery): Promise<OrderRecord[]> {
+    const before = query.before;
+    return (await rows(
+      this.pool,
+      `SELECT ${ORDER} FROM orders WHERE shop_id = $1
+         AND ($2::text IS NULL OR status = $2)
+         AND ($3::bigint IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [shopId, query.status ?? null, before?.createdAt ?? null, before?.id ?? null, query.limit],
+    )).map(orderFromRow);
+  }
 
   async upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
     const keys = Object.keys(orderColumns) as (keyof OrderRecord)[];
@@ -678,6 +694,10 @@ export class PostgresStore implements Store {
 
   async markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
     await changes(this.pool, 'UPDATE events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async markEventSkipped(id: string, at: number, reason: string): Promise<void> {
+    await changes(this.pool, 'UPDATE events SET delivered_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL', [at, reason.slice(0, 500), id]);
   }
 
   // Idempotency keys

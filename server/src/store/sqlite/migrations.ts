@@ -250,6 +250,14 @@ export const sqliteMigrations: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'payer display names; orders listed per shop, newest first',
+    sql: `
+      ALTER TABLE payments ADD COLUMN payer_name TEXT;
+      CREATE INDEX orders_shop_newest ON orders (shop_id, created_at, id);
+    `,
+  },
+  {
     version: 6,
     name: 'partner mode sub-merchants of shops, daily trade bill reconciliation, job leases',
     sql: `

@@ -56,7 +56,7 @@ import {
   subscriptionColumns,
   subscriptionFromRow,
 } from '../columns';
-import type { IdempotencyClaim, LinkTransition, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
+import type { IdempotencyClaim, LinkTransition, OrderListQuery, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
 
 /**
@@ -366,6 +366,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  setShopWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE shops SET webhook_url = ? WHERE id = ?').run(webhookUrl, id);
+    });
+  }
+
   updateShopMerchant(id: string, subMchId: string | null, subAppId: string | null): Promise<ShopRecord | undefined> {
     return this.#whenIdle(() => {
       const row = this.sql('UPDATE shops SET sub_mchid = ?, sub_appid = ? WHERE id = ? RETURNING *').get(subMchId, subAppId, id) as Row | undefined;
@@ -378,6 +384,19 @@ export class SqliteStore implements Store {
   }
 
   // Orders
+
+  listOrdersOfShop(shopId: string, query: OrderListQuery): Promise<OrderRecord[]> {
+    return this.#whenIdle(() => {
+      const before = query.before;
+      const rows = this.sql(
+        `SELECT * FROM orders WHERE shop_id = ?
+           AND (? IS NULL OR status = ?)
+           AND (? IS NULL OR created_at < ? OR (created_at = ? AND id < ?))
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ).all(shopId, query.status ?? null, query.status ?? null, before?.createdAt ?? null, before?.createdAt ?? null, before?.createdAt ?? null, before?.id ?? null, query.limit) as Row[];
+      return rows.map(orderFromRow);
+    });
+  }
 
   upsertOrder(order: OrderRecord): Promise<UpsertOrderResult> {
     return this.#whenIdle(() => this.write((): UpsertOrderResult => {
@@ -599,6 +618,12 @@ export class SqliteStore implements Store {
   markEventFailed(id: string, nextAttemptAt: number, error: string): Promise<void> {
     return this.#whenIdle(() => {
       this.sql('UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL').run(nextAttemptAt, error.slice(0, 500), id);
+    });
+  }
+
+  markEventSkipped(id: string, at: number, reason: string): Promise<void> {
+    return this.#whenIdle(() => {
+      this.sql('UPDATE events SET delivered_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL').run(at, reason.slice(0, 500), id);
     });
   }
 
