@@ -121,7 +121,6 @@ describe('configuration of merchant-grade WeChat Pay', () => {
     WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: merchantKeyFile,
     WECHATPAY_APIV3_KEY: 'k'.repeat(32),
     NOTIFY_URL: 'https://pay.example.com/v1/wechatpay/notify',
-    WECHAT_MINIPROGRAM_USERNAME: 'gh_0123456789ab',
   };
 
   it('serves with platform certificates alone: the public key is optional in production', () => {
