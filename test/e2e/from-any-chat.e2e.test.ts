@@ -70,7 +70,7 @@ describe('the landing page in a browser', () => {
     const { page, screenshot } = await world.newPage({ userAgent: PHONE_USER_AGENT });
 
     await page.goto(demo.link.url);
-    await page.getByText('已撤销 · Revoked').waitFor();
+    await page.getByText('已撤回 · Withdrawn').waitFor();
     await screenshot('landing-phone-revoked');
 
     expect(await page.getByTestId('open-in-wechat').count()).toBe(0);
