@@ -1,9 +1,10 @@
 // The name a friend gives when paying: shown in full to the shop (and so the shopper), masked to
 // other friends; a friend who gives none is "微信好友 N" by the order in which friends paid.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FriendView, LinkResponse, OrderResponse, PaymentView } from '../../shared/api-types';
+import type { CreateRefundResponse, FriendView, LinkResponse, OrderResponse, PaymentView } from '../../shared/api-types';
 import { deliverOnce } from '../../server/src/webhooks/webhook-deliverer';
 import { eventually, loginFriend, payInSheet, shopWithLink, startPayment, startWebhookReceiver, type Friend } from '../support/friends';
+import { shopperView } from '../support/live';
 import { engines, startTestServer, type TestServer } from '../support/test-server';
 
 describe.each(engines)('payer names (%s)', (engine) => {
@@ -43,6 +44,16 @@ describe.each(engines)('payer names (%s)', (engine) => {
       const asLei = (await server.call<FriendView>('GET', `/v1/pay/${link.code}`, { headers: { authorization: `Bearer ${lei.token}` } })).json;
       expect(asLei.contributions.map((contribution) => contribution.payer)).toEqual(['李雷', '微信好友 2', '韩**']);
       expect(asLei.my_payments[0]?.payer_name).toBe('李雷');
+      // The shopper asked these friends: their share page names them in full, refunds included.
+      const leiPayment = asLei.my_payments[0].id;
+      const refunded = await server.call<CreateRefundResponse>('POST', `/v1/orders/${orderId}/refunds`, { key: shop.api_key, headers: { 'idempotency-key': `names-refund-${engine}` }, body: { amount: 400, payment_id: leiPayment } });
+      expect(refunded.status, refunded.text).toBe(201);
+      const shopper = await eventually(async () => {
+        const view = await shopperView(server, link.shopper_token!);
+        return view.refunds.length > 0 && view.refunds.every((refund) => refund.status === 'succeeded') ? view : undefined;
+      }, 5000, 'the refund to succeed');
+      expect(shopper.contributions.map((contribution) => contribution.payer)).toEqual(['李雷', '微信好友 2', '韩梅梅']);
+      expect(shopper.refunds.map((refund) => [refund.payer, refund.amount])).toEqual([['李雷', 400]]);
 
       await deliverOnce(server.deps);
       const paid = receiver.received.map((received) => JSON.parse(received.body) as { type: string; data: { payers?: { payer_name: string }[] } }).find((event) => event.type === 'link.paid');

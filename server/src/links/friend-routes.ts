@@ -38,7 +38,7 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     const url = `${deps.publicBaseUrl}/p/${classifyLinkRef(ref) === 'code' ? ref : codeOf(view.link.id)}`;
     // Refunds are read only once someone has paid: the usual view (nobody has yet) stays one read.
     const refunds = view.payments.some((payment) => payment.paidAt !== null) ? await deps.store.listRefundsOfOrder(view.order.id) : [];
-    const body = presentFriendView(view, view.payments, viewer, deps.clock.now(), url, refunds);
+    const body = presentFriendView(view, view.payments, { friend: viewer }, deps.clock.now(), url, refunds);
     // Live status in the chat: who the link is for, and the template a payer may subscribe to.
     const refundTemplate = deps.live?.templates.refund;
     sendJson(res, 200, {

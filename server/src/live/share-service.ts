@@ -4,7 +4,6 @@
  * the link (first binding wins), and the activity id `wx.updateShareMenu` shares the card with.
  */
 import type { ActivityResponse, ShopperSessionResponse, ShopperView } from '../../../shared/api-types';
-import { maskId } from '../../../shared/mask';
 import { AppError } from '../errors/app-error';
 import { roomLimitFor } from '../links/link-audience';
 import { signLinkCode } from '../links/link-code';
@@ -13,6 +12,7 @@ import { verifyShopperToken } from '../links/shopper-token';
 import { settleOrder } from '../orders/order-service';
 import { iso } from '../presenters/iso';
 import { presentFriendView } from '../presenters/link-presenter';
+import { payerNameOf, payerNames } from '../presenters/payer-names';
 import type { ServiceDeps } from '../service-deps';
 import type { FriendLinkView, LinkAudience, LinkLiveRecord, LinkRecord } from '../store/records';
 import { WechatPlatformError } from '../wechat/platform/platform-errors';
@@ -63,10 +63,11 @@ export async function readShopperView(deps: ServiceDeps, token: string, viewer: 
   ]);
   const now = deps.clock.now();
   const material = linkShareMaterial(deps, link, order);
-  const friendView = presentFriendView(view, view.payments, undefined, now, `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, link.id)}`);
+  const friendView = presentFriendView(view, view.payments, 'shopper', now, `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, link.id)}`);
   const memberCount = contributionsOf(link.id, view.payments);
   const roomLimit = roomLimitNow(live, link, memberCount);
-  const ofLink = new Set(view.payments.filter((payment) => payment.linkId === link.id).map((payment) => payment.id));
+  const ofLink = new Map(view.payments.filter((payment) => payment.linkId === link.id).map((payment) => [payment.id, payment]));
+  const names = payerNames(view.payments);
   const templates = deps.live?.templates;
   return {
     ...friendView,
@@ -80,8 +81,11 @@ export async function readShopperView(deps: ServiceDeps, token: string, viewer: 
       share: material.share,
     },
     refunds: refunds
-      .filter((refund) => ofLink.has(refund.paymentId))
-      .map((refund) => ({ payer: maskId(refund.payerOpenid), amount: refund.amount, status: refund.status, created_at: iso(refund.createdAt) })),
+      .flatMap((refund) => {
+        const payment = ofLink.get(refund.paymentId);
+        // Refunds go back to the friend who paid: the shopper knows them by the name they paid under.
+        return payment === undefined ? [] : [{ payer: payerNameOf(payment, names), amount: refund.amount, status: refund.status, created_at: iso(refund.createdAt) }];
+      }),
     card: presentCard(activities, updates, { memberCount, roomLimit }),
     shopper: { bound: live?.shopperOpenid != null, ...(viewer === undefined ? {} : { you: live?.shopperOpenid === viewer }) },
     subscribe_templates: {

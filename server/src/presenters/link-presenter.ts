@@ -30,10 +30,16 @@ export function presentLink(link: LinkRecord, order: OrderRecord, payments: read
 }
 
 /**
- * What a friend sees for a link, whatever its status. `payments` and `refunds` are the order's;
- * `viewer` is the openid of the friend asking, when they sent their session.
+ * Who reads a friend view: a friend (by openid when they sent their session, else anonymous), or
+ * the shopper, who asked these friends to pay and reads every name in full.
  */
-export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], viewer: string | undefined, now: number, url: string, refunds: readonly RefundRecord[] = []): FriendView {
+export type FriendViewReader = { friend: string | undefined } | 'shopper';
+
+/**
+ * What a friend sees for a link, whatever its status. `payments` and `refunds` are the order's.
+ */
+export function presentFriendView(view: LinkView, payments: readonly PaymentRecord[], reader: FriendViewReader, now: number, url: string, refunds: readonly RefundRecord[] = []): FriendView {
+  const viewer = reader === 'shopper' ? undefined : reader.friend;
   const { link, order } = view;
   const open = payments.filter((payment) => payment.status === 'created');
   const ofLink = payments.filter((payment) => payment.linkId === link.id);
@@ -62,8 +68,8 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
     contributions: ofLink
       .filter((payment) => payment.keptAmount > 0 && payment.paidAt !== null)
       .map((payment) => ({
-        // Each friend reads their own name in full, everyone else's masked.
-        payer: viewer !== undefined && payment.payerOpenid === viewer ? payerNameOf(payment, names) : maskedPayerNameOf(payment, names),
+        // The shopper reads every name in full; each friend their own, everyone else's masked.
+        payer: reader === 'shopper' || (viewer !== undefined && payment.payerOpenid === viewer) ? payerNameOf(payment, names) : maskedPayerNameOf(payment, names),
         amount: payment.keptAmount,
         paid_at: iso(payment.paidAt ?? now),
         refunded_amount: refunds.filter((r) => r.paymentId === payment.id && r.status === 'succeeded' && isCountedRefund(r.reason)).reduce((sum, r) => sum + r.amount, 0),
