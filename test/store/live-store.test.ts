@@ -1,10 +1,11 @@
 // The store contract for live status in the chat, on both engines: the card outbox written by a
 // link's end whatever ends it, card updates claimed in order per card and once across instances,
 // subscriptions taken once, shopper binding won once.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LinkActivityRecord, LinkLiveRecord, LinkRecord, SubscriptionRecord } from '../../server/src/store/records';
 import type { Store } from '../../server/src/store/store';
-import { createTestDatabase, engines, openStoreOn, openTestStore, type TestDatabase } from '../support/test-database';
+import { engines } from '../support/test-database';
+import { storeHarness } from '../support/store-harness';
 import { paymentRecord, seedLink } from './records';
 
 function liveRecord(linkId: string, overrides: Partial<LinkLiveRecord> = {}): LinkLiveRecord {
@@ -20,28 +21,7 @@ function subscription(id: string, linkId: string, openid: string, createdAt: num
 }
 
 describe.each(engines)('the live store contract (%s)', (engine) => {
-  const stores: Store[] = [];
-  const databases: TestDatabase[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const database of databases.splice(0)) await database.drop();
-  });
-
-  async function openStore(): Promise<Store> {
-    const store = await openTestStore(engine);
-    stores.push(store);
-    await store.migrate();
-    return store;
-  }
-
-  async function openInstances(count: number): Promise<Store[]> {
-    const database = await createTestDatabase(engine);
-    databases.push(database);
-    const opened = Array.from({ length: count }, () => openStoreOn(database));
-    stores.push(...opened);
-    for (const store of opened) await store.migrate();
-    return opened;
-  }
+  const { openStore, openInstances } = storeHarness(engine);
 
   /** A group link with two live cards and one expired, and two paid contributions through it. */
   async function sharedLink(store: Store, now: number): Promise<LinkRecord> {

@@ -1,34 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LinkRecord } from '../../server/src/store/records';
 import type { Store } from '../../server/src/store/store';
-import { createTestDatabase, engines, openStoreOn, openTestStore, type TestDatabase } from '../support/test-database';
+import { engines } from '../support/test-database';
+import { storeHarness } from '../support/store-harness';
 import { eventRecord, linkRecord, orderRecord, paymentRecord, refundRecord, seedLink, shopRecord, storedEvent } from './records';
 
 describe.each(engines)('the store contract (%s)', (engine) => {
-  const stores: Store[] = [];
-  const databases: TestDatabase[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const database of databases.splice(0)) await database.drop();
-  });
-
-  /** One migrated store on a database of its own. */
-  async function openStore(): Promise<Store> {
-    const store = await openTestStore(engine);
-    stores.push(store);
-    await store.migrate();
-    return store;
-  }
-
-  /** `count` migrated stores on one database, as `count` server instances would be. */
-  async function openInstances(count: number): Promise<Store[]> {
-    const database = await createTestDatabase(engine);
-    databases.push(database);
-    const opened = Array.from({ length: count }, () => openStoreOn(database));
-    stores.push(...opened);
-    for (const store of opened) await store.migrate();
-    return opened;
-  }
+  const { openStore, openInstances } = storeHarness(engine);
 
   it('lets exactly one of two connections win a race on the same link', async () => {
     const [a, b] = (await openInstances(2)) as [Store, Store];

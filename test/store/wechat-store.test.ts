@@ -1,9 +1,10 @@
 // The store contract for reaching the mini program (both engines): the shared WeChat access token
 // with its refresh lease, and each link's code image and URL Link, kept once.
 import crypto from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../server/src/store/store';
-import { createTestDatabase, engines, openStoreOn, openTestStore, type TestDatabase } from '../support/test-database';
+import { engines } from '../support/test-database';
+import { storeHarness } from '../support/store-harness';
 import { seedLink } from './records';
 
 /** A PNG-looking byte string with every byte value in it, so a lossy round trip (text, encoding) shows. */
@@ -12,29 +13,7 @@ function imageBytes(seed: string): Buffer {
 }
 
 describe.each(engines)('the WeChat part of the store contract (%s)', (engine) => {
-  const stores: Store[] = [];
-  const databases: TestDatabase[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const database of databases.splice(0)) await database.drop();
-  });
-
-  async function openStore(): Promise<Store> {
-    const store = await openTestStore(engine);
-    stores.push(store);
-    await store.migrate();
-    return store;
-  }
-
-  /** `count` migrated stores on one database, as `count` server instances would be. */
-  async function openInstances(count: number): Promise<Store[]> {
-    const database = await createTestDatabase(engine);
-    databases.push(database);
-    const opened = Array.from({ length: count }, () => openStoreOn(database));
-    stores.push(...opened);
-    for (const store of opened) await store.migrate();
-    return opened;
-  }
+  const { openStore, openInstances } = storeHarness(engine);
 
   it('keeps a link code image byte for byte, one per link and env version', async () => {
     const store = await openStore();

@@ -1,12 +1,13 @@
 // One WeChat access token for every server instance: token managers of several instances, each
 // on its own store connection to one database (both engines), refresh through the store's lease.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../server/src/clock';
 import { createSharedAccessTokenStore } from '../../server/src/composition/shared-access-token-store';
 import type { Store } from '../../server/src/store/store';
 import { AccessTokenManager, type FetchAccessToken } from '../../server/src/wechat/platform/access-token-manager';
 import { WechatPlatformError } from '../../server/src/wechat/platform/platform-errors';
-import { createTestDatabase, engines, openStoreOn, type TestDatabase } from '../support/test-database';
+import { storeHarness } from '../support/store-harness';
+import { engines } from '../support/test-database';
 
 const APP_ID = 'wx0123456789abcdef';
 const EPOCH = Date.UTC(2026, 11, 2, 4, 0, 0);
@@ -27,21 +28,7 @@ function countingWechat(): { fetch: FetchAccessToken; calls: () => number } {
 }
 
 describe.each(engines)('the shared access token store (%s)', (engine) => {
-  const stores: Store[] = [];
-  const databases: TestDatabase[] = [];
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const database of databases.splice(0)) await database.drop();
-  });
-
-  async function instances(count: number): Promise<Store[]> {
-    const database = await createTestDatabase(engine);
-    databases.push(database);
-    const opened = Array.from({ length: count }, () => openStoreOn(database));
-    stores.push(...opened);
-    for (const store of opened) await store.migrate();
-    return opened;
-  }
+  const { openInstances: instances } = storeHarness(engine);
 
   function managerOn(store: Store, clock: AdjustableClock, fetchToken: FetchAccessToken): AccessTokenManager {
     return new AccessTokenManager({ appId: APP_ID, store: createSharedAccessTokenStore({ store, clock, pollMs: 5 }), clock, fetchToken });
