@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config';
 import { BillReconciliationError, reconcileBill, recordFailedRun } from '../payments/bill-reconciliation';
 import { billReportJson, billReportLines } from '../payments/bill-report';
 import { WechatPayError, isBillNotReadyCode } from '../wechat/errors';
+import { runCommand } from './command-line';
 
 const usage = 'usage: npm run reconcile -- --date YYYY-MM-DD [--mchid ID] [--json]   (SANDBOX=1 for the sandbox)';
 
@@ -72,7 +73,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`friend-pay: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runCommand(main);

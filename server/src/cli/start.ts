@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDemo } from '../sandbox/qa/sandbox-routes';
 import { runServer } from './run-server';
+import { runCommand } from './command-line';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const miniprogramDir = path.join(repoRoot, 'miniprogram');
@@ -143,7 +144,4 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`friend-pay: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runCommand(main);
