@@ -132,6 +132,20 @@ const paymentJsonFields = Object.values<Column>(paymentColumns).map((column) => 
 
 /** Row locks of locked reads and batch claims (see the file comment for why not FOR UPDATE). */
 const LOCK = 'FOR NO KEY UPDATE';
+/**
+ * One statement claiming an outbox's due rows, oldest first, by pushing them to `claimUntil` ($1;
+ * $2 is now, $3 the limit): the inner SELECT locks the rows it takes and skips those another
+ * instance is claiming; a row claimed and committed meanwhile is re-checked and no longer due.
+ */
+function claimDue(table: string, doneColumn: string, returning: string): string {
+  return `WITH due AS (
+     SELECT id FROM ${table} WHERE ${doneColumn} IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 ${LOCK} SKIP LOCKED
+   )
+   UPDATE ${table} SET next_attempt_at = $1 FROM due WHERE ${table}.id = due.id AND ${table}.${doneColumn} IS NULL
+   RETURNING ${returning}`;
+}
+const CLAIM_DUE_EVENTS = claimDue('events', 'delivered_at', EVENT_OF_EVENTS);
+const CLAIM_DUE_SUBSCRIBE_MESSAGES = claimDue('subscribe_messages', 'done_at', SUBSCRIBE_MESSAGE_OF_M);
 /** SQLSTATEs after which running the transaction again can succeed. */
 const RETRYABLE = new Set([
   '40001', // serialization_failure
@@ -675,17 +689,7 @@ export class PostgresStore implements Store {
   }
 
   async claimDueEvents(now: number, limit: number, claimUntil: number): Promise<EventRecord[]> {
-    // One statement: the inner SELECT locks the due rows it takes and skips those another
-    // instance is claiming; a row claimed and committed meanwhile is re-checked and no longer due.
-    return (await rows(
-      this.pool,
-      `WITH due AS (
-         SELECT id FROM events WHERE delivered_at IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 ${LOCK} SKIP LOCKED
-       )
-       UPDATE events SET next_attempt_at = $1 FROM due WHERE events.id = due.id AND events.delivered_at IS NULL
-       RETURNING ${EVENT_OF_EVENTS}`,
-      [claimUntil, now, limit],
-    )).map(eventFromRow);
+    return (await rows(this.pool, CLAIM_DUE_EVENTS, [claimUntil, now, limit])).map(eventFromRow);
   }
 
   async markEventDelivered(id: string, at: number): Promise<void> {
@@ -944,15 +948,7 @@ export class PostgresStore implements Store {
   }
 
   async claimDueSubscribeMessages(now: number, limit: number, claimUntil: number): Promise<SubscribeMessageRecord[]> {
-    return (await rows(
-      this.pool,
-      `WITH due AS (
-         SELECT id FROM subscribe_messages WHERE done_at IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 ${LOCK} SKIP LOCKED
-       )
-       UPDATE subscribe_messages SET next_attempt_at = $1 FROM due WHERE subscribe_messages.id = due.id AND subscribe_messages.done_at IS NULL
-       RETURNING ${SUBSCRIBE_MESSAGE_OF_M}`,
-      [claimUntil, now, limit],
-    )).map(subscribeMessageFromRow);
+    return (await rows(this.pool, CLAIM_DUE_SUBSCRIBE_MESSAGES, [claimUntil, now, limit])).map(subscribeMessageFromRow);
   }
 
   async finishSubscribeMessage(id: string, at: number, outcome: NonNullable<SubscribeMessageRecord['outcome']>, error: string | null): Promise<void> {
