@@ -1,5 +1,5 @@
 // The shopper's share page: preview, share card, copy link, QR poster and live status.
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { formatShortTime } from '../../miniprogram/src/format';
 import SharePage from '../../miniprogram/src/pages/share/index';
@@ -83,6 +83,28 @@ describe('share page', () => {
     }
     // In a browser the poster downloads under a name that says which shop and order it is for.
     expect(downloads).toEqual([{ href: 'data:image/png;base64,cG9zdGVy', download: '好物小店-Demo-Shop-订单-demo-o123.png' }]);
+  });
+
+  it('saves the poster to the album in WeChat under a file named for the shop and order, or WeChat\'s own name when the copy fails', async () => {
+    vi.stubEnv('TARO_ENV', 'weapp');
+    try {
+      for (const copyFails of [false, true]) {
+        taro.reset();
+        taro.copyFails = copyFails;
+        serveLink();
+        renderSharePage();
+        fireEvent.click(await screen.findByTestId('make-poster'));
+        const save = await screen.findByTestId('save-poster');
+        await waitFor(() => expect(save.className).not.toContain('disabled'));
+        fireEvent.click(save);
+        await waitFor(() => expect(taro.toasts).toContain('海报已保存'));
+        expect(taro.savedImages).toEqual([copyFails ? 'wxfile://tmp/poster.png' : 'wxfile://usr/好物小店-Demo-Shop-订单-demo-o123.png']);
+        expect(taro.copiedFiles).toEqual(copyFails ? [] : ['wxfile://tmp/poster.png -> wxfile://usr/好物小店-Demo-Shop-订单-demo-o123.png']);
+        cleanup();
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("falls back to a QR code of the link's URL when the code image cannot be loaded", async () => {

@@ -67,7 +67,7 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect(await store.getOrder('ord_1')).toEqual(order);
     expect(await store.getLink('lnk_1')).toEqual(link);
     expect(await store.getLinkView('lnk_1')).toEqual({ link, order, shopName: 'S' });
-    expect(await store.getFriendLinkView('lnk_1')).toEqual({ link, order, shopName: 'S', payments: [payment] });
+    expect(await store.getFriendLinkView('lnk_1')).toEqual({ link, order, shopName: 'S', audience: 'group', payments: [payment] });
     expect(await store.getFriendLinkView('lnk_none')).toBeUndefined();
     expect(await store.getPayment('pay_1')).toEqual(payment);
     expect(await store.listRefundsOfOrder('ord_1')).toEqual([refund, afterSale]);

@@ -43,7 +43,7 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     const refundTemplate = deps.live?.templates.refund;
     sendJson(res, 200, {
       ...body,
-      link: { ...body.link, ...(await audienceView(deps, view.link.id, viewer)) },
+      link: { ...body.link, ...(await audienceView(deps, view, viewer)) },
       ...(refundTemplate === undefined ? {} : { subscribe_templates: { refund: refundTemplate } }),
     });
   });

@@ -7,7 +7,7 @@
 import type { LinkMode } from '../../../shared/states';
 import { AppError } from '../errors/app-error';
 import type { ServiceDeps } from '../service-deps';
-import type { LinkAudience, LinkLiveRecord, LinkRecord } from '../store/records';
+import type { FriendLinkView, LinkAudience, LinkLiveRecord, LinkRecord } from '../store/records';
 import type { Store } from '../store/store';
 
 /** What a group link's card counts to when the shop does not say. */
@@ -79,9 +79,12 @@ export async function requirePrivateProof(deps: Pick<ServiceDeps, 'store'>, link
   throw new AppError('PRIVATE_LINK', '这是发给特定好友的付款请求: only the friends it was sent to can pay it (open it from the card you received).');
 }
 
-/** What the friend view adds for the link's audience: the audience and, for the viewer of a private link, whether they proved receipt. */
-export async function audienceView(deps: Pick<ServiceDeps, 'store'>, linkId: string, viewer: string | undefined): Promise<{ audience: LinkAudience; private_proof?: boolean }> {
-  const audience = await linkAudience(deps, linkId);
+/**
+ * What the friend view adds for the link's audience (read with the view, no extra statement): the
+ * audience and, for the viewer of a private link, whether they proved receipt.
+ */
+export async function audienceView(deps: Pick<ServiceDeps, 'store'>, view: Pick<FriendLinkView, 'link' | 'audience'>, viewer: string | undefined): Promise<{ audience: LinkAudience; private_proof?: boolean }> {
+  const { audience } = view;
   if (audience !== 'private' || viewer === undefined) return { audience };
-  return { audience, private_proof: await deps.store.hasPrivateProof(linkId, viewer) };
+  return { audience, private_proof: await deps.store.hasPrivateProof(view.link.id, viewer) };
 }

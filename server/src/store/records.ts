@@ -65,6 +65,8 @@ export interface LinkView {
 /** A link view with every payment of its order (oldest first): what a friend's page shows. */
 export interface FriendLinkView extends LinkView {
   payments: PaymentRecord[];
+  /** Who the link is for (`group` for links issued before audiences existed), read in the same statement. */
+  audience: LinkAudience;
 }
 
 /** An event for the shop's webhook, written in the same transaction as the change it reports. */

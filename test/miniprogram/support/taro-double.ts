@@ -118,6 +118,9 @@ export const taro = {
   /** Titles set with `setNavigationBarTitle`, latest last. */
   titles: [] as string[],
   savedImages: [] as string[],
+  /** Files copied with the file system manager, as `src -> dest`; `copyFails` makes the copy fail (storage full). */
+  copiedFiles: [] as string[],
+  copyFails: false,
   payments: [] as Record<string, unknown>[],
   /** What `requestPayment` does: resolve, or fail like WeChat's sheet does. */
   paymentOutcome: 'success' as 'success' | 'cancel' | 'fail',
@@ -152,6 +155,8 @@ export const taro = {
     this.navigations = [];
     this.titles = [];
     this.savedImages = [];
+    this.copiedFiles = [];
+    this.copyFails = false;
     this.payments = [];
     this.paymentOutcome = 'success';
     this.logins = 0;
@@ -259,6 +264,22 @@ function saveImageToPhotosAlbum(option: { filePath: string }): Promise<{ errMsg:
   return Promise.resolve({ errMsg: 'saveImageToPhotosAlbum:ok' });
 }
 
+function getFileSystemManager() {
+  return {
+    copyFile(option: { srcPath: string; destPath: string; success?: () => void; fail?: (error: { errMsg: string }) => void }): void {
+      if (taro.copyFails) {
+        option.fail?.({ errMsg: 'copyFile:fail the maximum size of the file storage limit is exceeded' });
+        return;
+      }
+      taro.copiedFiles.push(`${option.srcPath} -> ${option.destPath}`);
+      option.success?.();
+    },
+  };
+}
+
+/** `Taro.env` as WeChat's base library gives it: the user data folder files can be written to. */
+const env = { USER_DATA_PATH: 'wxfile://usr' };
+
 function canvasToTempFilePath(): Promise<{ tempFilePath: string }> {
   return Promise.resolve({ tempFilePath: 'wxfile://tmp/poster.png' });
 }
@@ -345,6 +366,8 @@ const Taro = {
   setNavigationBarTitle,
   saveImageToPhotosAlbum,
   canvasToTempFilePath,
+  getFileSystemManager,
+  env,
   createSelectorQuery,
   useRouter,
   useShareAppMessage,

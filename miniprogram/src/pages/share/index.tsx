@@ -99,7 +99,26 @@ async function renderPoster(view: FriendView, token: string, t: Messages): Promi
   return undefined;
 }
 
-/** Saves a drawn poster: to the album in WeChat, as a downloaded PNG named after the shop and order in a browser. */
+/**
+ * WeChat draws the poster to a temporary file with a random name: copied first to a file named for
+ * the shop and order, so that a phone whose album keeps file names shows which poster it is. A
+ * failed copy (storage full) still saves the poster, under WeChat's name.
+ */
+async function namedPosterFile(tempFilePath: string, fileName: string): Promise<string> {
+  const folder = Taro.env.USER_DATA_PATH;
+  if (folder === undefined || folder === '') return tempFilePath;
+  const destPath = `${folder}/${fileName}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      Taro.getFileSystemManager().copyFile({ srcPath: tempFilePath, destPath, success: () => resolve(), fail: reject });
+    });
+    return destPath;
+  } catch {
+    return tempFilePath;
+  }
+}
+
+/** Saves a drawn poster named after the shop and order: to the album in WeChat, as a downloaded PNG in a browser. */
 async function savePoster(canvas: PosterCanvasNode, fileName: string): Promise<void> {
   if (process.env.TARO_ENV === 'h5') {
     const link = document.createElement('a');
@@ -111,7 +130,7 @@ async function savePoster(canvas: PosterCanvasNode, fileName: string): Promise<v
     return;
   }
   const { tempFilePath } = await Taro.canvasToTempFilePath({ canvas: canvas as unknown as Taro.Canvas });
-  await Taro.saveImageToPhotosAlbum({ filePath: tempFilePath });
+  await Taro.saveImageToPhotosAlbum({ filePath: await namedPosterFile(tempFilePath, fileName) });
 }
 
 interface LiveStatusProps {

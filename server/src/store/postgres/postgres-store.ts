@@ -576,16 +576,19 @@ export class PostgresStore implements Store {
     // The payments ride along as JSON in the same statement: one round trip instead of two.
     const row = await first(
       this.pool,
-      `SELECT ${LINK_OF_L}, ${viewOrderSelect}, s.name AS shop_name,
+      `SELECT ${LINK_OF_L}, ${viewOrderSelect}, s.name AS shop_name, v.audience AS link_audience,
          (SELECT COALESCE(json_agg(json_build_object(${paymentJsonFields}) ORDER BY p.created_at, p.id), '[]'::json)
           FROM payments p WHERE p.order_id = l.order_id) AS payments
        FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
+       LEFT JOIN link_live v ON v.link_id = l.id
        WHERE l.id = $1`,
       [id],
     );
     if (row === undefined) return undefined;
     const payments = row.payments as Row[];
-    return { link: linkFromRow(row), order: viewOrderFromRow(row), shopName: String(row.shop_name), payments: payments.map(paymentFromRow) };
+    // No link_live row: the link was issued before audiences existed, and is for anyone.
+    const audience = row.link_audience === 'private' ? 'private' : 'group';
+    return { link: linkFromRow(row), order: viewOrderFromRow(row), shopName: String(row.shop_name), audience, payments: payments.map(paymentFromRow) };
   }
 
   async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {

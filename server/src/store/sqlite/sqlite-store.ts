@@ -69,8 +69,9 @@ const LINK_VIEW_SQL = `SELECT
   l.message, l.expires_at, l.created_at, l.closed_at,
   o.id, o.shop_id, o.shop_order_id, o.shopper_id, o.amount_total, o.amount_paid, o.amount_refunded, o.items_json,
   o.ship_to_json, o.pay_deadline, o.status, o.fingerprint, o.created_at, o.updated_at, o.cancelled_at,
-  s.name
+  s.name, v.audience
   FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
+  LEFT JOIN link_live v ON v.link_id = l.id
   WHERE l.id = ?`;
 
 /**
@@ -471,19 +472,24 @@ export class SqliteStore implements Store {
   }
 
   getLinkView(id: string): Promise<LinkView | undefined> {
-    return this.#whenIdle(() => this.linkView(id));
+    return this.#whenIdle(() => {
+      const values = this.linkViewValues(id);
+      return values && linkViewFromValues(values);
+    });
   }
 
   getFriendLinkView(id: string): Promise<FriendLinkView | undefined> {
     return this.#whenIdle(() => {
-      const view = this.linkView(id);
-      return view && { ...view, payments: this.paymentsOfOrder(view.order.id) };
+      const values = this.linkViewValues(id);
+      if (values === undefined) return undefined;
+      const view = linkViewFromValues(values);
+      // The link's audience rides in the same row (no link_live row: issued before audiences, `group`).
+      return { ...view, audience: values[28] === 'private' ? 'private' : 'group', payments: this.paymentsOfOrder(view.order.id) };
     });
   }
 
-  private linkView(id: string): LinkView | undefined {
-    const values = this.sql(LINK_VIEW_SQL).raw(true).get(id) as unknown[] | undefined;
-    return values && linkViewFromValues(values);
+  private linkViewValues(id: string): unknown[] | undefined {
+    return this.sql(LINK_VIEW_SQL).raw(true).get(id) as unknown[] | undefined;
   }
 
   transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {
