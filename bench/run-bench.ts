@@ -45,7 +45,14 @@ const OPEN_PAYMENTS = 150_000;
 const OPEN_LOOP_LOAD = 0.7;
 const OPEN_LOOP_CONNECTIONS = 64;
 /** Open-loop scenarios and the closed-loop scenario whose capacity sets their rate. */
-const OPEN_LOOP_CAPACITY: Record<string, string> = { 'latency-sqlite': 'view-sqlite-1k', 'latency-pg': 'view-pg-1k' };
+const OPEN_LOOP_CAPACITY: Record<string, string> = {
+  'latency-sqlite': 'view-sqlite-1k',
+  // The view's floor on the same schedule (70% of the VIEW's capacity): the p99 Node, Express and
+  // the store read have on this machine at that load, whatever the route adds.
+  'latency-floor-sqlite': 'view-sqlite-1k',
+  'latency-pg': 'view-pg-1k',
+  'latency-floor-pg': 'view-pg-1k',
+};
 
 interface Options {
   rounds: number;
@@ -103,8 +110,19 @@ interface BenchServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The Node flags `npm run serve` starts the server with (package.json), so the bench measures the
+ * server as it runs in production: e.g. `--max-semi-space-size=64`, the young generation that
+ * keeps a request's short-lived objects from being promoted and collected again in old space.
+ */
+function serveNodeFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (manifest.scripts?.serve ?? '').split(/\s+/);
+  return words[0] === 'node' ? words.slice(1, Math.max(1, words.indexOf('--import'))).filter((word) => word.startsWith('--')) : [];
+}
+
 function startBenchServer(name: ServerName, env: NodeJS.ProcessEnv, pin: boolean): Promise<BenchServer> {
-  const args = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', path.join(__dirname, 'server-process.ts')];
+  const args = [...serveNodeFlags(), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', path.join(__dirname, 'server-process.ts')];
   const child = pin
     ? spawn('taskset', ['-c', String(SERVER_CORE), process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -368,12 +386,14 @@ async function main(): Promise<void> {
   const big = options.links.toLocaleString('en-US');
   const floorView = (where: string): string => `\`GET /bench/floor/view/{token}\` (bench/floor-routes.ts): only the token check and the store read of the view, then the hello's body; tokens as for the ${where} view`;
   const openLoop = (engine: string): string => `\`GET /v1/pay/{token}\` as for the ${engine} 1k view, sent OPEN-LOOP by bench/open-loop.ts (pinned to core 1): evenly spaced at 70% of the req/s the closed-loop view reached in the same round, latency counted from each request's scheduled time, over up to ${OPEN_LOOP_CONNECTIONS} kept-alive connections`;
+  const openLoopFloor = (engine: string): string => `\`GET /bench/floor/view/{token}\` (the ${engine} 1k view's floor), sent open-loop exactly as the view is: at 70% of the req/s the closed-loop VIEW reached in the same round. What the stack under the route (node:http, Express, the token check and the store read) gives at that load`;
   const scenarios: ScenarioInfo[] = [
     { id: 'rsa', title: 'RSA-2048 sign (node:crypto, one core)', server: undefined, what: 'crypto.sign("sha256", ~300 B, RSA-2048 key) in a loop on the server core' },
     { id: 'hello', title: 'Express hello', server: 'sqlite-1k', what: '`GET /bench/hello` → `{"hello":"world"}`, mounted with `extraRouters` (behind all of the app\'s middleware and routers)' },
     { id: 'view-sqlite-1k', title: 'Friend view, SQLite, 1k links', server: 'sqlite-1k', what: '`GET /v1/pay/{token}`, token picked at random per request from all 1,000 links' },
     { id: 'floor-view', title: 'Floor of the friend view (SQLite, 1k links)', server: 'sqlite-1k', what: floorView('SQLite 1k') },
     { id: 'latency-sqlite', title: 'Friend view at 70% of its capacity, open loop (SQLite, 1k links)', server: 'sqlite-1k', what: openLoop('SQLite') },
+    { id: 'latency-floor-sqlite', title: 'Floor of the friend view on the same open-loop schedule (SQLite, 1k links)', server: 'sqlite-1k', what: openLoopFloor('SQLite') },
     { id: 'landing', title: 'Landing page /p/{code} (SQLite, 1k links)', server: 'sqlite-1k', what: '`GET /p/{code}` (the HTML page for a browser; no User-Agent, so the desktop variant), code picked at random per request from all 1,000 links' },
     { id: 'landing-qr', title: 'Landing page image /p/{code}/qr.png, cached (SQLite, 1k links)', server: 'sqlite-1k', what: '`GET /p/{code}/qr.png` over all 1,000 links, each fetched once before the first round so every measured request is answered from the cache' },
     { id: 'view-sqlite-1m', title: `Friend view, SQLite, ${big} links`, server: 'sqlite-1m', what: `\`GET /v1/pay/{token}\`, token picked at random per request from 100,000 tokens drawn uniformly from ${big} links` },
@@ -381,6 +401,7 @@ async function main(): Promise<void> {
     { id: 'view-pg-1k', title: 'Friend view, PostgreSQL, 1k links', server: 'pg-1k', what: 'as SQLite 1k, on PostgreSQL' },
     { id: 'floor-view-pg-1k', title: 'Floor of the friend view (PostgreSQL, 1k links)', server: 'pg-1k', what: floorView('PostgreSQL 1k') },
     { id: 'latency-pg', title: 'Friend view at 70% of its capacity, open loop (PostgreSQL, 1k links)', server: 'pg-1k', what: openLoop('PostgreSQL') },
+    { id: 'latency-floor-pg', title: 'Floor of the friend view on the same open-loop schedule (PostgreSQL, 1k links)', server: 'pg-1k', what: openLoopFloor('PostgreSQL') },
     { id: 'view-pg-1m', title: `Friend view, PostgreSQL, ${big} links`, server: 'pg-1m', what: 'as SQLite 1M, on PostgreSQL' },
     { id: 'floor-view-pg-1m', title: `Floor of the friend view (PostgreSQL, ${big} links)`, server: 'pg-1m', what: floorView(`PostgreSQL ${big}`) },
     { id: 'issue', title: 'Link issue (SQLite)', server: 'ops', what: '`POST /v1/orders/{id}/links` with the shop\'s API key over 1,000 pending orders' },
@@ -508,6 +529,8 @@ async function main(): Promise<void> {
     fs.copyFileSync(fileOf('floor-view-1m'), fileOf('floor-view-pg-1m'));
     fs.copyFileSync(fileOf('view-sqlite-1k'), fileOf('latency-sqlite'));
     fs.copyFileSync(fileOf('view-sqlite-1k'), fileOf('latency-pg'));
+    fs.copyFileSync(fileOf('floor-view'), fileOf('latency-floor-sqlite'));
+    fs.copyFileSync(fileOf('floor-view'), fileOf('latency-floor-pg'));
     const landing = landingRequests(keyring, 1000);
     writeRequestFile(fileOf('landing'), landing);
     writeRequestFile(fileOf('landing-qr'), landing.map((line) => ({ ...line, path: `${line.path}/qr.png` })));
@@ -651,7 +674,7 @@ async function main(): Promise<void> {
       machine,
       startedAt: new Date(benchStarted).toISOString(),
       minutes: (Date.now() - benchStarted) / 60_000,
-      options: { rounds: options.rounds, seconds: options.seconds, warmup: options.warmup, connections: options.connections, links: options.links, pinned: pin },
+      options: { rounds: options.rounds, seconds: options.seconds, warmup: options.warmup, connections: options.connections, links: options.links, pinned: pin, nodeFlags: serveNodeFlags() },
       scenarios: scenarios.filter((scenario) => wanted(scenario.id)),
       skipped,
       runs,

@@ -140,6 +140,25 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect((await store.getPayment('pay_2'))?.status).toBe('created');
   });
 
+  it('keeps each of many concurrent transactions whole: one that throws loses its writes only, the others keep theirs, each sees those before it', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => store.transaction(async (tx) => {
+      await tx.insertPayment(paymentRecord(`pay_${index}`, link, `o_${index}`, now, { status: 'failed' }));
+      const order = await tx.getOrder('ord_1', true);
+      if (order === undefined) throw new Error('no order');
+      await tx.updateOrder('ord_1', { amountPaid: order.amountPaid + 10, updatedAt: now }, ['pending']);
+      if (index === 3) throw new Error('the rules said no');
+      return index;
+    })));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await store.getPayment('pay_3')).toBeUndefined();
+    for (const index of [0, 1, 2, 4, 5, 6, 7]) expect(await store.getPayment(`pay_${index}`), `pay_${index}`).toBeDefined();
+    // Seven increments of 10 kept, none lost to another, the failed one's undone.
+    expect((await store.getOrder('ord_1'))?.amountPaid).toBe(70);
+  });
+
   it('keeps a write made outside a transaction while its callback waits, though that transaction rolls back', async () => {
     const store = await openStore();
     const now = Date.now();

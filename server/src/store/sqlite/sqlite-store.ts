@@ -74,6 +74,20 @@ const LINK_VIEW_SQL = `SELECT
   LEFT JOIN link_live v ON v.link_id = l.id
   WHERE l.id = ?`;
 
+/** A `transaction` call waiting for its turn. */
+interface PendingTransaction {
+  work: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** The most transactions one commit takes: a bound on how long the first of them waits for its answer. */
+const MAX_BATCH = 64;
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /**
  * A synchronous better-sqlite3 operation as the async Store method its interface asks for: a
  * throw becomes a rejected promise, exactly as it would in an `async` function.
@@ -164,10 +178,12 @@ export function openSqliteStore(file: string, options: { busyTimeoutMs?: number 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   #statements = new Map<string, Database.Statement>();
-  /** The tail of the queue of `transaction` calls; each waits for the one before. */
-  #queue: Promise<unknown> = Promise.resolve();
-  /** True between BEGIN and COMMIT of a `transaction`, whose callback may await between statements. */
+  /** `transaction` calls not yet started, in the order they were made. */
+  #pending: PendingTransaction[] = [];
+  /** True between BEGIN and COMMIT of a batch of `transaction` callbacks, which may await between statements. */
   #inTransaction = false;
+  /** Settles when the open batch has committed or rolled back. */
+  #batchEnded: Promise<void> = Promise.resolve();
   readonly #tx: StoreTx;
 
   constructor(private readonly db: Database.Database) {
@@ -182,29 +198,89 @@ export class SqliteStore implements Store {
    * the test is all it costs.
    */
   async #whenIdle<T>(work: () => T): Promise<T> {
-    while (this.#inTransaction) await this.#queue;
+    while (this.#inTransaction) await this.#batchEnded;
     return work();
   }
 
-  async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    // Transactions queue behind each other, so when one runs no other is open here.
-    const run = async (): Promise<T> => {
+  /**
+   * Group commit: transactions run one after another, as before, but those that queue up while
+   * one runs (concurrent notifications, payments) share one BEGIN IMMEDIATE ... COMMIT, each in a
+   * savepoint of its own. A callback that throws rolls back to its savepoint only: the others keep
+   * their writes, and every one is atomic and sees the writes of those before it, exactly as when
+   * run alone. No caller hears of its result before the COMMIT that makes it durable. Saves a
+   * commit (and the WAL write of pages the batch's transactions share) per transaction but one.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#inTransaction) this.#runBatch();
+    });
+  }
+
+  #runBatch(): void {
+    const first = this.#pending[0];
+    if (first === undefined || this.#inTransaction) return;
+    try {
       this.db.exec('BEGIN IMMEDIATE');
-      this.#inTransaction = true;
+    } catch (error: unknown) {
+      // The write lock could not be had (another process held it past busy_timeout): this one fails, the next tries again.
+      this.#pending.shift();
+      first.reject(asError(error));
+      queueMicrotask(() => this.#runBatch());
+      return;
+    }
+    this.#inTransaction = true;
+    let endBatch!: () => void;
+    this.#batchEnded = new Promise<void>((resolve) => (endBatch = resolve));
+    void this.#fillBatch().finally(() => {
+      this.#inTransaction = false;
+      endBatch();
+      // Reads that waited for this batch were queued by endBatch(), so they run before the next batch begins.
+      if (this.#pending.length > 0) queueMicrotask(() => this.#runBatch());
+    });
+  }
+
+  /** Runs queued callbacks in the open transaction until none is left (or the batch is full), then commits. */
+  async #fillBatch(): Promise<void> {
+    const done: { item: PendingTransaction; value: unknown }[] = [];
+    const failed: { item: PendingTransaction; error: Error }[] = [];
+    let lost: Error | undefined;
+    for (let count = 0; count < MAX_BATCH && this.#pending.length > 0; count++) {
+      const item = this.#pending.shift()!;
+      let value: unknown;
       try {
-        const result = await work(this.#tx);
+        this.db.exec('SAVEPOINT tx');
+        value = await item.work(this.#tx);
+        this.db.exec('RELEASE tx');
+      } catch (error: unknown) {
+        failed.push({ item, error: asError(error) });
+        try {
+          if (!this.db.inTransaction) throw asError(error);
+          this.db.exec('ROLLBACK TO tx');
+          this.db.exec('RELEASE tx');
+        } catch (undone: unknown) {
+          // SQLite rolled the whole transaction back (e.g. disk full): the batch's earlier writes are gone too.
+          lost = new Error(`SQLite rolled back the transaction: ${asError(undone).message}`);
+          break;
+        }
+        continue;
+      }
+      done.push({ item, value });
+    }
+    if (lost !== undefined && this.db.inTransaction) this.db.exec('ROLLBACK');
+    if (lost === undefined) {
+      try {
         this.db.exec('COMMIT');
-        return result;
       } catch (error: unknown) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      } finally {
-        this.#inTransaction = false;
+        lost = asError(error);
       }
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    }
+    for (const { item, error } of failed) item.reject(error);
+    for (const { item, value } of done) {
+      if (lost === undefined) item.resolve(value);
+      else item.reject(lost);
+    }
   }
 
   migrate(): Promise<void> {
