@@ -89,7 +89,12 @@ describe('the pages, as people see them', () => {
     const shopper = await world.newPage();
     await shopper.page.goto(world.appUrl(`/pages/share/index?t=${link.token}`));
     await expect.poll(() => shopper.page.getByTestId('share-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('paid');
+    // Opened with the link's own token, the share page is a friend's view: the name masked.
     expect(await shopper.page.getByTestId('share-status').textContent()).toContain('李*');
+    // The shopper's own page (the shopper token) names the friend they asked in full.
+    await shopper.page.goto(world.appUrl(`/pages/share/index?s=${link.shopper_token ?? ''}&as=screens-shopper`));
+    await expect.poll(() => shopper.page.getByTestId('share-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('paid');
+    expect(await shopper.page.getByTestId('share-status').textContent()).toContain('李雷');
     await look(shopper, 'screen-share-paid');
   });
 
