@@ -532,7 +532,7 @@ export default function DevPage() {
             return (
               <View className='dev-page__switch' key={fault.id}>
                 <Text className='dev-page__switch-label'>{fault.label}</Text>
-                <Button className='button button--small' type={on ? 'warn' : 'primary'} plain size='mini' disabled={busy} data-testid={`chat-fault-${fault.id}`} onClick={() => void flipChatFault(fault)}>
+                <Button className='button button--small' type={on ? 'warn' : 'primary'} plain disabled={busy} data-testid={`chat-fault-${fault.id}`} onClick={() => void flipChatFault(fault)}>
                   {on ? 'ON' : 'off'}
                 </Button>
               </View>
