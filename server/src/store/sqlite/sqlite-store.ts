@@ -204,8 +204,8 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: transactions run one after another, as before, but those that queue up while
-   * one runs (concurrent notifications, payments) share one BEGIN IMMEDIATE ... COMMIT, each in a
-   * savepoint of its own. A callback that throws rolls back to its savepoint only: the others keep
+   * one runs, or arrive in the same turn of the event loop (concurrent notifications, payments),
+   * share one BEGIN IMMEDIATE ... COMMIT, each in a savepoint of its own. A callback that throws rolls back to its savepoint only: the others keep
    * their writes, and every one is atomic and sees the writes of those before it, exactly as when
    * run alone. No caller hears of its result before the COMMIT that makes it durable. Saves a
    * commit (and the WAL write of pages the batch's transactions share) per transaction but one.
@@ -245,7 +245,18 @@ export class SqliteStore implements Store {
     const done: { item: PendingTransaction; value: unknown }[] = [];
     const failed: { item: PendingTransaction; error: Error }[] = [];
     let lost: Error | undefined;
-    for (let count = 0; count < MAX_BATCH && this.#pending.length > 0; count++) {
+    let waited = false;
+    for (let count = 0; count < MAX_BATCH; count++) {
+      if (this.#pending.length === 0) {
+        // A callback that awaits only the store runs to its end within one turn of the event loop,
+        // so the requests that arrived in the same turn have not called `transaction` yet. Wait
+        // once, to the end of this turn (the I/O of every request ready now is handled first), and
+        // take those too: one commit for all of them.
+        if (waited) break;
+        waited = true;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.#pending.length === 0) break;
+      }
       const item = this.#pending.shift()!;
       let value: unknown;
       try {
@@ -267,13 +278,23 @@ export class SqliteStore implements Store {
       }
       done.push({ item, value });
     }
-    if (lost !== undefined && this.db.inTransaction) this.db.exec('ROLLBACK');
+    if (lost !== undefined) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The connection itself is gone (closed): nothing of the batch was committed, as `lost` says.
+      }
+    }
     if (lost === undefined) {
       try {
         this.db.exec('COMMIT');
       } catch (error: unknown) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
         lost = asError(error);
+        try {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        } catch {
+          // As above: a closed connection committed nothing.
+        }
       }
     }
     for (const { item, error } of failed) item.reject(error);
@@ -319,7 +340,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    // A batch may be waiting for the end of the event loop's turn before it commits: let it.
+    while (this.#inTransaction) await this.#batchEnded;
     return settled(() => {
       this.#statements.clear();
       this.db.close();
