@@ -62,14 +62,9 @@ export interface Transaction {
   currency: string | undefined;
 }
 
-/** Parses a transaction as WeChat sends it (direct or partner shape); undefined when it has neither. */
-export function parseTransaction(value: unknown): Transaction | undefined {
-  const parsed = wireTransaction.safeParse(value);
-  if (!parsed.success) return parsePartnerTransaction(value);
-  const t = parsed.data;
+/** The fields a direct merchant's and a service provider's transaction share, read the same way. */
+function sharedFields(t: z.infer<typeof wirePartnerTransaction> | z.infer<typeof wireTransaction>): Omit<Transaction, 'appId' | 'mchId' | 'subMchId' | 'subAppId' | 'payerOpenid'> {
   return {
-    appId: t.appid,
-    mchId: t.mchid,
     outTradeNo: t.out_trade_no,
     transactionId: t.transaction_id || undefined,
     tradeState: t.trade_state,
@@ -78,11 +73,18 @@ export function parseTransaction(value: unknown): Transaction | undefined {
     bankType: t.bank_type || undefined,
     attach: t.attach,
     successTime: t.success_time || undefined,
-    payerOpenid: t.payer?.openid || undefined,
     amountTotal: t.amount?.total,
     payerTotal: t.amount?.payer_total,
     currency: t.amount?.currency,
   };
+}
+
+/** Parses a transaction as WeChat sends it (direct or partner shape); undefined when it has neither. */
+export function parseTransaction(value: unknown): Transaction | undefined {
+  const parsed = wireTransaction.safeParse(value);
+  if (!parsed.success) return parsePartnerTransaction(value);
+  const t = parsed.data;
+  return { ...sharedFields(t), appId: t.appid, mchId: t.mchid, payerOpenid: t.payer?.openid || undefined };
 }
 
 function parsePartnerTransaction(value: unknown): Transaction | undefined {
@@ -90,23 +92,13 @@ function parsePartnerTransaction(value: unknown): Transaction | undefined {
   if (!parsed.success) return undefined;
   const t = parsed.data;
   return {
+    ...sharedFields(t),
     appId: t.sp_appid,
     mchId: t.sp_mchid,
     subMchId: t.sub_mchid,
     subAppId: t.sub_appid || undefined,
-    outTradeNo: t.out_trade_no,
-    transactionId: t.transaction_id || undefined,
-    tradeState: t.trade_state,
-    tradeStateDesc: t.trade_state_desc,
-    tradeType: t.trade_type || undefined,
-    bankType: t.bank_type || undefined,
-    attach: t.attach,
-    successTime: t.success_time || undefined,
     // The openid the order named: the sub-merchant app's when it named one, else the provider's.
     payerOpenid: (t.sub_appid ? t.payer?.sub_openid : t.payer?.sp_openid) || t.payer?.sp_openid || undefined,
-    amountTotal: t.amount?.total,
-    payerTotal: t.amount?.payer_total,
-    currency: t.amount?.currency,
   };
 }
 

@@ -796,14 +796,12 @@ export class PostgresStore implements Store {
   async keepLinkCode(code: LinkCodeRecord): Promise<LinkCodeRecord> {
     // ON CONFLICT waits for a concurrent insert of the same key to commit, so the SELECT after it
     // finds the winner's row.
-    await changes(
-      this.pool,
+    return this.keepFirst(
       `INSERT INTO link_codes (${LINK_CODE}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id, env_version) DO NOTHING`,
       [code.linkId, code.envVersion, code.image, code.contentType, code.createdAt],
+      () => this.getLinkCode(code.linkId, code.envVersion),
+      `the code of link ${code.linkId}`,
     );
-    const kept = await this.getLinkCode(code.linkId, code.envVersion);
-    if (kept === undefined) throw new Error(`the code of link ${code.linkId} conflicted but cannot be read`);
-    return kept;
   }
 
   async getLinkUrlLink(linkId: string, envVersion: string): Promise<LinkUrlLinkRecord | undefined> {
@@ -812,13 +810,19 @@ export class PostgresStore implements Store {
   }
 
   async keepLinkUrlLink(urlLink: LinkUrlLinkRecord): Promise<LinkUrlLinkRecord> {
-    await changes(
-      this.pool,
+    return this.keepFirst(
       `INSERT INTO link_url_links (${LINK_URL_LINK}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (link_id, env_version) DO NOTHING`,
       [urlLink.linkId, urlLink.envVersion, urlLink.url, urlLink.expiresAt, urlLink.createdAt],
+      () => this.getLinkUrlLink(urlLink.linkId, urlLink.envVersion),
+      `the URL Link of link ${urlLink.linkId}`,
     );
-    const kept = await this.getLinkUrlLink(urlLink.linkId, urlLink.envVersion);
-    if (kept === undefined) throw new Error(`the URL Link of link ${urlLink.linkId} conflicted but cannot be read`);
+  }
+
+  /** Inserts unless the key is taken, then reads back whichever row won (ours or a concurrent one). */
+  private async keepFirst<T>(insert: string, values: readonly unknown[], read: () => Promise<T | undefined>, what: string): Promise<T> {
+    await changes(this.pool, insert, values);
+    const kept = await read();
+    if (kept === undefined) throw new Error(`${what} conflicted but cannot be read`);
     return kept;
   }
 
