@@ -54,6 +54,8 @@ describe.each(engines)('payer names (%s)', (engine) => {
       }, 5000, 'the refund to succeed');
       expect(shopper.contributions.map((contribution) => contribution.payer)).toEqual(['李雷', '微信好友 2', '韩梅梅']);
       expect(shopper.refunds.map((refund) => [refund.payer, refund.amount])).toEqual([['李雷', 400]]);
+      // The share page shows what went back to each friend from their contribution.
+      expect(shopper.contributions.map((contribution) => contribution.refunded_amount)).toEqual([400, 0, 0]);
 
       await deliverOnce(server.deps);
       const paid = receiver.received.map((received) => JSON.parse(received.body) as { type: string; data: { payers?: { payer_name: string }[] } }).find((event) => event.type === 'link.paid');

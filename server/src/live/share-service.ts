@@ -63,7 +63,7 @@ export async function readShopperView(deps: ServiceDeps, token: string, viewer: 
   ]);
   const now = deps.clock.now();
   const material = linkShareMaterial(deps, link, order);
-  const friendView = presentFriendView(view, view.payments, 'shopper', now, `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, link.id)}`);
+  const friendView = presentFriendView(view, view.payments, 'shopper', now, `${deps.publicBaseUrl}/p/${signLinkCode(deps.keyring, link.id)}`, refunds);
   const memberCount = contributionsOf(link.id, view.payments);
   const roomLimit = roomLimitNow(live, link, memberCount);
   const ofLink = new Map(view.payments.filter((payment) => payment.linkId === link.id).map((payment) => [payment.id, payment]));
