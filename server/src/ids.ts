@@ -3,14 +3,29 @@ import crypto from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+/**
+ * Random bytes drawn from one buffer refilled 4 KiB at a time: a `crypto.randomBytes` call per id
+ * cost more than the rest of making it, and every write makes several ids. The bytes are the
+ * same CSPRNG's; each is used once.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function randomByte(): number {
+  if (poolAt === pool.length) {
+    crypto.randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++] ?? 0;
+}
+
 /** Random base62 text of `length` characters, without modulo bias. */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of crypto.randomBytes(length * 2)) {
-      // 248 = 62 * 4: bytes above it would favour the first letters.
-      if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
-    }
+    const byte = randomByte();
+    // 248 = 62 * 4: bytes above it would favour the first letters.
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
 }
