@@ -101,6 +101,47 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect((await store.getOrder('ord_1'))?.amountPaid).toBe(0);
   });
 
+  it('reads a payment to settle with its order, its link, its shopper and how many other payments of the order were paid', async () => {
+    const store = await openStore();
+    const now = 1_893_456_000_123;
+    await store.insertShop(shopRecord('shop_1', now));
+    const order = orderRecord('ord_1', 'shop_1', now, { amountTotal: 300, shipTo: { name: '王', address: '一号' } });
+    await store.upsertOrder(order);
+    const link = linkRecord('lnk_1', 'ord_1', 'shop_1', now + 60_000, { mode: 'group', message: '帮我付', createdAt: now });
+    await store.insertLink(link);
+    const first = paymentRecord('pay_1', link, 'o_a', now, { payerName: '李雷' });
+    const second = paymentRecord('pay_2', link, 'o_b', now + 1);
+    await store.transaction(async (tx) => {
+      await tx.insertPayment(first);
+      await tx.insertPayment(second);
+    });
+    expect(await store.transaction((tx) => tx.getPaymentToSettle(first.outTradeNo))).toEqual({ payment: first, order, link, shopperOpenid: null, otherPaidPayments: 0 });
+    expect(await store.transaction((tx) => tx.getPaymentToSettle('FPnone'))).toBeUndefined();
+
+    await store.insertLinkLive({ linkId: 'lnk_1', audience: 'group', roomLimit: 10, shopperOpenid: null, shopperBoundAt: null, expiringNoticeAt: null, createdAt: now });
+    await store.bindShopper('lnk_1', 'o_shopper', now);
+    const paidFirst = await store.transaction((tx) => tx.updatePayment('pay_1', { status: 'paid', paidAt: now + 5, keptAmount: 100, updatedAt: now + 5 }, ['created']));
+    expect(await store.transaction((tx) => tx.getPaymentToSettle(second.outTradeNo))).toEqual({ payment: second, order, link, shopperOpenid: 'o_shopper', otherPaidPayments: 1 });
+    expect(await store.transaction((tx) => tx.getPaymentToSettle(first.outTradeNo))).toEqual({ payment: paidFirst, order, link, shopperOpenid: 'o_shopper', otherPaidPayments: 0 });
+  });
+
+  it('ends the links of an order paid through one of them: that one paid (from active or expired), the other active ones void, the rest as they were', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    await store.insertShop(shopRecord('shop_1', now));
+    await store.upsertOrder(orderRecord('ord_1', 'shop_1', now));
+    await store.upsertOrder(orderRecord('ord_2', 'shop_1', now, { shopOrderId: 'S-2' }));
+    await store.insertLink(linkRecord('lnk_paid', 'ord_1', 'shop_1', now - 1000, { status: 'expired' }));
+    await store.insertLink(linkRecord('lnk_other', 'ord_1', 'shop_1', now + 60_000));
+    await store.insertLink(linkRecord('lnk_expired', 'ord_1', 'shop_1', now - 1000, { status: 'expired' }));
+    await store.insertLink(linkRecord('lnk_revoked', 'ord_1', 'shop_1', now + 60_000, { status: 'revoked', closedAt: now - 5 }));
+    await store.insertLink(linkRecord('lnk_elsewhere', 'ord_2', 'shop_1', now + 60_000));
+    await store.transaction((tx) => tx.endLinksOfPaidOrder('ord_1', 'lnk_paid', now));
+    const statuses = Object.fromEntries((await store.listLinksOfOrder('ord_1')).map((l) => [l.id, [l.status, l.closedAt]]));
+    expect(statuses).toEqual({ lnk_paid: ['paid', now], lnk_other: ['void', now], lnk_expired: ['expired', null], lnk_revoked: ['revoked', now - 5] });
+    expect((await store.getLink('lnk_elsewhere'))?.status).toBe('active');
+  });
+
   it('stores the prepay of an open payment once: a racing second one gets the first back', async () => {
     const store = await openStore();
     const now = Date.now();

@@ -70,13 +70,12 @@ async function queueNotice(
 }
 
 /** "Friend paid": to the link's shopper, for a contribution just applied in `tx`. */
-export async function queueFriendPaidNotice(deps: Pick<ServiceDeps, 'ids' | 'keyring'>, tx: StoreTx, link: LinkRecord, payment: PaymentRecord, now: number): Promise<void> {
-  const live = await tx.getLinkLive(link.id);
-  if (live?.shopperOpenid === null || live?.shopperOpenid === undefined) return;
+export async function queueFriendPaidNotice(deps: Pick<ServiceDeps, 'ids' | 'keyring'>, tx: StoreTx, link: LinkRecord, payment: PaymentRecord, shopperOpenid: string | null, now: number): Promise<void> {
+  if (shopperOpenid === null) return;
   const shop = await tx.getShop(link.shopId);
   await queueNotice(deps, tx, {
     linkId: link.id,
-    openid: live.shopperOpenid,
+    openid: shopperOpenid,
     kind: 'friend_paid',
     page: shopperPage(deps, link, now),
     data: {

@@ -13,15 +13,19 @@ import { queueFriendPaidNotice, queueRefundNotice } from './notices';
 /**
  * A payment's money was kept by the order (in `tx`). `link` is the link as it was before the
  * payment; `orderPaid` says whether this contribution completed the order (then the link's end
- * updates the card, final, with this count).
+ * updates the card, final, with this count). `shopperOpenid` is the link's shopper as read with it.
  */
-export async function onContributionApplied(deps: Pick<ServiceDeps, 'ids' | 'keyring'>, tx: StoreTx, change: { link: LinkRecord; payment: PaymentRecord; orderPaid: boolean; now: number }): Promise<void> {
+export async function onContributionApplied(
+  deps: Pick<ServiceDeps, 'ids' | 'keyring'>,
+  tx: StoreTx,
+  change: { link: LinkRecord; payment: PaymentRecord; orderPaid: boolean; now: number; shopperOpenid: string | null },
+): Promise<void> {
   const { link, payment, orderPaid, now } = change;
   if (!orderPaid && link.status === 'active') {
     const memberCount = contributionsOf(link.id, await tx.listPaymentsOfOrder(payment.orderId));
     await queueContributionUpdate(tx, link, memberCount, now);
   }
-  await queueFriendPaidNotice(deps, tx, link, payment, now);
+  await queueFriendPaidNotice(deps, tx, link, payment, change.shopperOpenid, now);
 }
 
 /** A refund of `payment` was written (in `tx`): its payer hears of it if they subscribed. */

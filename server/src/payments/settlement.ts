@@ -73,13 +73,15 @@ function linkTakes(link: LinkRecord, paidAt: number): boolean {
 
 /**
  * The rest of an order's completion once it is marked paid (with its last contribution, in the
- * same UPDATE): link paid, other links void, `link.paid` written.
+ * same UPDATE): link paid, other links void, `link.paid` written. `otherPaidPayments` is how many
+ * other payments of the order WeChat reported paid: when none, the event's payers are this one
+ * alone and the order's payments need no read.
  */
-async function completePaidOrder(deps: ServiceDeps, tx: StoreTx, order: OrderRecord, link: LinkRecord, payment: PaymentRecord, now: number): Promise<void> {
-  const paidLink = await tx.updateLink(link.id, { status: 'paid', closedAt: now }, ['active', 'expired']);
-  await tx.voidActiveLinks(order.id, now, link.id);
-  const payments = await tx.listPaymentsOfOrder(order.id);
-  await tx.insertEvent(linkPaidEvent(deps.ids, { order, link, linkStatus: paidLink?.status ?? 'paid', payment, payments }, now));
+async function completePaidOrder(deps: ServiceDeps, tx: StoreTx, paid: { order: OrderRecord; link: LinkRecord; payment: PaymentRecord; otherPaidPayments: number }, now: number): Promise<void> {
+  const { order, link, payment } = paid;
+  await tx.endLinksOfPaidOrder(order.id, link.id, now);
+  const payments = paid.otherPaidPayments === 0 ? [payment] : await tx.listPaymentsOfOrder(order.id);
+  await tx.insertEvent(linkPaidEvent(deps.ids, { order, link, linkStatus: 'paid', payment, payments }, now));
 }
 
 /**
@@ -99,16 +101,15 @@ export async function applyPaymentSuccess(deps: ServiceDeps, paid: PaidTransacti
 function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eventId?: string): Promise<SuccessOutcome> {
   return deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
-    const payment = await tx.getPaymentByOutTradeNo(paid.outTradeNo, true);
-    if (payment === undefined) return { kind: 'unknown' } as const;
+    // One read: the payment, its order, its link and what the rest of the order holds.
+    const found = await tx.getPaymentToSettle(paid.outTradeNo);
+    if (found === undefined) return { kind: 'unknown' } as const;
+    const { payment, order, link } = found;
     if (payment.amount !== paid.amount) return { kind: 'mismatch', reason: `amount ${paid.amount} differs from the payment's ${payment.amount}` } as const;
     if (payment.payerOpenid !== paid.payerOpenid) return { kind: 'mismatch', reason: 'payer differs from the payment\'s' } as const;
     if (eventId !== undefined) await tx.recordNotification(eventId, EVENT_TYPE_TRANSACTION_SUCCESS, now);
     if (!['created', 'closed', 'failed'].includes(payment.status)) return { kind: 'duplicate', payment } as const;
 
-    const order = await tx.getOrder(payment.orderId, true);
-    const link = await tx.getLink(payment.linkId, true);
-    if (order === undefined || link === undefined) throw new Error(`payment ${payment.id} has no order or link`);
     const canTake = order.status === 'pending' && linkTakes(link, paid.paidAt);
     const owed = canTake ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
     const kept = Math.min(owed, payment.amount);
@@ -135,9 +136,9 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
       orderPaid = order.amountPaid + kept >= order.amountTotal;
       const after = await tx.updateOrder(order.id, { amountPaid: order.amountPaid + kept, updatedAt: now, ...(orderPaid ? { status: 'paid' as const } : {}) }, ['pending']);
       if (after === undefined) throw new Error(`order ${order.id} left pending inside its own transaction`);
-      if (orderPaid) await completePaidOrder(deps, tx, after, link, updated, now);
+      if (orderPaid) await completePaidOrder(deps, tx, { order: after, link, payment: updated, otherPaidPayments: found.otherPaidPayments }, now);
       // The chat hears of it in this same transaction (card count, "friend paid").
-      await onContributionApplied(deps, tx, { link, payment: updated, orderPaid, now });
+      await onContributionApplied(deps, tx, { link, payment: updated, orderPaid, now, shopperOpenid: found.shopperOpenid });
     }
     return { kind: 'applied', payment: updated, orderPaid, refund } as const;
   });

@@ -34,4 +34,9 @@ export interface LinkStoreTx {
   updateLink(id: string, patch: Partial<LinkRecord>, onlyIf: readonly LinkStatus[]): Promise<LinkRecord | undefined>;
   /** Voids the order's active links (but `exceptLinkId`); returns them. */
   voidActiveLinks(orderId: string, at: number, exceptLinkId?: string): Promise<LinkRecord[]>;
+  /**
+   * The links of an order just paid through `paidLinkId`, in one UPDATE: that link becomes paid
+   * (from active, or expired when paid in time) and every other active link of the order void.
+   */
+  endLinksOfPaidOrder(orderId: string, paidLinkId: string, at: number): Promise<void>;
 }

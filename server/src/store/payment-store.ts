@@ -1,6 +1,6 @@
 /** What the store does with friends' payments, and the WeChat Pay notifications already seen. */
 import type { PaymentStatus } from '../../../shared/states';
-import type { PaymentRecord } from './records';
+import type { LinkRecord, OrderRecord, PaymentRecord } from './records';
 
 /** Payments, outside a transaction. */
 export interface PaymentStore {
@@ -18,10 +18,26 @@ export interface PaymentStore {
   attachPrepay(id: string, prepayId: string, requestPayment: NonNullable<PaymentRecord['requestPayment']>, at: number): Promise<PaymentRecord | undefined>;
 }
 
+/** A payment with what applying WeChat Pay's word on it reads, in one read. */
+export interface PaymentToSettle {
+  payment: PaymentRecord;
+  order: OrderRecord;
+  link: LinkRecord;
+  /** The link's shopper (who hears "friend paid"), or null when nobody claimed the link. */
+  shopperOpenid: string | null;
+  /** How many other payments of the order WeChat Pay has reported paid. */
+  otherPaidPayments: number;
+}
+
 /** Payments, inside `Store.transaction`. */
 export interface PaymentStoreTx {
   getPayment(id: string, lock?: boolean): Promise<PaymentRecord | undefined>;
   getPaymentByOutTradeNo(outTradeNo: string, lock?: boolean): Promise<PaymentRecord | undefined>;
+  /**
+   * The payment with `outTradeNo` with its order and link, locked (the order first, as every
+   * transaction locks), and what settling it needs to know of the rest of the order.
+   */
+  getPaymentToSettle(outTradeNo: string): Promise<PaymentToSettle | undefined>;
   findPaymentByIdempotencyKey(payerOpenid: string, key: string): Promise<PaymentRecord | undefined>;
   listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]>;
   insertPayment(payment: PaymentRecord): Promise<void>;

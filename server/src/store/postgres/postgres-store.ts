@@ -121,11 +121,18 @@ const LINK_OF_L = columnList(linkColumns, 'l.');
 const LINK_OF_LINKS = columnList(linkColumns, 'links.');
 const EVENT_OF_EVENTS = columnList(eventColumns, 'events.');
 
-/** The order's columns under an `o_` alias, for the one-query friend view. */
-const viewOrderFromRow = recordReader(Object.fromEntries(
-  Object.entries(orderColumns).map(([field, column]) => [field, col(`o_${column.column}`, column.kind)]),
-) as ColumnMap<OrderRecord>);
-const viewOrderSelect = Object.values<Column>(orderColumns).map((column) => `o.${column.column} AS o_${column.column}`).join(', ');
+/** A table's columns read from `alias.` as `alias_column` (so two tables' ids can share a row), and their reader. */
+function aliased<T>(columns: ColumnMap<T>, alias: string): { select: string; read: (row: Row) => T } {
+  return {
+    select: Object.values<Column>(columns).map((column) => `${alias}.${column.column} AS ${alias}_${column.column}`).join(', '),
+    read: recordReader(Object.fromEntries(Object.entries<Column>(columns).map(([field, column]) => [field, col(`${alias}_${column.column}`, column.kind)])) as ColumnMap<T>),
+  };
+}
+/** The order's columns under an `o_` alias, for the one-query friend view and a payment's settlement. */
+const ORDER_AS_O = aliased(orderColumns, 'o');
+/** The link's columns under an `l_` alias, for a payment's settlement. */
+const LINK_AS_L = aliased(linkColumns, 'l');
+const PAYMENT_OF_P = columnList(paymentColumns, 'p.');
 
 /** The payment's columns as `'name', p.name` pairs, for a JSON object per payment. */
 const paymentJsonFields = Object.values<Column>(paymentColumns).map((column) => `'${column.column}', p.${column.column}`).join(', ');
@@ -265,11 +272,35 @@ function transactionOn(db: Queryable): StoreTx {
       return row && linkFromRow(row);
     },
     voidActiveLinks: (orderId, at, exceptLinkId) => voidActiveLinks(db, [orderId], at, exceptLinkId),
+    endLinksOfPaidOrder: async (orderId, paidLinkId, at) => {
+      await db.query(statement(
+        `UPDATE links SET status = CASE WHEN id = $1 THEN 'paid' ELSE 'void' END, closed_at = $2
+         WHERE order_id = $3 AND (status = 'active' OR (id = $1 AND status = 'expired'))`,
+        [paidLinkId, at, orderId],
+      ));
+    },
 
     // Payments
     getPayment: async (id, lock) => {
       if (lock) await lockOrderOf(db, 'payments', 'id', id);
       return payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE id = $1 ${lockIf(lock)}`, [id]));
+    },
+    getPaymentToSettle: async (outTradeNo) => {
+      // The order's lock comes first, in its own statement: the join then reads the order's other
+      // payments after any transaction that held it has committed.
+      await lockOrderOf(db, 'payments', 'out_trade_no', outTradeNo);
+      const row = await first(db, `SELECT ${PAYMENT_OF_P}, ${ORDER_AS_O.select}, ${LINK_AS_L.select}, v.shopper_openid AS v_shopper_openid,
+          (SELECT count(*) FROM payments q WHERE q.order_id = p.order_id AND q.paid_at IS NOT NULL AND q.id <> p.id) AS other_paid
+        FROM payments p JOIN orders o ON o.id = p.order_id JOIN links l ON l.id = p.link_id LEFT JOIN link_live v ON v.link_id = p.link_id
+        WHERE p.out_trade_no = $1 ${LOCK} OF p, l`, [outTradeNo]);
+      if (row === undefined) return undefined;
+      return {
+        payment: paymentFromRow(row),
+        order: ORDER_AS_O.read(row),
+        link: LINK_AS_L.read(row),
+        shopperOpenid: typeof row.v_shopper_openid === 'string' ? row.v_shopper_openid : null,
+        otherPaidPayments: Number(row.other_paid),
+      };
     },
     getPaymentByOutTradeNo: async (outTradeNo, lock) => {
       if (lock) await lockOrderOf(db, 'payments', 'out_trade_no', outTradeNo);
@@ -563,20 +594,20 @@ export class PostgresStore implements Store {
   async getLinkView(id: string): Promise<LinkView | undefined> {
     const row = await first(
       this.pool,
-      `SELECT ${LINK_OF_L}, ${viewOrderSelect}, s.name AS shop_name
+      `SELECT ${LINK_OF_L}, ${ORDER_AS_O.select}, s.name AS shop_name
        FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
        WHERE l.id = $1`,
       [id],
     );
     if (row === undefined) return undefined;
-    return { link: linkFromRow(row), order: viewOrderFromRow(row), shopName: String(row.shop_name) };
+    return { link: linkFromRow(row), order: ORDER_AS_O.read(row), shopName: String(row.shop_name) };
   }
 
   async getFriendLinkView(id: string): Promise<FriendLinkView | undefined> {
     // The payments ride along as JSON in the same statement: one round trip instead of two.
     const row = await first(
       this.pool,
-      `SELECT ${LINK_OF_L}, ${viewOrderSelect}, s.name AS shop_name, v.audience AS link_audience,
+      `SELECT ${LINK_OF_L}, ${ORDER_AS_O.select}, s.name AS shop_name, v.audience AS link_audience,
          (SELECT COALESCE(json_agg(json_build_object(${paymentJsonFields}) ORDER BY p.created_at, p.id), '[]'::json)
           FROM payments p WHERE p.order_id = l.order_id) AS payments
        FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
@@ -588,7 +619,7 @@ export class PostgresStore implements Store {
     const payments = row.payments as Row[];
     // No link_live row: the link was issued before audiences existed, and is for anyone.
     const audience = row.link_audience === 'private' ? 'private' : 'group';
-    return { link: linkFromRow(row), order: viewOrderFromRow(row), shopName: String(row.shop_name), audience, payments: payments.map(paymentFromRow) };
+    return { link: linkFromRow(row), order: ORDER_AS_O.read(row), shopName: String(row.shop_name), audience, payments: payments.map(paymentFromRow) };
   }
 
   async transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { LinkMode, LinkStatus, OrderStatus } from '../../../../shared/states';
 import {
   billReconciliationColumns,
   billReconciliationFromRow,
@@ -25,7 +24,6 @@ import {
   toColumnValue,
   type ColumnMap,
   type Row,
-  scalarText,
 } from '../columns';
 import type {
   AccessTokenRecord,
@@ -58,21 +56,37 @@ import {
 } from '../columns';
 import type { IdempotencyClaim, LinkTransition, OrderListQuery, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
+import { LINK_FIELDS, linkFromValues, ORDER_FIELDS, orderFromValues, PAYMENT_FIELDS, paymentFromValues, qualified } from './positional-rows';
 
 /**
  * The friend view's join, read as one positional row (better-sqlite3 `raw`): building an object
  * with 28 keys per row cost about as much as the three index searches (27-34 vs 14-18 µs a read
  * in a loop). `linkViewFromValues` reads the columns in exactly this order.
  */
-const LINK_VIEW_SQL = `SELECT
-  l.id, l.order_id, l.shop_id, l.mode, l.status, l.requester_id, l.requester_name, l.requester_avatar_url,
-  l.message, l.expires_at, l.created_at, l.closed_at,
-  o.id, o.shop_id, o.shop_order_id, o.shopper_id, o.amount_total, o.amount_paid, o.amount_refunded, o.items_json,
-  o.ship_to_json, o.pay_deadline, o.status, o.fingerprint, o.created_at, o.updated_at, o.cancelled_at,
-  s.name, v.audience
+const LINK_VIEW_SQL = `SELECT ${qualified('l', LINK_FIELDS)}, ${qualified('o', ORDER_FIELDS)}, s.name, v.audience
   FROM links l JOIN orders o ON o.id = l.order_id JOIN shops s ON s.id = l.shop_id
   LEFT JOIN link_live v ON v.link_id = l.id
   WHERE l.id = ?`;
+/** Where the shop's name and the link's audience sit in a row of LINK_VIEW_SQL. */
+const VIEW_SHOP_NAME = LINK_FIELDS.length + ORDER_FIELDS.length;
+const VIEW_AUDIENCE = VIEW_SHOP_NAME + 1;
+
+/**
+ * A payment with its order, its link, the link's shopper and how many other payments of the order
+ * were paid: what a WeChat Pay success reads, in one positional row (getPaymentToSettle).
+ */
+const PAYMENT_TO_SETTLE_SQL = `SELECT ${qualified('p', PAYMENT_FIELDS)}, ${qualified('o', ORDER_FIELDS)}, ${qualified('l', LINK_FIELDS)}, v.shopper_openid,
+  (SELECT COUNT(*) FROM payments q WHERE q.order_id = p.order_id AND q.paid_at IS NOT NULL AND q.id <> p.id)
+  FROM payments p JOIN orders o ON o.id = p.order_id JOIN links l ON l.id = p.link_id
+  LEFT JOIN link_live v ON v.link_id = p.link_id
+  WHERE p.out_trade_no = ?`;
+const SETTLE_ORDER_AT = PAYMENT_FIELDS.length;
+const SETTLE_LINK_AT = SETTLE_ORDER_AT + ORDER_FIELDS.length;
+const SETTLE_SHOPPER = SETTLE_LINK_AT + LINK_FIELDS.length;
+
+const PAYMENT_LIST = PAYMENT_FIELDS.join(', ');
+const ORDER_LIST = ORDER_FIELDS.join(', ');
+const LINK_LIST = LINK_FIELDS.join(', ');
 
 /** A `transaction` call waiting for its turn. */
 interface PendingTransaction {
@@ -104,52 +118,10 @@ function settled<A extends unknown[], R>(work: (...args: A) => R): (...args: A) 
 
 const str = (value: unknown): string => String(value);
 const num = (value: unknown): number => Number(value);
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : scalarText(value));
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-/**
- * A row of LINK_VIEW_SQL as a LinkView. Written by hand rather than built from the column maps
- * (columns.ts) as every other mapper is: it is the benchmark's hot path, and a positional row read
- * with literal field names took 14-18 µs a read where the same join read as an object took 27-34.
- * The store contract test compares every field it returns with what was stored.
- */
+/** A row of LINK_VIEW_SQL as a LinkView (positional-rows.ts says why it is read by position). */
 function linkViewFromValues(v: readonly unknown[]): LinkView {
-  const shipTo = strOrNull(v[20]);
-  return {
-    link: {
-      id: str(v[0]),
-      orderId: str(v[1]),
-      shopId: str(v[2]),
-      mode: str(v[3]) as LinkMode,
-      status: str(v[4]) as LinkStatus,
-      requesterId: str(v[5]),
-      requesterName: str(v[6]),
-      requesterAvatarUrl: strOrNull(v[7]),
-      message: strOrNull(v[8]),
-      expiresAt: num(v[9]),
-      createdAt: num(v[10]),
-      closedAt: numOrNull(v[11]),
-    },
-    order: {
-      id: str(v[12]),
-      shopId: str(v[13]),
-      shopOrderId: str(v[14]),
-      shopperId: str(v[15]),
-      amountTotal: num(v[16]),
-      amountPaid: num(v[17]),
-      amountRefunded: num(v[18]),
-      currency: 'CNY',
-      items: JSON.parse(str(v[19])) as OrderRecord['items'],
-      shipTo: shipTo === null ? null : (JSON.parse(shipTo) as OrderRecord['shipTo']),
-      payDeadline: num(v[21]),
-      status: str(v[22]) as OrderStatus,
-      fingerprint: str(v[23]),
-      createdAt: num(v[24]),
-      updatedAt: num(v[25]),
-      cancelledAt: numOrNull(v[26]),
-    },
-    shopName: str(v[27]),
-  };
+  return { link: linkFromValues(v, 0), order: orderFromValues(v, LINK_FIELDS.length), shopName: String(v[VIEW_SHOP_NAME]) };
 }
 
 /**
@@ -359,19 +331,46 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /** As `sql`, returning rows positionally (arrays, not objects): compiled and cached apart from the object form. */
+  private rawSql(text: string): Database.Statement {
+    const key = `raw\u0000${text}`;
+    let statement = this.#statements.get(key);
+    if (statement === undefined) {
+      statement = this.db.prepare(text).raw(true);
+      this.#statements.set(key, statement);
+    }
+    return statement;
+  }
+
   /** Runs `work` in a BEGIN IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlock). */
   private write<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
   }
 
-  /** Builds (once) a conditional UPDATE of the given fields of a table. */
-  private update<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, statusColumn: string, onlyIf: readonly string[]): Row | undefined {
+  /** The SET clause and values of a conditional UPDATE of the patched fields (the SQL text is compiled once). */
+  private patchOf<T extends object>(table: string, columns: ColumnMap<T>, patch: Partial<T>): { sets: string; values: (string | number | null)[] } {
     const keys = (Object.keys(patch) as (keyof T & string)[]).filter((key) => key in columns);
     if (keys.length === 0) throw new Error(`empty update of ${table}`);
-    const sets = keys.map((key) => `${columns[key].column} = ?`).join(', ');
+    return { sets: keys.map((key) => `${columns[key].column} = ?`).join(', '), values: keys.map((key) => toColumnValue(columns[key], patch[key])) };
+  }
+
+  /** A conditional UPDATE of the given fields of a table, returning the row as an object. */
+  private update<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, statusColumn: string, onlyIf: readonly string[]): Row | undefined {
+    const { sets, values } = this.patchOf(table, columns, patch);
     const statuses = onlyIf.map(() => '?').join(', ');
-    const values = keys.map((key) => toColumnValue(columns[key], patch[key]));
     return this.sql(`UPDATE ${table} SET ${sets} WHERE id = ? AND ${statusColumn} IN (${statuses}) RETURNING *`).get(...values, id, ...onlyIf) as Row | undefined;
+  }
+
+  /** As `update`, for a hot table: the row comes back positionally, as `fields` lists its columns. */
+  private updateValues<T extends object>(table: string, columns: ColumnMap<T>, fields: string, id: string, patch: Partial<T>, onlyIf: readonly string[]): unknown[] | undefined {
+    const { sets, values } = this.patchOf(table, columns, patch);
+    const statuses = onlyIf.map(() => '?').join(', ');
+    return this.rawSql(`UPDATE ${table} SET ${sets} WHERE id = ? AND status IN (${statuses}) RETURNING ${fields}`).get(...values, id, ...onlyIf) as unknown[] | undefined;
+  }
+
+  /** A positional read of one row of a hot table (`…FromValues` maps it). */
+  private values(text: string, ...params: unknown[]): unknown[] | undefined {
+    return this.rawSql(text).get(...params) as unknown[] | undefined;
   }
 
   /** Inserts every column of `record` into `table`. */
@@ -383,7 +382,6 @@ export class SqliteStore implements Store {
 
   /** The operations of `transaction`'s callback: statements run directly, inside the open transaction. */
   private createTx(): StoreTx {
-    const payment = (row: Row | undefined) => (row === undefined ? undefined : paymentFromRow(row));
     const refund = (row: Row | undefined) => (row === undefined ? undefined : refundFromRow(row));
     return {
       // Shops
@@ -394,34 +392,52 @@ export class SqliteStore implements Store {
 
       // Orders
       getOrder: settled((id) => {
-        const row = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
-        return row && orderFromRow(row);
+        const values = this.values(`SELECT ${ORDER_LIST} FROM orders WHERE id = ?`, id);
+        return values && orderFromValues(values);
       }),
       updateOrder: settled((id, patch, onlyIf) => {
-        const row = this.update('orders', orderColumns, id, patch, 'status', onlyIf);
-        return row && orderFromRow(row);
+        const values = this.updateValues('orders', orderColumns, ORDER_LIST, id, patch, onlyIf);
+        return values && orderFromValues(values);
       }),
 
       // Links
       getLink: settled((id) => {
-        const row = this.sql('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
-        return row && linkFromRow(row);
+        const values = this.values(`SELECT ${LINK_LIST} FROM links WHERE id = ?`, id);
+        return values && linkFromValues(values);
       }),
       updateLink: settled((id, patch, onlyIf) => {
-        const row = this.update('links', linkColumns, id, patch, 'status', onlyIf);
-        return row && linkFromRow(row);
+        const values = this.updateValues('links', linkColumns, LINK_LIST, id, patch, onlyIf);
+        return values && linkFromValues(values);
+      }),
+      endLinksOfPaidOrder: settled((orderId, paidLinkId, at) => {
+        this.sql(`UPDATE links SET status = CASE WHEN id = ? THEN 'paid' ELSE 'void' END, closed_at = ?
+          WHERE order_id = ? AND (status = 'active' OR (id = ? AND status = 'expired'))`).run(paidLinkId, at, orderId, paidLinkId);
       }),
       voidActiveLinks: settled((orderId, at, exceptLinkId) =>
         (this.sql("UPDATE links SET status = 'void', closed_at = ? WHERE order_id = ? AND status = 'active' AND id <> ? RETURNING *").all(at, orderId, exceptLinkId ?? '') as Row[]).map(linkFromRow)),
 
       // Payments
-      getPayment: settled((id) => payment(this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined)),
-      getPaymentByOutTradeNo: settled((outTradeNo) => payment(this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined)),
+      getPayment: settled((id) => this.payment(`SELECT ${PAYMENT_LIST} FROM payments WHERE id = ?`, id)),
+      getPaymentByOutTradeNo: settled((outTradeNo) => this.payment(`SELECT ${PAYMENT_LIST} FROM payments WHERE out_trade_no = ?`, outTradeNo)),
+      getPaymentToSettle: settled((outTradeNo) => {
+        const v = this.values(PAYMENT_TO_SETTLE_SQL, outTradeNo);
+        if (v === undefined) return undefined;
+        return {
+          payment: paymentFromValues(v, 0),
+          order: orderFromValues(v, SETTLE_ORDER_AT),
+          link: linkFromValues(v, SETTLE_LINK_AT),
+          shopperOpenid: typeof v[SETTLE_SHOPPER] === 'string' ? v[SETTLE_SHOPPER] : null,
+          otherPaidPayments: Number(v[SETTLE_SHOPPER + 1]),
+        };
+      }),
       findPaymentByIdempotencyKey: settled((payerOpenid, key) =>
-        payment(this.sql('SELECT * FROM payments WHERE payer_openid = ? AND idempotency_key = ?').get(payerOpenid, key) as Row | undefined)),
+        this.payment(`SELECT ${PAYMENT_LIST} FROM payments WHERE payer_openid = ? AND idempotency_key = ?`, payerOpenid, key)),
       listPaymentsOfOrder: settled((orderId) => this.paymentsOfOrder(orderId)),
       insertPayment: settled((record) => this.insertRow('payments', paymentColumns, record)),
-      updatePayment: settled((id, patch, onlyIf) => payment(this.update('payments', paymentColumns, id, patch, 'status', onlyIf))),
+      updatePayment: settled((id, patch, onlyIf) => {
+        const values = this.updateValues('payments', paymentColumns, PAYMENT_LIST, id, patch, onlyIf);
+        return values && paymentFromValues(values);
+      }),
       recordNotification: settled((id, type, at) =>
         this.sql('INSERT INTO wechatpay_notifications (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, type, at).changes === 1),
 
@@ -512,8 +528,8 @@ export class SqliteStore implements Store {
 
   getOrder(id: string): Promise<OrderRecord | undefined> {
     return this.#whenIdle(() => {
-      const row = this.sql('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
-      return row && orderFromRow(row);
+      const values = this.values(`SELECT ${ORDER_LIST} FROM orders WHERE id = ?`, id);
+      return values && orderFromValues(values);
     });
   }
 
@@ -561,8 +577,8 @@ export class SqliteStore implements Store {
 
   getLink(id: string): Promise<LinkRecord | undefined> {
     return this.#whenIdle(() => {
-      const row = this.sql('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
-      return row && linkFromRow(row);
+      const values = this.values(`SELECT ${LINK_LIST} FROM links WHERE id = ?`, id);
+      return values && linkFromValues(values);
     });
   }
 
@@ -583,12 +599,12 @@ export class SqliteStore implements Store {
       if (values === undefined) return undefined;
       const view = linkViewFromValues(values);
       // The link's audience rides in the same row (no link_live row: issued before audiences, `group`).
-      return { ...view, audience: values[28] === 'private' ? 'private' : 'group', payments: this.paymentsOfOrder(view.order.id) };
+      return { ...view, audience: values[VIEW_AUDIENCE] === 'private' ? 'private' : 'group', payments: this.paymentsOfOrder(view.order.id) };
     });
   }
 
   private linkViewValues(id: string): unknown[] | undefined {
-    return this.sql(LINK_VIEW_SQL).raw(true).get(id) as unknown[] | undefined;
+    return this.rawSql(LINK_VIEW_SQL).get(id) as unknown[] | undefined;
   }
 
   transitionLink(change: LinkTransition): Promise<LinkRecord | undefined> {
@@ -619,14 +635,16 @@ export class SqliteStore implements Store {
   // Payments
 
   private paymentsOfOrder(orderId: string): PaymentRecord[] {
-    return (this.sql('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at, id').all(orderId) as Row[]).map(paymentFromRow);
+    return (this.rawSql(`SELECT ${PAYMENT_LIST} FROM payments WHERE order_id = ? ORDER BY created_at, id`).all(orderId) as unknown[][]).map((values) => paymentFromValues(values));
+  }
+
+  private payment(text: string, ...params: unknown[]): PaymentRecord | undefined {
+    const values = this.values(text, ...params);
+    return values && paymentFromValues(values);
   }
 
   getPayment(id: string): Promise<PaymentRecord | undefined> {
-    return this.#whenIdle(() => {
-      const row = this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined;
-      return row && paymentFromRow(row);
-    });
+    return this.#whenIdle(() => this.payment(`SELECT ${PAYMENT_LIST} FROM payments WHERE id = ?`, id));
   }
 
   listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]> {
@@ -642,11 +660,11 @@ export class SqliteStore implements Store {
 
   attachPrepay(id: string, prepayId: string, requestPayment: NonNullable<PaymentRecord['requestPayment']>, at: number): Promise<PaymentRecord | undefined> {
     return this.#whenIdle(() => {
-      const row = this.sql(
-        "UPDATE payments SET prepay_id = ?, request_payment_json = ?, updated_at = ? WHERE id = ? AND status = 'created' AND request_payment_json IS NULL RETURNING *",
-      ).get(prepayId, JSON.stringify(requestPayment), at, id) as Row | undefined;
-      const current = row ?? (this.sql('SELECT * FROM payments WHERE id = ?').get(id) as Row | undefined);
-      return current && paymentFromRow(current);
+      const values = this.values(
+        `UPDATE payments SET prepay_id = ?, request_payment_json = ?, updated_at = ? WHERE id = ? AND status = 'created' AND request_payment_json IS NULL RETURNING ${PAYMENT_LIST}`,
+        prepayId, JSON.stringify(requestPayment), at, id,
+      );
+      return values === undefined ? this.payment(`SELECT ${PAYMENT_LIST} FROM payments WHERE id = ?`, id) : paymentFromValues(values);
     });
   }
 
@@ -735,10 +753,7 @@ export class SqliteStore implements Store {
   // Reconciliation with WeChat Pay's bills
 
   findPaymentByOutTradeNo(outTradeNo: string): Promise<PaymentRecord | undefined> {
-    return this.#whenIdle(() => {
-      const row = this.sql('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as Row | undefined;
-      return row && paymentFromRow(row);
-    });
+    return this.#whenIdle(() => this.payment(`SELECT ${PAYMENT_LIST} FROM payments WHERE out_trade_no = ?`, outTradeNo));
   }
 
   findRefundByOutRefundNo(outRefundNo: string): Promise<RefundRecord | undefined> {
