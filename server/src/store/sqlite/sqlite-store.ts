@@ -193,7 +193,7 @@ export class SqliteStore implements Store {
     const first = this.#pending[0];
     if (first === undefined || this.#inTransaction) return;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.sql('BEGIN IMMEDIATE').run();
     } catch (error: unknown) {
       // The write lock could not be had (another process held it past busy_timeout): this one fails, the next tries again.
       this.#pending.shift();
@@ -232,15 +232,15 @@ export class SqliteStore implements Store {
       const item = this.#pending.shift()!;
       let value: unknown;
       try {
-        this.db.exec('SAVEPOINT tx');
+        this.sql('SAVEPOINT tx').run();
         value = await item.work(this.#tx);
-        this.db.exec('RELEASE tx');
+        this.sql('RELEASE tx').run();
       } catch (error: unknown) {
         failed.push({ item, error: asError(error) });
         try {
           if (!this.db.inTransaction) throw asError(error);
-          this.db.exec('ROLLBACK TO tx');
-          this.db.exec('RELEASE tx');
+          this.sql('ROLLBACK TO tx').run();
+          this.sql('RELEASE tx').run();
         } catch (undone: unknown) {
           // SQLite rolled the whole transaction back (e.g. disk full): the batch's earlier writes are gone too.
           lost = new Error(`SQLite rolled back the transaction: ${asError(undone).message}`);
@@ -252,18 +252,18 @@ export class SqliteStore implements Store {
     }
     if (lost !== undefined) {
       try {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) this.sql('ROLLBACK').run();
       } catch {
         // The connection itself is gone (closed): nothing of the batch was committed, as `lost` says.
       }
     }
     if (lost === undefined) {
       try {
-        this.db.exec('COMMIT');
+        this.sql('COMMIT').run();
       } catch (error: unknown) {
         lost = asError(error);
         try {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (this.db.inTransaction) this.sql('ROLLBACK').run();
         } catch {
           // As above: a closed connection committed nothing.
         }
