@@ -1,12 +1,16 @@
 /**
  * How busy each core was during a run, and how much of that was not ours: other processes on
  * the machine (tests, builds, a browser) take time from the server's core and lower what it
- * serves. Read from /proc (Linux); elsewhere nothing is measured.
+ * serves. On a virtual machine the hypervisor also takes time from the core (steal: the vCPU
+ * wanted to run and was not), which no process on the machine sees as its own. Read from /proc
+ * (Linux); elsewhere nothing is measured.
  */
 import fs from 'node:fs';
 
 interface CoreTicks {
   busy: number;
+  /** Ticks the hypervisor ran something else while this vCPU wanted to run (part of busy). */
+  steal: number;
   total: number;
 }
 
@@ -29,7 +33,7 @@ function readCores(): CoreTicks[] {
     const values = line.trim().split(/\s+/).slice(1).map(Number);
     const total = values.slice(0, 8).reduce((sum, value) => sum + value, 0);
     const idle = (values[3] ?? 0) + (values[4] ?? 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, steal: values[7] ?? 0, total };
   });
 }
 
@@ -59,8 +63,10 @@ export interface CpuUsage {
   serverCpuSeconds: number;
   /** Busy fraction of each core, 0..1. */
   coreBusy: number[];
-  /** Fraction of the server's core used by anything but the server, 0..1. */
+  /** Fraction of the server's core used by anything but the server and the hypervisor, 0..1. */
   othersOnServerCore: number;
+  /** Fraction of the server's core the hypervisor took (steal), 0..1. */
+  stealOnServerCore: number;
   /** Fraction of the server's core the server used, 0..1. */
   serverOnServerCore: number;
   /** Page faults of the server: minor (page already in memory) and major (read from disk). */
@@ -84,14 +90,16 @@ export function cpuUsage(before: CpuSnapshot | undefined, after: CpuSnapshot | u
   const server = (now?.ticks ?? 0) - (then?.ticks ?? 0);
   const serverCpuSeconds = server / TICKS_PER_SECOND;
   const faults = { minorFaults: (now?.minorFaults ?? 0) - (then?.minorFaults ?? 0), majorFaults: (now?.majorFaults ?? 0) - (then?.majorFaults ?? 0) };
-  if (core === undefined || earlier === undefined) return { serverCpuSeconds, coreBusy, othersOnServerCore: 0, serverOnServerCore: 0, ...faults };
+  if (core === undefined || earlier === undefined) return { serverCpuSeconds, coreBusy, othersOnServerCore: 0, stealOnServerCore: 0, serverOnServerCore: 0, ...faults };
   const total = core.total - earlier.total;
   const busy = core.busy - earlier.busy;
+  const steal = core.steal - earlier.steal;
   return {
     serverCpuSeconds,
     coreBusy,
     serverOnServerCore: total > 0 ? server / total : 0,
-    othersOnServerCore: total > 0 ? Math.max(0, busy - server) / total : 0,
+    othersOnServerCore: total > 0 ? Math.max(0, busy - steal - server) / total : 0,
+    stealOnServerCore: total > 0 ? steal / total : 0,
     ...faults,
   };
 }

@@ -30,6 +30,8 @@ export interface OpenLoopRecord {
   /** The closed-loop req/s of the same route in the same round. */
   capacity: number;
   result: OpenLoopResult;
+  /** The server's core over the run (warm-up included). */
+  usage: CpuUsage | undefined;
 }
 
 /** A mini program build and its output's size. */
@@ -285,14 +287,14 @@ function openLoopTable(results: BenchResults): string[] {
   const lines = [
     '### Open-loop runs',
     '',
-    'Latency counted from each request\'s scheduled send time (bench/open-loop.ts), so a stall shows in every request that should have gone out during it. The send lag is how late the driver itself sent requests: when it is large the driver, not the server, was behind.',
+    'Latency counted from each request\'s scheduled send time (bench/open-loop.ts), so a stall shows in every request that should have gone out during it. The send lag is how late the driver itself sent requests: when it is large the driver, not the server, was behind. Stolen: the share of the server\'s core the hypervisor took over the run (steal in /proc/stat); at 70% load a stall of the core for t ms keeps requests waiting for about t / 0.3 ms.',
     '',
-    '| Round | Scenario | Capacity (closed loop) | Scheduled | Answered | p50 | p90 | p99 | p99.9 | max | failed | send lag p99 / max |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Round | Scenario | Capacity (closed loop) | Scheduled | Answered | p50 | p90 | p99 | p99.9 | max | failed | send lag p99 / max | Server core: stolen |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const run of [...results.openLoop].sort((a, b) => a.round - b.round)) {
     const r = run.result;
-    lines.push(`| ${run.round} | ${run.scenario} | ${fmt(run.capacity)} req/s | ${fmt(r.targetRate)} req/s | ${fmt(r.achievedRate)} req/s | ${fmt(r.latencyP50Ms, 1)} ms | ${fmt(r.latencyP90Ms, 1)} ms | ${fmt(r.latencyP99Ms, 1)} ms | ${fmt(r.latencyP999Ms, 1)} ms | ${fmt(r.latencyMaxMs, 1)} ms | ${r.errors + r.non2xx} | ${fmt(r.sendLagP99Ms, 1)} / ${fmt(r.sendLagMaxMs, 1)} ms |`);
+    lines.push(`| ${run.round} | ${run.scenario} | ${fmt(run.capacity)} req/s | ${fmt(r.targetRate)} req/s | ${fmt(r.achievedRate)} req/s | ${fmt(r.latencyP50Ms, 1)} ms | ${fmt(r.latencyP90Ms, 1)} ms | ${fmt(r.latencyP99Ms, 1)} ms | ${fmt(r.latencyP999Ms, 1)} ms | ${fmt(r.latencyMaxMs, 1)} ms | ${r.errors + r.non2xx} | ${fmt(r.sendLagP99Ms, 1)} / ${fmt(r.sendLagMaxMs, 1)} ms | ${run.usage ? pct(run.usage.stealOnServerCore) : 'n/a'} |`);
   }
   lines.push('');
   return lines;
@@ -352,13 +354,13 @@ export function renderReport(results: BenchResults): string {
   push('');
 
   push('## Throughput', '');
-  push('| Scenario | Median req/s | Rounds (min–max) | Server CPU per request | p50 latency | p99 latency | non-2xx | Others on server core |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-  if (results.rsa.length > 0) push(`| RSA-2048 sign, one core (signs/s) | ${fmt(median(results.rsa))} | ${spread(results.rsa)} | ${fmt(1e6 / median(results.rsa))} µs per sign | | | | |`);
+  push('| Scenario | Median req/s | Rounds (min–max) | Server CPU per request | p50 latency | p99 latency | non-2xx | Others on server core | Stolen from it |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  if (results.rsa.length > 0) push(`| RSA-2048 sign, one core (signs/s) | ${fmt(median(results.rsa))} | ${spread(results.rsa)} | ${fmt(1e6 / median(results.rsa))} µs per sign | | | | | |`);
   for (const scenario of results.scenarios) {
     const runs = results.runs.filter((run) => run.scenario === scenario.id);
     if (runs.length === 0) continue;
     const values = runs.map((run) => run.result.requestsPerSecond);
-    push(`| ${scenario.title} | ${fmt(median(values))} | ${spread(values)} | ${fmt(median(runs.map((run) => cpuPerRequest(run) ?? Number.NaN)))} µs | ${fmt(median(runs.map((run) => run.result.latencyP50Ms)), 1)} ms | ${fmt(median(runs.map((run) => run.result.latencyP99Ms)), 1)} ms | ${runs.reduce((sum, run) => sum + run.result.non2xx + run.result.socketErrors, 0)} | ${pct(median(runs.map((run) => run.usage?.othersOnServerCore ?? Number.NaN)))} |`);
+    push(`| ${scenario.title} | ${fmt(median(values))} | ${spread(values)} | ${fmt(median(runs.map((run) => cpuPerRequest(run) ?? Number.NaN)))} µs | ${fmt(median(runs.map((run) => run.result.latencyP50Ms)), 1)} ms | ${fmt(median(runs.map((run) => run.result.latencyP99Ms)), 1)} ms | ${runs.reduce((sum, run) => sum + run.result.non2xx + run.result.socketErrors, 0)} | ${pct(median(runs.map((run) => run.usage?.othersOnServerCore ?? Number.NaN)))} | ${pct(median(runs.map((run) => run.usage?.stealOnServerCore ?? Number.NaN)))} |`);
   }
   push('');
   if (results.skipped.size > 0) {
@@ -368,9 +370,9 @@ export function renderReport(results: BenchResults): string {
   }
 
   push('### Every measured run', '');
-  push('| Round | Scenario | req/s | Server CPU per request | p50 | p99 | non-2xx + errors | Server core: server / others | Server page faults per 1,000 requests: minor / major |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  push('| Round | Scenario | req/s | Server CPU per request | p50 | p99 | non-2xx + errors | Server core: server / others / stolen | Server page faults per 1,000 requests: minor / major |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of [...results.runs].sort((a, b) => a.round - b.round)) {
-    push(`| ${run.round} | ${run.scenario} | ${fmt(run.result.requestsPerSecond)} | ${fmt(cpuPerRequest(run) ?? Number.NaN)} µs | ${fmt(run.result.latencyP50Ms, 1)} ms | ${fmt(run.result.latencyP99Ms, 1)} ms | ${run.result.non2xx + run.result.socketErrors} | ${run.usage ? `${pct(run.usage.serverOnServerCore)} / ${pct(run.usage.othersOnServerCore)}` : 'n/a'} | ${run.usage && run.result.requests > 0 ? `${fmt((run.usage.minorFaults * 1000) / run.result.requests, 1)} / ${fmt((run.usage.majorFaults * 1000) / run.result.requests, 1)}` : 'n/a'} |`);
+    push(`| ${run.round} | ${run.scenario} | ${fmt(run.result.requestsPerSecond)} | ${fmt(cpuPerRequest(run) ?? Number.NaN)} µs | ${fmt(run.result.latencyP50Ms, 1)} ms | ${fmt(run.result.latencyP99Ms, 1)} ms | ${run.result.non2xx + run.result.socketErrors} | ${run.usage ? `${pct(run.usage.serverOnServerCore)} / ${pct(run.usage.othersOnServerCore)} / ${pct(run.usage.stealOnServerCore)}` : 'n/a'} | ${run.usage && run.result.requests > 0 ? `${fmt((run.usage.minorFaults * 1000) / run.result.requests, 1)} / ${fmt((run.usage.majorFaults * 1000) / run.result.requests, 1)}` : 'n/a'} |`);
   }
   push('');
 

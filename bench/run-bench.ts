@@ -622,9 +622,13 @@ async function main(): Promise<void> {
           if (capacity === undefined || capacity <= 0) continue;
           const rate = Math.max(1, Math.round(capacity * OPEN_LOOP_LOAD));
           try {
-            const result = await runOpenLoop({ url: servers.get(scenario.server)!.url, file: fileOf(scenario.id), rate, seconds: options.seconds, warmup: options.warmup, connections: OPEN_LOOP_CONNECTIONS }, pin);
-            openLoopRuns.push({ scenario: scenario.id, round, capacity, result });
-            log(`round ${round} ${scenario.id}: ${rate} req/s scheduled (${Math.round(OPEN_LOOP_LOAD * 100)}% of ${capacity.toFixed(0)}), p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms, max ${result.latencyMaxMs.toFixed(1)} ms${result.errors + result.non2xx ? `, ${result.errors + result.non2xx} failed` : ''}`);
+            const server = servers.get(scenario.server)!;
+            const before = cpuSnapshot([server.pid]);
+            const result = await runOpenLoop({ url: server.url, file: fileOf(scenario.id), rate, seconds: options.seconds, warmup: options.warmup, connections: OPEN_LOOP_CONNECTIONS }, pin);
+            const usage = cpuUsage(before, cpuSnapshot([server.pid]), server.pid, SERVER_CORE);
+            openLoopRuns.push({ scenario: scenario.id, round, capacity, result, usage });
+            const stolen = usage === undefined ? '' : `, server core stolen ${(usage.stealOnServerCore * 100).toFixed(0)}%`;
+            log(`round ${round} ${scenario.id}: ${rate} req/s scheduled (${Math.round(OPEN_LOOP_LOAD * 100)}% of ${capacity.toFixed(0)}), p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms, max ${result.latencyMaxMs.toFixed(1)} ms${stolen}${result.errors + result.non2xx ? `, ${result.errors + result.non2xx} failed` : ''}`);
           } catch (error: unknown) {
             checks.push(`${scenario.id} round ${round}: the open-loop driver failed: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`);
           }
