@@ -333,7 +333,7 @@ export function renderReport(results: BenchResults): string {
   push(...budgetTable(results));
   push(...absoluteTable(results));
   push(...openLoopTable(results));
-  push('Where the time goes (CPU profiles and `perf`), what was changed and what was tried: [bench/README.md](README.md#third-pass-2026-11-22-third-session-floors) (the floors), [the second pass](README.md#second-pass-2026-11-22-second-session-a-slower-machine) and [the first findings](README.md#findings-while-building-it-2026-11-22-first-session-a-faster-machine).', '');
+  push('Where the time goes (CPU profiles and `perf`), what was changed and what was tried: [the fifth pass](README.md#fifth-pass-2026-12-02-third-session-the-notifications-statements-rows-by-position-steal) (the notification\'s statements, steal), [bench/README.md](README.md#third-pass-2026-11-22-third-session-floors) (the floors), [the second pass](README.md#second-pass-2026-11-22-second-session-a-slower-machine) and [the first findings](README.md#findings-while-building-it-2026-11-22-first-session-a-faster-machine).', '');
 
   push('## Method', '');
   push(
