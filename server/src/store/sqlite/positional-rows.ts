@@ -12,8 +12,9 @@ import type { LinkMode, LinkStatus, OrderStatus, PaymentStatus } from '../../../
 import { scalarText } from '../columns';
 import type { LinkRecord, OrderRecord, PaymentRecord } from '../records';
 
-const str = (value: unknown): string => String(value);
-const num = (value: unknown): number => Number(value);
+/** A stored value as text, or as a number (the store's other SQLite reads use these too). */
+export const str = (value: unknown): string => String(value);
+export const num = (value: unknown): number => Number(value);
 const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : scalarText(value));
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const jsonOrNull = <T>(value: unknown): T | null => (value === null || value === undefined ? null : (JSON.parse(str(value)) as T));

@@ -56,7 +56,7 @@ import {
 } from '../columns';
 import type { IdempotencyClaim, LinkTransition, OrderListQuery, ShopperBinding, Store, StoreTx, UpsertOrderResult } from '../store';
 import { sqliteMigrations } from './migrations';
-import { LINK_FIELDS, linkFromValues, ORDER_FIELDS, orderFromValues, PAYMENT_FIELDS, paymentFromValues, qualified } from './positional-rows';
+import { LINK_FIELDS, linkFromValues, num, ORDER_FIELDS, orderFromValues, PAYMENT_FIELDS, paymentFromValues, qualified, str } from './positional-rows';
 
 /**
  * The friend view's join, read as one positional row (better-sqlite3 `raw`): building an object
@@ -116,8 +116,6 @@ function settled<A extends unknown[], R>(work: (...args: A) => R): (...args: A) 
   };
 }
 
-const str = (value: unknown): string => String(value);
-const num = (value: unknown): number => Number(value);
 
 /** A row of LINK_VIEW_SQL as a LinkView (positional-rows.ts says why it is read by position). */
 function linkViewFromValues(v: readonly unknown[]): LinkView {
@@ -347,25 +345,31 @@ export class SqliteStore implements Store {
     return this.db.transaction(work).immediate();
   }
 
-  /** The SET clause and values of a conditional UPDATE of the patched fields (the SQL text is compiled once). */
-  private patchOf<T extends object>(table: string, columns: ColumnMap<T>, patch: Partial<T>): { sets: string; values: (string | number | null)[] } {
+  /**
+   * A conditional UPDATE of the patched fields of one row, applied only while its status is one of
+   * `onlyIf`, returning `returning`: its text (one per shape of patch, compiled once) and values.
+   */
+  private conditionalUpdate<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, onlyIf: readonly string[], returning: string): { text: string; params: unknown[] } {
     const keys = (Object.keys(patch) as (keyof T & string)[]).filter((key) => key in columns);
     if (keys.length === 0) throw new Error(`empty update of ${table}`);
-    return { sets: keys.map((key) => `${columns[key].column} = ?`).join(', '), values: keys.map((key) => toColumnValue(columns[key], patch[key])) };
+    const sets = keys.map((key) => `${columns[key].column} = ?`).join(', ');
+    const statuses = onlyIf.map(() => '?').join(', ');
+    return {
+      text: `UPDATE ${table} SET ${sets} WHERE id = ? AND status IN (${statuses}) RETURNING ${returning}`,
+      params: [...keys.map((key) => toColumnValue(columns[key], patch[key])), id, ...onlyIf],
+    };
   }
 
-  /** A conditional UPDATE of the given fields of a table, returning the row as an object. */
-  private update<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, statusColumn: string, onlyIf: readonly string[]): Row | undefined {
-    const { sets, values } = this.patchOf(table, columns, patch);
-    const statuses = onlyIf.map(() => '?').join(', ');
-    return this.sql(`UPDATE ${table} SET ${sets} WHERE id = ? AND ${statusColumn} IN (${statuses}) RETURNING *`).get(...values, id, ...onlyIf) as Row | undefined;
+  /** A conditional UPDATE (`conditionalUpdate`), returning the row as an object. */
+  private update<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, onlyIf: readonly string[]): Row | undefined {
+    const { text, params } = this.conditionalUpdate(table, columns, id, patch, onlyIf, '*');
+    return this.sql(text).get(...params) as Row | undefined;
   }
 
   /** As `update`, for a hot table: the row comes back positionally, as `fields` lists its columns. */
   private updateValues<T extends object>(table: string, columns: ColumnMap<T>, fields: string, id: string, patch: Partial<T>, onlyIf: readonly string[]): unknown[] | undefined {
-    const { sets, values } = this.patchOf(table, columns, patch);
-    const statuses = onlyIf.map(() => '?').join(', ');
-    return this.rawSql(`UPDATE ${table} SET ${sets} WHERE id = ? AND status IN (${statuses}) RETURNING ${fields}`).get(...values, id, ...onlyIf) as unknown[] | undefined;
+    const { text, params } = this.conditionalUpdate(table, columns, id, patch, onlyIf, fields);
+    return this.rawSql(text).get(...params) as unknown[] | undefined;
   }
 
   /** A positional read of one row of a hot table (`…FromValues` maps it). */
@@ -444,7 +448,7 @@ export class SqliteStore implements Store {
       // Refunds
       insertRefund: settled((record) => this.insertRow('refunds', refundColumns, record)),
       getRefundByOutRefundNo: settled((outRefundNo) => refund(this.sql('SELECT * FROM refunds WHERE out_refund_no = ?').get(outRefundNo) as Row | undefined)),
-      updateRefund: settled((id, patch, onlyIf) => refund(this.update('refunds', refundColumns, id, patch, 'status', onlyIf))),
+      updateRefund: settled((id, patch, onlyIf) => refund(this.update('refunds', refundColumns, id, patch, onlyIf))),
       listRefundsOfOrder: settled((orderId) => this.refundsOfOrder(orderId)),
 
       // Webhook events
