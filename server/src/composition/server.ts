@@ -29,6 +29,7 @@ import type { WechatMessagesSimulator } from '../sandbox/simulators/wechat-messa
 import type { WechatPlatformSimulator } from '../sandbox/simulators/wechat-platform-simulator';
 import { liveSandboxRoutes } from '../sandbox/qa/live-sandbox-routes';
 import { createSessionKey } from '../sessions/session-token';
+import { appMessages } from '../http/express-server';
 import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
 import type { ServiceDeps } from '../service-deps';
@@ -113,7 +114,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const store = overrides.store ?? (await openStore(config.database));
   await store.migrate();
 
-  const server = http.createServer();
+  // Created before the app (which needs the URL): the app's prototypes are adopted once it exists.
+  const messages = appMessages();
+  const server = http.createServer(messages.options);
   // Slow clients must not hold sockets forever; WeChat's notify timeout is 5 s, ours is generous.
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
@@ -182,6 +185,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     ...(h5Dir ? { h5Dir } : {}),
     ...(config.miniProgram.qrcodeVerifyFile ? { qrcodeVerifyFile: config.miniProgram.qrcodeVerifyFile } : {}),
   });
+  messages.adopt(app);
   server.on('request', app);
   const workers = overrides.workers === false
     ? undefined
