@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { createStallWatch, type StallReport } from './stall-watch';
 
 /** How to drive the server. */
 export interface OpenLoopOptions {
@@ -50,6 +51,8 @@ export interface OpenLoopResult {
   /** How late the driver sent requests after their scheduled time (its own health). */
   sendLagP99Ms: number;
   sendLagMaxMs: number;
+  /** The driver's own event-loop delay and GC pauses over the run: its stalls are in the latencies too. */
+  driver: StallReport;
 }
 
 interface RequestSpec {
@@ -99,6 +102,8 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   let measuredStart = Number.NaN;
   let measuredEnd = 0;
 
+  const watch = createStallWatch();
+  watch.start();
   return new Promise((resolve) => {
     const start = performance.now() + 20;
     let next = 0;
@@ -122,6 +127,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
         latencyMaxMs: sorted[sorted.length - 1] ?? Number.NaN,
         sendLagP99Ms: quantile(sortedLags, 0.99),
         sendLagMaxMs: sortedLags[sortedLags.length - 1] ?? Number.NaN,
+        driver: watch.stop(),
       });
     };
 

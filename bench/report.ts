@@ -2,6 +2,7 @@
 import type { CpuUsage } from './cpu-usage';
 import type { H5LoadResult, H5TapResult } from './h5-load';
 import type { OpenLoopResult } from './open-loop';
+import type { StallReport } from './stall-watch';
 import type { WrkResult } from './wrk';
 
 /** The servers (one per database) the bench starts. */
@@ -32,6 +33,8 @@ export interface OpenLoopRecord {
   result: OpenLoopResult;
   /** The server's core over the run (warm-up included). */
   usage: CpuUsage | undefined;
+  /** The server's event-loop delay and GC pauses over the run (warm-up included). */
+  serverStalls: StallReport | undefined;
 }
 
 /** A mini program build and its output's size. */
@@ -282,19 +285,25 @@ function absoluteTable(results: BenchResults): string[] {
 }
 
 /** Every open-loop run. */
+/** Loop delay and GC cells of one process's stall report. */
+function stallCells(stalls: StallReport | undefined): string {
+  if (stalls === undefined) return 'n/a | n/a';
+  return `${fmt(stalls.loopDelayP99Ms, 1)} / ${fmt(stalls.loopDelayMaxMs, 1)} ms | ${stalls.gcPausesOver10Ms} / ${fmt(stalls.gcMaxMs, 1)} ms`;
+}
+
 function openLoopTable(results: BenchResults): string[] {
   if (results.openLoop.length === 0) return [];
   const lines = [
     '### Open-loop runs',
     '',
-    'Latency counted from each request\'s scheduled send time (bench/open-loop.ts), so a stall shows in every request that should have gone out during it. The send lag is how late the driver itself sent requests: when it is large the driver, not the server, was behind. Stolen: the share of the server\'s core the hypervisor took over the run (steal in /proc/stat); at 70% load a stall of the core for t ms keeps requests waiting for about t / 0.3 ms.',
+    'Latency counted from each request\'s scheduled send time (bench/open-loop.ts), so a stall shows in every request that should have gone out during it. The send lag is how late the driver itself sent requests: when it is large the driver, not the server, was behind. Stolen: the share of the server\'s core the hypervisor took over the run (steal in /proc/stat); at 70% load a stall of the core for t ms keeps requests waiting for about t / 0.3 ms. Loop delay: how late a 1 ms timer fired in that process (p99 / max over the run); GC: the pauses of its garbage collector (count of 10 ms or more / longest).',
     '',
-    '| Round | Scenario | Capacity (closed loop) | Scheduled | Answered | p50 | p90 | p99 | p99.9 | max | failed | send lag p99 / max | Server core: stolen |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Round | Scenario | Capacity (closed loop) | Scheduled | Answered | p50 | p90 | p99 | p99.9 | max | failed | send lag p99 / max | Server core: stolen | Server loop delay p99 / max | Server GC ≥10 ms / longest | Driver loop delay p99 / max | Driver GC ≥10 ms / longest |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const run of [...results.openLoop].sort((a, b) => a.round - b.round)) {
     const r = run.result;
-    lines.push(`| ${run.round} | ${run.scenario} | ${fmt(run.capacity)} req/s | ${fmt(r.targetRate)} req/s | ${fmt(r.achievedRate)} req/s | ${fmt(r.latencyP50Ms, 1)} ms | ${fmt(r.latencyP90Ms, 1)} ms | ${fmt(r.latencyP99Ms, 1)} ms | ${fmt(r.latencyP999Ms, 1)} ms | ${fmt(r.latencyMaxMs, 1)} ms | ${r.errors + r.non2xx} | ${fmt(r.sendLagP99Ms, 1)} / ${fmt(r.sendLagMaxMs, 1)} ms | ${run.usage ? pct(run.usage.stealOnServerCore) : 'n/a'} |`);
+    lines.push(`| ${run.round} | ${run.scenario} | ${fmt(run.capacity)} req/s | ${fmt(r.targetRate)} req/s | ${fmt(r.achievedRate)} req/s | ${fmt(r.latencyP50Ms, 1)} ms | ${fmt(r.latencyP90Ms, 1)} ms | ${fmt(r.latencyP99Ms, 1)} ms | ${fmt(r.latencyP999Ms, 1)} ms | ${fmt(r.latencyMaxMs, 1)} ms | ${r.errors + r.non2xx} | ${fmt(r.sendLagP99Ms, 1)} / ${fmt(r.sendLagMaxMs, 1)} ms | ${run.usage ? pct(run.usage.stealOnServerCore) : 'n/a'} | ${stallCells(run.serverStalls)} | ${stallCells(r.driver)} |`);
   }
   lines.push('');
   return lines;

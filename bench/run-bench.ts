@@ -33,6 +33,7 @@ import { friendViewRequests, landingRequests, linkIssueRequests, notificationReq
 import type { OpenLoopOptions, OpenLoopResult } from './open-loop';
 import { renderReport, type BenchResults, type MiniprogramResult, type OpenLoopRecord, type RunRecord, type ScenarioInfo, type ServerName } from './report';
 import { dropPostgresSchema, seedPostgres, seedSqlite, type SeedPlan } from './seed';
+import type { StallReport } from './stall-watch';
 import { runWrk, wrkVersion, type WrkResult } from './wrk';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -624,11 +625,13 @@ async function main(): Promise<void> {
           try {
             const server = servers.get(scenario.server)!;
             const before = cpuSnapshot([server.pid]);
+            await fetch(`${server.url}/bench/stalls/start`, { method: 'POST' });
             const result = await runOpenLoop({ url: server.url, file: fileOf(scenario.id), rate, seconds: options.seconds, warmup: options.warmup, connections: OPEN_LOOP_CONNECTIONS }, pin);
             const usage = cpuUsage(before, cpuSnapshot([server.pid]), server.pid, SERVER_CORE);
-            openLoopRuns.push({ scenario: scenario.id, round, capacity, result, usage });
-            const stolen = usage === undefined ? '' : `, server core stolen ${(usage.stealOnServerCore * 100).toFixed(0)}%`;
-            log(`round ${round} ${scenario.id}: ${rate} req/s scheduled (${Math.round(OPEN_LOOP_LOAD * 100)}% of ${capacity.toFixed(0)}), p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms, max ${result.latencyMaxMs.toFixed(1)} ms${stolen}${result.errors + result.non2xx ? `, ${result.errors + result.non2xx} failed` : ''}`);
+            const serverStalls = (await (await fetch(`${server.url}/bench/stalls/stop`, { method: 'POST' })).json()) as StallReport;
+            openLoopRuns.push({ scenario: scenario.id, round, capacity, result, usage, serverStalls });
+            const stolen = usage === undefined ? '' : `, server core stolen ${(usage.stealOnServerCore * 100).toFixed(0)}%, busy ${(usage.serverOnServerCore * 100).toFixed(0)}% (others ${(usage.othersOnServerCore * 100).toFixed(0)}%)`;
+            log(`round ${round} ${scenario.id}: ${rate} req/s scheduled (${Math.round(OPEN_LOOP_LOAD * 100)}% of ${capacity.toFixed(0)}), p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms, max ${result.latencyMaxMs.toFixed(1)} ms${stolen}, server loop delay max ${serverStalls.loopDelayMaxMs.toFixed(1)} ms (GC longest ${serverStalls.gcMaxMs.toFixed(1)} ms, ≥10 ms: ${JSON.stringify(serverStalls.gcOver10MsByKind)}, total ${serverStalls.gcTotalMs.toFixed(0)} ms; ${serverStalls.minorPageFaults} page faults, ${serverStalls.involuntarySwitches} preemptions), driver's ${result.driver.loopDelayMaxMs.toFixed(1)} ms${result.errors + result.non2xx ? `, ${result.errors + result.non2xx} failed` : ''}`);
           } catch (error: unknown) {
             checks.push(`${scenario.id} round ${round}: the open-loop driver failed: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`);
           }
@@ -636,7 +639,9 @@ async function main(): Promise<void> {
         }
         await drive(scenario, round, options.warmup, false);
         const result = await drive(scenario, round, options.seconds, true);
-        if (result !== undefined) log(`round ${round} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
+        const usage = runs.find((run) => run.round === round && run.scenario === scenario.id)?.usage;
+        const cpu = usage === undefined || result === undefined ? '' : `, server CPU ${Math.round((usage.serverCpuSeconds * 1e6) / (result.requestsPerSecond * options.seconds))} µs a request`;
+        if (result !== undefined) log(`round ${round} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms${cpu}${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
       }
     }
 

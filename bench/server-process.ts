@@ -12,19 +12,30 @@ import { loadConfig } from '../server/src/config/config';
 import { startServer } from '../server/src/composition/server';
 import type { ServiceDeps } from '../server/src/service-deps';
 import { floorRoutes } from './floor-routes';
+import { createStallWatch } from './stall-watch';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'sandbox');
   const hello = Router({ caseSensitive: true }).get('/bench/hello', (_req, res) => {
     res.json({ hello: 'world' });
   });
+  // The bench watches for stalls only around an open-loop run: the watch is not free.
+  const watch = createStallWatch();
+  const stalls = Router({ caseSensitive: true })
+    .post('/bench/stalls/start', (_req, res) => {
+      watch.start();
+      res.status(204).end();
+    })
+    .post('/bench/stalls/stop', (_req, res) => {
+      res.json(watch.stop());
+    });
   // The floor routes are built before the server whose dependencies they use exists.
   const started: { deps?: ServiceDeps } = {};
   const floors = floorRoutes(() => {
     if (started.deps === undefined) throw new Error('the server is not listening yet');
     return started.deps;
   });
-  const server = await startServer(config, { workers: false, extraRouters: [hello, floors] });
+  const server = await startServer(config, { workers: false, extraRouters: [hello, stalls, floors] });
   started.deps = server.deps;
   // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the whole run, written when the bench stops us.
   const profileFile = process.env.BENCH_CPU_PROFILE;
