@@ -216,6 +216,28 @@ async function loginFriends(url: string, count: number, loginUrl = url): Promise
   return tokens;
 }
 
+/**
+ * Pins the local PostgreSQL's processes (the postmaster, so the backends it forks too) to `core`;
+ * returns what puts them back on every core. On one machine its backends would otherwise run on
+ * the server's core now and then and slow whichever scenario was running: in production it has a
+ * host of its own. Leaves PostgreSQL as it is (and says so) when it cannot.
+ */
+function pinPostgres(core: number): () => void {
+  const pids = spawnSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => /^\d+$/.test(pid));
+  const setAll = (cores: string): boolean => pids.map((pid) => spawnSync('taskset', ['-p', '-c', cores, pid]).status === 0).every(Boolean);
+  if (pids.length === 0 || !setAll(String(core))) {
+    log(`PostgreSQL's processes could not be pinned to core ${core} (${pids.length} found): they share the server's core`);
+    return () => undefined;
+  }
+  log(`PostgreSQL's ${pids.length} processes pinned to core ${core} while measuring`);
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    setAll(`0-${os.cpus().length - 1}`);
+  };
+}
+
 /** Runs bench/open-loop.ts (pinned to the load core) and reads its result. */
 function runOpenLoop(options: OpenLoopOptions, pin: boolean): Promise<OpenLoopResult> {
   const args = ['--import', 'tsx', path.join(__dirname, 'open-loop.ts'), JSON.stringify(options)];
@@ -430,7 +452,9 @@ async function main(): Promise<void> {
     if (version === undefined) {
       skipped.set('postgres', `PostgreSQL not reachable at ${pgBase}`);
     } else {
-      machine.postgres = `${version} (same machine, not pinned: its backends share both cores with the server and wrk)`;
+      machine.postgres = pin
+        ? `${version} (same machine; while measuring, its processes are pinned to the load core ${LOAD_CORE}, as if on a host of their own, and put back afterwards)`
+        : `${version} (same machine, not pinned: its backends share the cores with the server and wrk)`;
       databases.push(
         { name: 'pg-1k', url: pgSchema('1k'), plan: { viewLinks: 1000, payLinks: 0, openPayments: 0, issueOrders: 0 } },
         { name: 'pg-1m', url: pgSchema('1m'), plan: { viewLinks: options.links, payLinks: 0, openPayments: 0, issueOrders: 0 } },
@@ -444,7 +468,9 @@ async function main(): Promise<void> {
 
   const servers = new Map<ServerName, BenchServer>();
   let stopSimulator: (() => Promise<void>) | undefined;
+  let unpinPostgres: (() => void) | undefined;
   const cleanup = async (): Promise<void> => {
+    unpinPostgres?.();
     for (const server of servers.values()) await server.stop().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     for (const database of activeDatabases) {
@@ -604,6 +630,7 @@ async function main(): Promise<void> {
       return result;
     };
 
+    if (pin && activeDatabases.some((database) => database.url.startsWith('postgres'))) unpinPostgres = pinPostgres(LOAD_CORE);
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of scenarios) {
         if (!wanted(scenario.id)) continue;
