@@ -40,12 +40,12 @@ export function friendRoutes(deps: ServiceDeps, limits: RateLimits): Router {
     const refunds = view.payments.some((payment) => payment.paidAt !== null) ? await deps.store.listRefundsOfOrder(view.order.id) : [];
     const body = presentFriendView(view, view.payments, { friend: viewer }, deps.clock.now(), url, refunds);
     // Live status in the chat: who the link is for, and the template a payer may subscribe to.
+    // Added to the presented answer, which is this request's alone, rather than copied into a new
+    // one field by field (the hot path).
+    Object.assign(body.link, await audienceView(deps, view, viewer));
     const refundTemplate = deps.live?.templates.refund;
-    sendJson(res, 200, {
-      ...body,
-      link: { ...body.link, ...(await audienceView(deps, view, viewer)) },
-      ...(refundTemplate === undefined ? {} : { subscribe_templates: { refund: refundTemplate } }),
-    });
+    if (refundTemplate !== undefined) body.subscribe_templates = { refund: refundTemplate };
+    sendJson(res, 200, body);
   });
 
   return router;
