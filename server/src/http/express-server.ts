@@ -51,10 +51,3 @@ export function appMessages(): AppMessages {
     },
   };
 }
-
-/** An HTTP server for `app` whose requests and responses start with the app's prototypes. */
-export function createExpressServer(app: Express): http.Server {
-  const messages = appMessages();
-  messages.adopt(app);
-  return http.createServer(messages.options, app);
-}
