@@ -2,14 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appMessages } from '../../server/src/http/express-server';
-
-/** A server for `app` as startServer makes it: the app's prototypes adopted before any request. */
-function createExpressServer(app: express.Express): http.Server {
-  const messages = appMessages();
-  messages.adopt(app);
-  return http.createServer(messages.options, app);
-}
+import { appMessages, createExpressServer } from '../../server/src/express-server';
 
 /** What the server's 'request' event saw before Express handled the request. */
 interface Seen {

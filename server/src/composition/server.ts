@@ -29,7 +29,7 @@ import type { WechatMessagesSimulator } from '../sandbox/simulators/wechat-messa
 import type { WechatPlatformSimulator } from '../sandbox/simulators/wechat-platform-simulator';
 import { liveSandboxRoutes } from '../sandbox/qa/live-sandbox-routes';
 import { createSessionKey } from '../sessions/session-token';
-import { appMessages } from '../http/express-server';
+import { appMessages } from '../express-server';
 import { createRateLimits } from '../http/rate-limits';
 import { createMetrics } from '../observability/metrics';
 import type { ServiceDeps } from '../service-deps';

@@ -7,12 +7,12 @@
  * build is served: what simulated codes and URL Links open.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { AdjustableClock } from '../../clock';
+import { createExpressServer } from '../../express-server';
 import { createLogger } from '../../logging/logger';
 import { loadOrCreateSandboxWechatKeys, sandboxMiniProgramUserName } from './sandbox-keys';
 import { createSandboxWechatRoutes } from './sandbox-wechat-routes';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   });
   const app = express();
   app.set('case sensitive routing', true);
-  const server = http.createServer(app);
+  const server = createExpressServer(app);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Routes are added after listening: the URL Links name this process's port.
