@@ -100,7 +100,7 @@ function rates(results: BenchResults, scenario: string): Figure {
 }
 
 /** Server CPU time per request of a run, in µs (undefined without /proc). */
-function cpuPerRequest(run: RunRecord): number | undefined {
+export function cpuPerRequest(run: RunRecord): number | undefined {
   return run.usage === undefined || run.result.requests === 0 ? undefined : (run.usage.serverCpuSeconds * 1e6) / run.result.requests;
 }
 
@@ -284,13 +284,13 @@ function absoluteTable(results: BenchResults): string[] {
   return lines;
 }
 
-/** Every open-loop run. */
 /** Loop delay and GC cells of one process's stall report. */
 function stallCells(stalls: StallReport | undefined): string {
   if (stalls === undefined) return 'n/a | n/a';
   return `${fmt(stalls.loopDelayP99Ms, 1)} / ${fmt(stalls.loopDelayMaxMs, 1)} ms | ${stalls.gcPausesOver10Ms} / ${fmt(stalls.gcMaxMs, 1)} ms`;
 }
 
+/** Every open-loop run. */
 function openLoopTable(results: BenchResults): string[] {
   if (results.openLoop.length === 0) return [];
   const lines = [

@@ -31,7 +31,7 @@ import { measureH5Load, measureTapToSheet, type H5LoadResult, type H5TapResult }
 import { warmPageCache } from './page-cache';
 import { friendViewRequests, landingRequests, linkIssueRequests, notificationRequests, paymentRequests, writeRequestFile } from './material';
 import type { OpenLoopOptions, OpenLoopResult } from './open-loop';
-import { renderReport, type BenchResults, type MiniprogramResult, type OpenLoopRecord, type RunRecord, type ScenarioInfo, type ServerName } from './report';
+import { cpuPerRequest, renderReport, type BenchResults, type MiniprogramResult, type OpenLoopRecord, type RunRecord, type ScenarioInfo, type ServerName } from './report';
 import { dropPostgresSchema, seedPostgres, seedSqlite, type SeedPlan } from './seed';
 import type { StallReport } from './stall-watch';
 import { runWrk, wrkVersion, type WrkResult } from './wrk';
@@ -666,8 +666,9 @@ async function main(): Promise<void> {
         }
         await drive(scenario, round, options.warmup, false);
         const result = await drive(scenario, round, options.seconds, true);
-        const usage = runs.find((run) => run.round === round && run.scenario === scenario.id)?.usage;
-        const cpu = usage === undefined || result === undefined ? '' : `, server CPU ${Math.round((usage.serverCpuSeconds * 1e6) / (result.requestsPerSecond * options.seconds))} µs a request`;
+        const measuredRun = runs.find((run) => run.round === round && run.scenario === scenario.id);
+        const cpuMicros = measuredRun && cpuPerRequest(measuredRun);
+        const cpu = cpuMicros === undefined ? '' : `, server CPU ${Math.round(cpuMicros)} µs a request`;
         if (result !== undefined) log(`round ${round} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms${cpu}${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
       }
     }

@@ -116,7 +116,6 @@ function settled<A extends unknown[], R>(work: (...args: A) => R): (...args: A) 
   };
 }
 
-
 /** A row of LINK_VIEW_SQL as a LinkView (positional-rows.ts says why it is read by position). */
 function linkViewFromValues(v: readonly unknown[]): LinkView {
   return { link: linkFromValues(v, 0), order: orderFromValues(v, LINK_FIELDS.length), shopName: String(v[VIEW_SHOP_NAME]) };
