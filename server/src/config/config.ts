@@ -455,7 +455,7 @@ export function loadConfig(env: Env, mode: RunMode, cwd = process.cwd()): Config
     rateLimits: Object.freeze(rateLimits),
     webhookTargets,
     miniProgram: Object.freeze({ userName: miniProgramUserName, envVersion, qrcodeVerifyFile: qrcodeVerifyFile && Object.freeze(qrcodeVerifyFile) }),
-    live: Object.freeze({ ...live, templates: Object.freeze(live.templates) }),
+    live: Object.freeze(Object.assign({}, live, { templates: Object.freeze(live.templates) })),
   });
 }
 

@@ -31,7 +31,7 @@ export function createRateLimits(config: RateLimitConfig, options: { redisUrl?: 
     const opts = { points: config[kind], duration: 60, keyPrefix: `${prefix}:rl:${kind}` };
     limiters.set(
       kind,
-      redis ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }) : new RateLimiterMemory(opts),
+      redis ? new RateLimiterRedis(Object.assign({}, opts, { storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) })) : new RateLimiterMemory(opts),
     );
   }
   return {

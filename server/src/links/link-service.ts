@@ -156,6 +156,6 @@ export async function readFriendLink(deps: ServiceDeps, ref: string): Promise<Fr
   if (!isDue(view.link, deps.clock.now())) return view;
   const link = await settleLink(deps, view.link);
   const order = link === view.link ? view.order : await settleOrder(deps, view.order);
-  return { ...view, link, order };
+  return Object.assign({}, view, { link, order });
 }
 

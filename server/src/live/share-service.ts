@@ -34,7 +34,7 @@ async function readLink(deps: ServiceDeps, linkId: string): Promise<FriendLinkVi
   if (view === undefined) throw new AppError('LINK_NOT_FOUND', 'This pay link does not exist.');
   const link = await settleLink(deps, view.link);
   const order = link === view.link ? view.order : await settleOrder(deps, view.order);
-  return { ...view, link, order };
+  return Object.assign({}, view, { link, order });
 }
 
 /** The link's chat settings; a link issued before they existed gets the defaults, once. */
@@ -69,17 +69,15 @@ export async function readShopperView(deps: ServiceDeps, token: string, viewer: 
   const ofLink = new Map(view.payments.filter((payment) => payment.linkId === link.id).map((payment) => [payment.id, payment]));
   const names = payerNames(view.payments);
   const templates = deps.live?.templates;
-  return {
-    ...friendView,
-    link: {
-      ...friendView.link,
+  return Object.assign({}, friendView, {
+    link: Object.assign({}, friendView.link, {
       id: link.id,
       audience: live?.audience ?? 'group',
       room_limit: live?.roomLimit ?? roomLimit,
       token: material.token,
       code: material.code,
       share: material.share,
-    },
+    }),
     refunds: refunds
       .flatMap((refund) => {
         const payment = ofLink.get(refund.paymentId);
@@ -92,7 +90,7 @@ export async function readShopperView(deps: ServiceDeps, token: string, viewer: 
       ...(templates?.friendPaid === undefined ? {} : { friend_paid: templates.friendPaid }),
       ...(templates?.linkExpiring === undefined ? {} : { link_expiring: templates.linkExpiring }),
     },
-  };
+  });
 }
 
 /** Binds `openid` as the link's shopper; 409 SHOPPER_BOUND when another WeChat user was bound first. */

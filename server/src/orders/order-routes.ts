@@ -40,7 +40,7 @@ export function orderRoutes(deps: ServiceDeps, cancelOrder: CancelOrder): Router
   router.post('/v1/orders/:id/cancel', idempotent(deps.store, deps.clock, async (req) => {
     const { order, closingPayments } = await cancelOrder(deps, shopOf(req), req.params.id as string);
     const money = await readOrderMoney(deps, order.id);
-    return { status: 200, body: { ...presentOrder(money.order, money.payments, money.refunds), closing_payments: closingPayments } };
+    return { status: 200, body: Object.assign(presentOrder(money.order, money.payments, money.refunds), { closing_payments: closingPayments }) };
   }));
 
   return router;

@@ -200,9 +200,9 @@ async function settleMissedPayment(deps: ServiceDeps, payment: PaymentRecord, ro
   try {
     transaction = await deps.wechat.pay.queryByOutTradeNo(payment.outTradeNo, subMerchant);
   } catch (error: unknown) {
-    return { ...base, applied: false, note: `WeChat Pay could not be asked about it (${error instanceof WechatPayError ? error.code : 'error'}); run again later` };
+    return Object.assign({}, base, { applied: false, note: `WeChat Pay could not be asked about it (${error instanceof WechatPayError ? error.code : 'error'}); run again later` });
   }
-  if (!isTradePaid(transaction.tradeState)) return { ...base, applied: false, note: `WeChat's bill says paid, but its query answers ${transaction.tradeState}` };
+  if (!isTradePaid(transaction.tradeState)) return Object.assign({}, base, { applied: false, note: `WeChat's bill says paid, but its query answers ${transaction.tradeState}` });
   const outcome = await applyPaymentSuccess(deps, {
     outTradeNo: transaction.outTradeNo,
     transactionId: transaction.transactionId ?? row.transactionId,
@@ -210,12 +210,12 @@ async function settleMissedPayment(deps: ServiceDeps, payment: PaymentRecord, ro
     payerOpenid: transaction.payerOpenid ?? '',
     paidAt: (transaction.successTime === undefined ? undefined : parseWechatTime(transaction.successTime)) ?? row.tradeTime,
   });
-  if (outcome.kind === 'unknown' || outcome.kind === 'mismatch') return { ...base, applied: false, note: outcome.kind === 'mismatch' ? `not applied: ${outcome.reason}` : 'not applied: the payment vanished' };
+  if (outcome.kind === 'unknown' || outcome.kind === 'mismatch') return Object.assign({}, base, { applied: false, note: outcome.kind === 'mismatch' ? `not applied: ${outcome.reason}` : 'not applied: the payment vanished' });
   if (outcome.kind === 'applied' && outcome.refund !== undefined) {
     // Money the order could not take goes back now, as after a notification.
     await advanceRefund(deps, outcome.refund).catch((error: unknown) => deps.logger.error({ err: error }, 'refund after reconciliation failed; the reconciler retries'));
   }
-  return { ...base, applied: true, note: outcome.kind === 'applied' ? `settled as its late notification would: now ${outcome.payment.status}` : 'already settled meanwhile' };
+  return Object.assign({}, base, { applied: true, note: outcome.kind === 'applied' ? `settled as its late notification would: now ${outcome.payment.status}` : 'already settled meanwhile' });
 }
 
 /**

@@ -15,5 +15,5 @@ export async function revokeLinkAndClose(deps: ServiceDeps, shop: ShopRecord, li
   const link = await revokeLink(deps, shop, linkId);
   if (link.status === 'paid' || link.status === 'active') return link;
   const open = (await deps.store.listPaymentsOfOrder(link.order_id)).filter((payment) => payment.linkId === link.id);
-  return { ...link, closing_payments: await closeOpenPayments(deps, open) };
+  return Object.assign({}, link, { closing_payments: await closeOpenPayments(deps, open) });
 }

@@ -202,7 +202,7 @@ export async function applyRefundSettlement(deps: ServiceDeps, settled: SettledR
     const updatedPayment = (await tx.updatePayment(payment.id, { refundedAmount, status: paymentStatus, updatedAt: now }, ['paid', 'refunding', 'refunded'])) ?? payment;
     if (!succeeded) {
       const status = settled.settlement === 'closed' ? 'closed' : 'abnormal';
-      await tx.insertEvent(refundAbnormalEvent(deps.ids, { ...done, status }, updatedPayment, now));
+      await tx.insertEvent(refundAbnormalEvent(deps.ids, Object.assign({}, done, { status } as const), updatedPayment, now));
       return 'applied';
     }
     let updatedOrder = order;

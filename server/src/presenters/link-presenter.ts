@@ -7,9 +7,13 @@ import { iso } from './iso';
 import { maskedPayerNameOf, payerNameOf, payerNames } from './payer-names';
 import { presentContribution, presentPayment, wasPaid } from './payment-presenter';
 
+/** What the order still asks of friends: nothing once it is no longer pending. */
+function amountDue(order: OrderRecord): number {
+  return order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
+}
+
 function amounts(order: OrderRecord): { amount_total: number; amount_paid: number; amount_due: number } {
-  const due = order.status === 'pending' ? Math.max(0, order.amountTotal - order.amountPaid) : 0;
-  return { amount_total: order.amountTotal, amount_paid: order.amountPaid, amount_due: due };
+  return { amount_total: order.amountTotal, amount_paid: order.amountPaid, amount_due: amountDue(order) };
 }
 
 /** The shop's view of a link, with the contributions made through it. */
@@ -58,7 +62,9 @@ export function presentFriendView(view: LinkView, payments: readonly PaymentReco
     },
     shop: { name: view.shopName },
     order: {
-      ...amounts(order),
+      amount_total: order.amountTotal,
+      amount_paid: order.amountPaid,
+      amount_due: amountDue(order),
       amount_refunded: order.amountRefunded,
       amount_reserved: order.status === 'pending' ? open.reduce((sum, payment) => sum + payment.amount, 0) : 0,
       currency: order.currency,

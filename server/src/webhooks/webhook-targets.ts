@@ -148,7 +148,7 @@ export function createWebhookSender(policy: WebhookTargetPolicy): WebhookSender 
   // The socket connects to what this returns, so the address checked is the address connected to:
   // a second resolution (DNS rebinding) has nothing to slip in between.
   const checkedLookup = ((hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => {
-    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, Object.assign({}, options, { all: true } as const), (error, addresses) => {
       if (error) {
         callback(error, '');
         return;
@@ -180,7 +180,7 @@ export function createWebhookSender(policy: WebhookTargetPolicy): WebhookSender 
         const outgoing = send(url, {
           method: 'POST',
           agent,
-          headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+          headers: Object.assign({}, request.headers, { 'content-length': String(Buffer.byteLength(request.body)) }),
           signal: AbortSignal.timeout(request.timeoutMs),
         }, (response) => {
           // Only the status matters; a redirect (3xx) is a failure like any other, never followed.

@@ -59,7 +59,7 @@ export function createHttpTransport(): HttpTransport {
       const agent = url.protocol === 'https:' ? agents['https:'] : url.protocol === 'http:' ? agents['http:'] : undefined;
       if (agent === undefined) return Promise.reject(new TransportError('network', `unsupported protocol ${url.protocol}`));
       const maxBytes = request.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-      const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
+      const headers = request.body === undefined ? request.headers : Object.assign({}, request.headers, { 'Content-Length': String(Buffer.byteLength(request.body)) });
       return new Promise<TransportResponse>((resolve, reject) => {
         const send = url.protocol === 'https:' ? https.request : http.request;
         const outgoing = send(url, { method: request.method, headers, agent }, (response) => {

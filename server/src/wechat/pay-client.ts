@@ -118,13 +118,12 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
   if ((options.platformPublicKey === undefined) !== (options.platformPublicKeyId === undefined)) {
     throw new TypeError('the WeChat Pay public key and its id go together');
   }
-  const keys = createVerificationKeys({
-    ...(options.platformPublicKey === undefined || options.platformPublicKeyId === undefined ? {} : { publicKey: { id: options.platformPublicKeyId, key: options.platformPublicKey } }),
+  const keys = createVerificationKeys(Object.assign({}, options.platformPublicKey === undefined || options.platformPublicKeyId === undefined ? {} : { publicKey: { id: options.platformPublicKeyId, key: options.platformPublicKey } }, {
     extraPublicKeys: options.extraPlatformPublicKeys,
     clock,
     // The certificate download is itself a signed call verified by these keys; it runs only after both exist.
     download: () => downloadCertificates(signedCaller, keys, apiV3Key),
-  });
+  }));
   const notifications = createNotificationParser({ verifier: keys, apiV3Key, clock });
   const signedCaller = createSignedCaller({
     baseUrl: options.baseUrl,
@@ -168,7 +167,7 @@ export function createWechatPayClient(options: WechatPayClientOptions): WechatPa
     },
     refund(input, subMerchant) {
       const sub = subMerchantFor(subMerchant);
-      return requestRefund(signedCaller, sub === undefined ? input : { ...input, subMchId: sub.subMchId });
+      return requestRefund(signedCaller, sub === undefined ? input : Object.assign({}, input, { subMchId: sub.subMchId }));
     },
     queryRefund(outRefundNo, subMerchant) {
       return queryRefund(signedCaller, outRefundNo, subMerchantFor(subMerchant)?.subMchId);

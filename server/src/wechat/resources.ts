@@ -84,22 +84,21 @@ export function parseTransaction(value: unknown): Transaction | undefined {
   const parsed = wireTransaction.safeParse(value);
   if (!parsed.success) return parsePartnerTransaction(value);
   const t = parsed.data;
-  return { ...sharedFields(t), appId: t.appid, mchId: t.mchid, payerOpenid: t.payer?.openid || undefined };
+  return Object.assign(sharedFields(t), { appId: t.appid, mchId: t.mchid, payerOpenid: t.payer?.openid || undefined });
 }
 
 function parsePartnerTransaction(value: unknown): Transaction | undefined {
   const parsed = wirePartnerTransaction.safeParse(value);
   if (!parsed.success) return undefined;
   const t = parsed.data;
-  return {
-    ...sharedFields(t),
+  return Object.assign(sharedFields(t), {
     appId: t.sp_appid,
     mchId: t.sp_mchid,
     subMchId: t.sub_mchid,
     subAppId: t.sub_appid || undefined,
     // The openid the order named: the sub-merchant app's when it named one, else the provider's.
     payerOpenid: (t.sub_appid ? t.payer?.sub_openid : t.payer?.sp_openid) || t.payer?.sp_openid || undefined,
-  };
+  });
 }
 
 const wireRefundAmount = z.object({

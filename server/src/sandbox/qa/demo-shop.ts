@@ -63,7 +63,7 @@ export function demoShopSource(deps: ServiceDeps, dataDir: string, webhookUrlFor
       if (record !== undefined && record.apiKeyHash === hashApiKey(saved.api_key)) {
         const webhookUrl = webhookUrlFor(record.id);
         if (record.webhookUrl !== webhookUrl) await deps.store.setShopWebhookUrl(record.id, webhookUrl);
-        return { record: { ...record, webhookUrl }, credentials: saved, reused: true, file };
+        return { record: Object.assign({}, record, { webhookUrl }), credentials: saved, reused: true, file };
       }
     }
     const created = await createShop(deps, { name: DEMO_SHOP_NAME });

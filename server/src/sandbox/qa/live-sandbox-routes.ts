@@ -21,7 +21,7 @@ export function liveSandboxRoutes(deps: ServiceDeps, simulator: WechatMessagesSi
     const activities = await deps.store.listLinkActivities(linkId);
     const cards = activities.flatMap((activity) => {
       const card = simulator.card(activity.activityId);
-      return card === undefined ? [] : [{ ...card, expired: now >= card.expiresAt }];
+      return card === undefined ? [] : [Object.assign({}, card, { expired: now >= card.expiresAt })];
     });
     res.setHeader('Cache-Control', 'no-store');
     res.json({ link_id: linkId, cards });

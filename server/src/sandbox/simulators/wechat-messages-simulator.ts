@@ -247,7 +247,7 @@ export function createWechatMessagesSimulator(options: WechatMessagesSimulatorOp
     }
   };
 
-  const cardView = (card: StoredCard): SimulatedCard => ({ ...card, changes: card.changes.map((change) => ({ ...change })), text: renderCard(card) });
+  const cardView = (card: StoredCard): SimulatedCard => Object.assign({}, card, { changes: card.changes.map((change) => ({ ...change })), text: renderCard(card) });
 
   const router = express.Router({ caseSensitive: true });
   // WeChat reads the body as JSON whatever its content type says.

@@ -20,14 +20,13 @@ export interface RefundInput {
 
 /** `POST /v3/refund/domestic/refunds`. Not retried here: money moves; repeat with the same outRefundNo instead. */
 export async function requestRefund(caller: SignedCaller, input: RefundInput): Promise<Refund> {
-  const body = {
-    ...(input.subMchId === undefined ? {} : { sub_mchid: input.subMchId }),
+  const body = Object.assign({}, input.subMchId === undefined ? {} : { sub_mchid: input.subMchId }, {
     out_trade_no: input.outTradeNo,
     out_refund_no: input.outRefundNo,
     ...(input.reason === undefined ? {} : { reason: input.reason }),
     ...(input.notifyUrl === undefined ? {} : { notify_url: input.notifyUrl }),
     amount: { refund: input.amountRefund, total: input.amountTotal, currency: CURRENCY_CNY },
-  };
+  });
   const { text } = await caller.call({ method: 'POST', path: PATH_REFUNDS, body, safeToRepeat: false });
   const refund = parseRefund(parseJsonOr(text));
   if (refund === undefined) throw malformedAnswer('refund');

@@ -63,7 +63,7 @@ export function createBinaryHttp(): BinaryHttp {
       const secure = url.protocol === 'https:';
       const agent = secure ? agents['https:'] : agents['http:'];
       const maxBytes = request.maxBytes ?? MAX_BINARY_RESPONSE_BYTES;
-      const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
+      const headers = request.body === undefined ? request.headers : Object.assign({}, request.headers, { 'Content-Length': String(Buffer.byteLength(request.body)) });
       return new Promise<BinaryHttpResponse>((resolve, reject) => {
         let settled = false;
         const fail = (error: Error): void => {

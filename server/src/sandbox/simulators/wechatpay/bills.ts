@@ -73,8 +73,7 @@ export function buildTradeBill(scope: BillScope, transactions: readonly BilledTr
       if (!inScope(tx) || !inDay(tx.successTime)) continue;
       lines.push({
         at: tx.successTime,
-        line: {
-          ...common(tx, tx.successTime),
+        line: Object.assign({}, common(tx, tx.successTime), {
           tradeState: 'SUCCESS',
           settlementAmount: fenToYuan(tx.amountTotal),
           refundId: '0',
@@ -85,7 +84,7 @@ export function buildTradeBill(scope: BillScope, transactions: readonly BilledTr
           fee: fenToYuan(feeOf(tx.amountTotal)),
           orderAmount: fenToYuan(tx.amountTotal),
           requestedRefundAmount: '0.00',
-        },
+        }),
       });
     }
   }
@@ -95,8 +94,7 @@ export function buildTradeBill(scope: BillScope, transactions: readonly BilledTr
       if (tx === undefined || !inScope(tx) || !inDay(refund.createdAt)) continue;
       lines.push({
         at: refund.createdAt,
-        line: {
-          ...common(tx, refund.createdAt),
+        line: Object.assign({}, common(tx, refund.createdAt), {
           tradeState: 'REFUND',
           settlementAmount: '0.00',
           refundId: refund.refundId,
@@ -107,7 +105,7 @@ export function buildTradeBill(scope: BillScope, transactions: readonly BilledTr
           fee: fenToYuan(-feeOf(refund.amountRefund)),
           orderAmount: '0.00',
           requestedRefundAmount: fenToYuan(refund.amountRefund),
-        },
+        }),
       });
     }
   }

@@ -496,8 +496,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
         eventType: `REFUND.${refund.settlesAs}`,
         originalType: RESOURCE_ORIGINAL_TYPE_REFUND,
         url: refund.notifyUrl ?? tx.notifyUrl,
-        resource: {
-          ...(tx.subMchId === undefined ? { mchid: tx.mchId } : { sp_mchid: tx.mchId, sub_mchid: tx.subMchId }),
+        resource: Object.assign({}, tx.subMchId === undefined ? { mchid: tx.mchId } : { sp_mchid: tx.mchId, sub_mchid: tx.subMchId }, {
           out_trade_no: refund.outTradeNo,
           transaction_id: refund.transactionId,
           out_refund_no: refund.outRefundNo,
@@ -506,7 +505,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
           ...(refund.successTime === undefined ? {} : { success_time: formatWechatTime(refund.successTime) }),
           user_received_account: '支付用户零钱',
           amount: { total: refund.amountTotal, refund: refund.amountRefund, payer_total: refund.amountTotal, payer_refund: refund.amountRefund },
-        },
+        }),
       });
       if (settlements.size === 0) {
         const waiters = settleWaiters;
@@ -570,7 +569,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     const { sp_appid: appid, sp_mchid: mchid, sub_appid: subAppId, sub_mchid: subMchId, payer, ...order } = body;
     // The schema makes sure one of the two is there.
     const openid = payer.sub_openid ?? payer.sp_openid ?? '';
-    return prepay({ ...order, appid, mchid, payer: { openid } }, { subMchId, subAppId });
+    return prepay(Object.assign({}, order, { appid, mchid, payer: { openid } }), { subMchId, subAppId });
   }
 
   /** The sub-merchant's order named by the path, or the error WeChat answers instead. */
@@ -638,7 +637,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
     const key = `${billDate}|${billType}|${subMchId ?? ''}`;
     let bytes = billSnapshots.get(key);
     if (bytes === undefined) {
-      bytes = Buffer.from(buildTradeBill({ ...range, subMchId, type: billType as 'ALL' | 'SUCCESS' | 'REFUND' }, [...transactions.values()], [...refunds.values()]), 'utf8');
+      bytes = Buffer.from(buildTradeBill(Object.assign({}, range, { subMchId, type: billType as 'ALL' | 'SUCCESS' | 'REFUND' }), [...transactions.values()], [...refunds.values()]), 'utf8');
       billSnapshots.set(key, bytes);
     }
     const token = crypto.randomBytes(24).toString('base64url');
@@ -715,7 +714,7 @@ export function createWechatPaySimulator(options: WechatPaySimulatorOptions): We
 
   const viewTransaction = (tx: TransactionState): SimulatedTransaction => {
     const { fingerprint: _fingerprint, ...rest } = tx;
-    return Object.freeze({ ...rest, prepayIds: Object.freeze([...tx.prepayIds]), refundedAmount: refundedAmount(tx.outTradeNo) });
+    return Object.freeze(Object.assign({}, rest, { prepayIds: Object.freeze([...tx.prepayIds]), refundedAmount: refundedAmount(tx.outTradeNo) }));
   };
   const viewRefund = (refund: RefundState): SimulatedRefund => {
     const { fingerprint: _fingerprint, settlesAs: _settlesAs, ...rest } = refund;
