@@ -53,6 +53,9 @@ describe('live status in the chat, in a browser', () => {
     await expect.poll(() => page.getByTestId('sandbox-card').textContent(), { timeout: 10_000 }).toBe('沙箱聊天中显示：已开始');
     await expect.poll(() => page.getByTestId('chat-card-state').textContent(), { timeout: 10_000 }).toBe('已结束 · 已有 3/3 位朋友付款');
     expect(await page.getByTestId('share-status').getAttribute('data-status')).toBe('paid');
+    // Below the status: the order's record with what was paid, not "¥0.00 due" under "what your friend sees".
+    await expect.poll(() => page.getByTestId('amount-paid').textContent(), { timeout: 10_000 }).toBe('¥12.34');
+    expect(await page.getByTestId('screen-share').textContent()).toContain('订单明细');
     await shopper.screenshot('share-card-done');
   });
 

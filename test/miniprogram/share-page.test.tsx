@@ -135,6 +135,12 @@ describe('share page', () => {
     expect(status.textContent).toContain('已付款');
     expect(status.textContent).toContain(`san***d-a 于 ${formatShortTime(paidAt)} 付款`);
     expect(screen.queryByTestId('share-actions')).toBeNull();
+    // The order's record, not a preview of a pay page friends no longer see, and not "¥0.00 due".
+    const page = screen.getByTestId('screen-share');
+    expect(page.textContent).toContain('订单明细');
+    expect(page.textContent).not.toContain('朋友将看到');
+    expect(within(page).getByTestId('amount-paid').textContent).toBe('¥12.34');
+    expect(within(page).queryByTestId('amount-due')).toBeNull();
   });
 
   it('shows the shopper what went back to each friend after a refund or a cancel', async () => {

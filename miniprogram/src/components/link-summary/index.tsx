@@ -63,10 +63,18 @@ export function LinkSummary({ view, t, footer }: LinkSummaryProps) {
           <ItemRow key={`${index}-${item.title}`} item={item} />
         ))}
       </View>
-      <View className='summary__amount'>
-        <Text className='summary__label'>{t.amountDue}</Text>
-        <Text className='summary__amount-value' data-testid='amount-due'>{formatYuan(view.order.amount_due)}</Text>
-      </View>
+      {/* Once nothing is due (paid, or the link ended after friends paid), what was paid, not "¥0.00 due". */}
+      {view.order.amount_due === 0 && view.order.amount_paid > 0 ? (
+        <View className='summary__amount'>
+          <Text className='summary__label'>{t.amountPaid}</Text>
+          <Text className='summary__amount-value' data-testid='amount-paid'>{formatYuan(view.order.amount_paid)}</Text>
+        </View>
+      ) : (
+        <View className='summary__amount'>
+          <Text className='summary__label'>{t.amountDue}</Text>
+          <Text className='summary__amount-value' data-testid='amount-due'>{formatYuan(view.order.amount_due)}</Text>
+        </View>
+      )}
       {footer}
     </View>
   );

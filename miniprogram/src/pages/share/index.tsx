@@ -398,7 +398,8 @@ export default function SharePage() {
           {poster === 'failed' && <Text className='share-page__error'>{t.posterFailed}</Text>}
         </View>
       )}
-      <Text className='share-page__preview-title'>{t.previewTitle}</Text>
+      {/* Friends see this summary only while they can pay; afterwards it is the order's record. */}
+      <Text className='share-page__preview-title'>{view.link.status === 'active' ? t.previewTitle : t.orderDetailsTitle}</Text>
       <LinkSummary view={view} t={t} />
     </View>
   );
