@@ -39,6 +39,8 @@ function ItemRow({ item }: { item: OrderItem }) {
 /** Who asks, for what and how much: the part of a link both the friend and the shopper see. */
 export function LinkSummary({ view, t, footer }: LinkSummaryProps) {
   const { requester, message } = view.link;
+  // Once nothing is due (paid, or the link ended after friends paid): what was paid, not "¥0.00 due".
+  const showPaid = view.order.amount_due === 0 && view.order.amount_paid > 0;
   return (
     <View className='summary'>
       <View className='summary__requester'>
@@ -63,18 +65,12 @@ export function LinkSummary({ view, t, footer }: LinkSummaryProps) {
           <ItemRow key={`${index}-${item.title}`} item={item} />
         ))}
       </View>
-      {/* Once nothing is due (paid, or the link ended after friends paid), what was paid, not "¥0.00 due". */}
-      {view.order.amount_due === 0 && view.order.amount_paid > 0 ? (
-        <View className='summary__amount'>
-          <Text className='summary__label'>{t.amountPaid}</Text>
-          <Text className='summary__amount-value' data-testid='amount-paid'>{formatYuan(view.order.amount_paid)}</Text>
-        </View>
-      ) : (
-        <View className='summary__amount'>
-          <Text className='summary__label'>{t.amountDue}</Text>
-          <Text className='summary__amount-value' data-testid='amount-due'>{formatYuan(view.order.amount_due)}</Text>
-        </View>
-      )}
+      <View className='summary__amount'>
+        <Text className='summary__label'>{showPaid ? t.amountPaid : t.amountDue}</Text>
+        <Text className='summary__amount-value' data-testid={showPaid ? 'amount-paid' : 'amount-due'}>
+          {formatYuan(showPaid ? view.order.amount_paid : view.order.amount_due)}
+        </Text>
+      </View>
       {footer}
     </View>
   );

@@ -600,16 +600,10 @@ export class SqliteStore implements Store {
     return this.#whenIdle(() => {
       const values = this.linkViewValues(id);
       if (values === undefined) return undefined;
-      const order = orderFromValues(values, LINK_FIELDS.length);
+      const { link, order, shopName } = linkViewFromValues(values);
       // The link's audience rides in the same row (no link_live row: issued before audiences, `group`).
       // Written out, not `{ ...view, audience, payments }` (the lint rule's reason, eslint.config.mjs).
-      return {
-        link: linkFromValues(values, 0),
-        order,
-        shopName: String(values[VIEW_SHOP_NAME]),
-        audience: values[VIEW_AUDIENCE] === 'private' ? 'private' : 'group',
-        payments: this.paymentsOfOrder(order.id),
-      };
+      return { link, order, shopName, audience: values[VIEW_AUDIENCE] === 'private' ? 'private' : 'group', payments: this.paymentsOfOrder(order.id) };
     });
   }
 
