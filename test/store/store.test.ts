@@ -101,6 +101,31 @@ describe.each(engines)('the store contract (%s)', (engine) => {
     expect((await store.getOrder('ord_1'))?.amountPaid).toBe(0);
   });
 
+  it('updates a payment and an order read in the same transaction, gives them back as now stored, and only from the states named', async () => {
+    const store = await openStore();
+    const now = Date.now();
+    const link = await seedLink(store, now);
+    const record = paymentRecord('pay_1', link, 'o_a', now);
+    await store.transaction((tx) => tx.insertPayment(record));
+
+    const [refused, paid, orderPaid, again] = await store.transaction(async (tx) => {
+      const { payment, order } = (await tx.getPaymentToSettle(record.outTradeNo))!;
+      return [
+        await tx.updatePaymentFrom(payment, { status: 'refunded', updatedAt: now + 1 }, ['paid']),
+        await tx.updatePaymentFrom(payment, { status: 'paid', transactionId: '4200000001', keptAmount: 100, paidAt: now + 2, updatedAt: now + 2 }, ['created']),
+        await tx.updateOrderFrom(order, { amountPaid: 100, status: 'paid', updatedAt: now + 2 }, ['pending']),
+        await tx.updateOrderFrom(order, { amountPaid: 200 }, ['pending']),
+      ] as const;
+    });
+
+    expect(refused).toBeUndefined();
+    expect(again).toBeUndefined();
+    expect(paid).toEqual(await store.getPayment('pay_1'));
+    expect(paid).toMatchObject({ status: 'paid', transactionId: '4200000001', keptAmount: 100, paidAt: now + 2 });
+    expect(orderPaid).toEqual(await store.getOrder('ord_1'));
+    expect(orderPaid).toMatchObject({ amountPaid: 100, status: 'paid' });
+  });
+
   it('reads a payment to settle with its order, its link, its shopper and how many other payments of the order were paid', async () => {
     const store = await openStore();
     const now = 1_893_456_000_123;

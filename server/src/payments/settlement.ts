@@ -115,8 +115,8 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
     const kept = Math.min(owed, payment.amount);
     const excess = payment.amount - kept;
 
-    const updated = await tx.updatePayment(
-      payment.id,
+    const updated = await tx.updatePaymentFrom(
+      payment,
       { status: excess > 0 ? 'refunding' : 'paid', transactionId: paid.transactionId, paidAt: paid.paidAt, keptAmount: kept, updatedAt: now },
       ['created', 'closed', 'failed'],
     );
@@ -134,7 +134,7 @@ function applySuccessInTransaction(deps: ServiceDeps, paid: PaidTransaction, eve
     if (kept > 0) {
       // One UPDATE takes the contribution and, when it completes the order, marks it paid.
       orderPaid = order.amountPaid + kept >= order.amountTotal;
-      const after = await tx.updateOrder(order.id, { amountPaid: order.amountPaid + kept, updatedAt: now, ...(orderPaid ? { status: 'paid' as const } : {}) }, ['pending']);
+      const after = await tx.updateOrderFrom(order, { amountPaid: order.amountPaid + kept, updatedAt: now, ...(orderPaid ? { status: 'paid' as const } : {}) }, ['pending']);
       if (after === undefined) throw new Error(`order ${order.id} left pending inside its own transaction`);
       if (orderPaid) await completePaidOrder(deps, tx, { order: after, link, payment: updated, otherPaidPayments: found.otherPaidPayments }, now);
       // The chat hears of it in this same transaction (card count, "friend paid").

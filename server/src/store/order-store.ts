@@ -34,5 +34,7 @@ export interface OrderStore {
 /** Orders, inside `Store.transaction`. */
 export interface OrderStoreTx {
   getOrder(id: string, lock?: boolean): Promise<OrderRecord | undefined>;
+  /** As `updateOrder`, for a row read in this same transaction (`current`): the engine may make the result from it rather than read it back. */
+  updateOrderFrom(current: OrderRecord, patch: Partial<OrderRecord>, onlyIf: readonly OrderStatus[]): Promise<OrderRecord | undefined>;
   updateOrder(id: string, patch: Partial<OrderRecord>, onlyIf: readonly OrderStatus[]): Promise<OrderRecord | undefined>;
 }

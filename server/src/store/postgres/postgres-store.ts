@@ -260,6 +260,11 @@ function transactionOn(db: Queryable): StoreTx {
       const row = await updateRow(db, 'orders', orderColumns, id, patch, onlyIf);
       return row && orderFromRow(row);
     },
+    // PostgreSQL sends the row back with the UPDATE's answer in the same round trip: read it back.
+    updateOrderFrom: async (current, patch, onlyIf) => {
+      const row = await updateRow(db, 'orders', orderColumns, current.id, patch, onlyIf);
+      return row && orderFromRow(row);
+    },
 
     // Links
     getLink: async (id, lock) => {
@@ -311,6 +316,7 @@ function transactionOn(db: Queryable): StoreTx {
     listPaymentsOfOrder: async (orderId) => (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(paymentFromRow),
     insertPayment: (record) => insertRow(db, 'payments', paymentColumns, record),
     updatePayment: async (id, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, id, patch, onlyIf)),
+    updatePaymentFrom: async (current, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, current.id, patch, onlyIf)),
     recordNotification: async (id, type, at) =>
       (await changes(db, 'INSERT INTO wechatpay_notifications (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, at])) === 1,
 
