@@ -74,6 +74,21 @@ describe.each(engines)('mini program codes and URL Links of a link (%s)', (engin
     expect(simulator.stats().codesMade).toBe(1);
   });
 
+  it('answers a code it served before from memory: a poster scanned a thousand times costs no store read', async () => {
+    const link = await issue();
+    const first = await publicImage(link.code);
+    counter.reset();
+
+    const again = await publicImage(link.code);
+    const byShop = await shopImage(link);
+
+    expect(again.status).toBe(200);
+    expect(again.body.equals(first.body)).toBe(true);
+    expect(byShop.body.equals(first.body)).toBe(true);
+    expect(counter.calls.get('getLinkCode') ?? 0).toBe(0);
+    expect(simulator.stats().codesMade).toBe(1);
+  });
+
   it('makes one code when twenty first requests for it arrive at once', async () => {
     const link = await issue();
 

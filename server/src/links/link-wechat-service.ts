@@ -83,17 +83,50 @@ export function wechatProblem(deps: ServiceDeps, error: unknown): Error {
 }
 
 /**
+ * Codes this server has read or made, by server (its `MiniProgramDeps`) and `linkId:envVersion`.
+ * A kept code never changes (the store keeps the first one made), so every instance may hold on
+ * to it and a poster's views need no store read. Bounded by the bytes held: a full memo starts over.
+ */
+const keptCodes = new WeakMap<MiniProgramDeps, { bytes: number; codes: Map<string, LinkCodeRecord> }>();
+const KEPT_CODE_BYTES = 32 * 1024 * 1024;
+
+function keptCodesOf(deps: MiniProgramDeps): { bytes: number; codes: Map<string, LinkCodeRecord> } {
+  let memo = keptCodes.get(deps);
+  if (memo === undefined) {
+    memo = { bytes: 0, codes: new Map() };
+    keptCodes.set(deps, memo);
+  }
+  return memo;
+}
+
+function remember(memo: { bytes: number; codes: Map<string, LinkCodeRecord> }, key: string, code: LinkCodeRecord): void {
+  if (memo.bytes + code.image.length > KEPT_CODE_BYTES) {
+    memo.codes.clear();
+    memo.bytes = 0;
+  }
+  memo.codes.set(key, code);
+  memo.bytes += code.image.length;
+}
+
+/**
  * The link's mini program code: the kept one, else (while the link is payable) made now, with
  * `scene` = the link's code and page `pages/pay/index`, and kept. `payable` is asked only when no
  * code is kept, so serving a kept code costs one store read.
  */
 export async function linkCodeImage(deps: ServiceDeps, linkId: string, payable: () => Promise<AppError | undefined>): Promise<LinkCodeRecord> {
   const { envVersion } = deps.miniProgram;
+  const memo = keptCodesOf(deps.miniProgram);
+  const key = `${linkId}:${envVersion}`;
+  const remembered = memo.codes.get(key);
+  if (remembered !== undefined) return remembered;
   const kept = await deps.store.getLinkCode(linkId, envVersion);
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) {
+    remember(memo, key, kept);
+    return kept;
+  }
   const refusal = await payable();
   if (refusal !== undefined) throw refusal;
-  return singleFlight(deps.miniProgram, `code:${linkId}:${envVersion}`, async () => {
+  return singleFlight(deps.miniProgram, `code:${key}`, async () => {
     let image: Buffer;
     try {
       image = await deps.miniProgram.platform.getUnlimitedCode({ scene: signLinkCode(deps.keyring, linkId), page: PAY_PAGE, envVersion });
@@ -101,7 +134,9 @@ export async function linkCodeImage(deps: ServiceDeps, linkId: string, payable: 
       throw wechatProblem(deps, error);
     }
     const contentType = imageContentType(image) ?? 'application/octet-stream';
-    return deps.store.keepLinkCode({ linkId, envVersion, image, contentType, createdAt: deps.clock.now() });
+    const made = await deps.store.keepLinkCode({ linkId, envVersion, image, contentType, createdAt: deps.clock.now() });
+    remember(memo, key, made);
+    return made;
   });
 }
 
