@@ -55,4 +55,23 @@ describe('SQLite store', () => {
     expect(largestWal).toBeLessThan(written / 2);
     expect(walLeft).toBe(false);
   });
+
+  it('commits every transaction still queued when it is closed', async () => {
+    const file = path.join(dir, 'closing.sqlite');
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const now = Date.now();
+    await store.insertShop(shopRecord('shop_1', now));
+
+    // More than one batch takes (64): some are still queued when close() is called.
+    const writes = Array.from({ length: 300 }, (_, i) => store.transaction((tx) => tx.insertEvent(eventRecord(`evt_${i}`, 'shop_1', now))));
+    await store.close();
+    const outcomes = await Promise.allSettled(writes);
+
+    const database = new Database(file, { readonly: true });
+    const stored = database.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
+    database.close();
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(stored.n).toBe(300);
+  });
 });

@@ -333,10 +333,15 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    // A batch may be waiting for the end of the event loop's turn before it commits: let it.
-    while (this.#inTransaction) await this.#batchEnded;
-    // The checkpointer's connection closes first, so this one is the last and leaves no WAL behind.
+    // The checkpointer first: it lets go of any writes it was holding back, and its connection
+    // closes before this one, which as the last leaves no WAL behind.
     await this.#checkpointer?.stop();
+    // A batch may be waiting for the end of the event loop's turn before it commits, and others
+    // may be queued behind it: let them all run.
+    while (this.#inTransaction || this.#pending.length > 0) {
+      if (this.#inTransaction) await this.#batchEnded;
+      else this.#runBatch();
+    }
     return settled(() => {
       this.#statements.clear();
       this.db.close();
