@@ -3,13 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../server/src/store/sqlite/sqlite-store';
+import { openSqliteStore, type SqliteStore } from '../../server/src/store/sqlite/sqlite-store';
 import { RESTART_PAGES } from '../../server/src/store/sqlite/wal-checkpointer';
 import { eventRecord, shopRecord } from './records';
 
 // What only the SQLite engine does; the contract both engines keep is in store.test.ts.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'friend-pay-store-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A migrated store on `file` with one shop, `shop_1`. */
+async function openWithShop(file: string): Promise<{ store: SqliteStore; now: number }> {
+  const store = openSqliteStore(file);
+  await store.migrate();
+  const now = Date.now();
+  await store.insertShop(shopRecord('shop_1', now));
+  return { store, now };
+}
 
 describe('SQLite store', () => {
   it('creates its folder and file, and running the migrations twice changes nothing', async () => {
@@ -23,10 +32,7 @@ describe('SQLite store', () => {
 
   it('keeps the write-ahead log bounded under a stream of writes, checkpointing off the thread that commits, and loses no write', async () => {
     const file = path.join(dir, 'stream.sqlite');
-    const store = openSqliteStore(file);
-    await store.migrate();
-    const now = Date.now();
-    await store.insertShop(shopRecord('shop_1', now));
+    const { store, now } = await openWithShop(file);
     // About 3 KiB an event: 30,000 of them are some 100 MB of pages, six times what the WAL holds before it starts over.
     const padding = '付'.repeat(1000);
     const count = 30_000;
@@ -58,10 +64,7 @@ describe('SQLite store', () => {
 
   it('commits every transaction still queued when it is closed', async () => {
     const file = path.join(dir, 'closing.sqlite');
-    const store = openSqliteStore(file);
-    await store.migrate();
-    const now = Date.now();
-    await store.insertShop(shopRecord('shop_1', now));
+    const { store, now } = await openWithShop(file);
 
     // More than one batch takes (64): some are still queued when close() is called.
     const writes = Array.from({ length: 300 }, (_, i) => store.transaction((tx) => tx.insertEvent(eventRecord(`evt_${i}`, 'shop_1', now))));

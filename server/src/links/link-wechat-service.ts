@@ -87,10 +87,14 @@ export function wechatProblem(deps: ServiceDeps, error: unknown): Error {
  * A kept code never changes (the store keeps the first one made), so every instance may hold on
  * to it and a poster's views need no store read. Bounded by the bytes held: a full memo starts over.
  */
-const keptCodes = new WeakMap<MiniProgramDeps, { bytes: number; codes: Map<string, LinkCodeRecord> }>();
+interface KeptCodes {
+  bytes: number;
+  codes: Map<string, LinkCodeRecord>;
+}
+const keptCodes = new WeakMap<MiniProgramDeps, KeptCodes>();
 const KEPT_CODE_BYTES = 32 * 1024 * 1024;
 
-function keptCodesOf(deps: MiniProgramDeps): { bytes: number; codes: Map<string, LinkCodeRecord> } {
+function keptCodesOf(deps: MiniProgramDeps): KeptCodes {
   let memo = keptCodes.get(deps);
   if (memo === undefined) {
     memo = { bytes: 0, codes: new Map() };
@@ -99,7 +103,7 @@ function keptCodesOf(deps: MiniProgramDeps): { bytes: number; codes: Map<string,
   return memo;
 }
 
-function remember(memo: { bytes: number; codes: Map<string, LinkCodeRecord> }, key: string, code: LinkCodeRecord): void {
+function remember(memo: KeptCodes, key: string, code: LinkCodeRecord): void {
   if (memo.bytes + code.image.length > KEPT_CODE_BYTES) {
     memo.codes.clear();
     memo.bytes = 0;

@@ -244,6 +244,11 @@ function transactionOn(db: Queryable): StoreTx {
   const payment = (row: Row | undefined) => (row === undefined ? undefined : paymentFromRow(row));
   const refund = (row: Row | undefined) => (row === undefined ? undefined : refundFromRow(row));
   const lockIf = (lock: boolean | undefined): string => (lock ? LOCK : '');
+  const updateOrder: StoreTx['updateOrder'] = async (id, patch, onlyIf) => {
+    const row = await updateRow(db, 'orders', orderColumns, id, patch, onlyIf);
+    return row && orderFromRow(row);
+  };
+  const updatePayment: StoreTx['updatePayment'] = async (id, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, id, patch, onlyIf));
   return {
     // Shops
     getShop: async (id) => {
@@ -256,15 +261,9 @@ function transactionOn(db: Queryable): StoreTx {
       const row = await first(db, `SELECT ${ORDER} FROM orders WHERE id = $1 ${lockIf(lock)}`, [id]);
       return row && orderFromRow(row);
     },
-    updateOrder: async (id, patch, onlyIf) => {
-      const row = await updateRow(db, 'orders', orderColumns, id, patch, onlyIf);
-      return row && orderFromRow(row);
-    },
+    updateOrder,
     // PostgreSQL sends the row back with the UPDATE's answer in the same round trip: read it back.
-    updateOrderFrom: async (current, patch, onlyIf) => {
-      const row = await updateRow(db, 'orders', orderColumns, current.id, patch, onlyIf);
-      return row && orderFromRow(row);
-    },
+    updateOrderFrom: (current, patch, onlyIf) => updateOrder(current.id, patch, onlyIf),
 
     // Links
     getLink: async (id, lock) => {
@@ -315,8 +314,8 @@ function transactionOn(db: Queryable): StoreTx {
       payment(await first(db, `SELECT ${PAYMENT} FROM payments WHERE payer_openid = $1 AND idempotency_key = $2`, [payerOpenid, key])),
     listPaymentsOfOrder: async (orderId) => (await rows(db, `SELECT ${PAYMENT} FROM payments WHERE order_id = $1 ORDER BY created_at, id`, [orderId])).map(paymentFromRow),
     insertPayment: (record) => insertRow(db, 'payments', paymentColumns, record),
-    updatePayment: async (id, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, id, patch, onlyIf)),
-    updatePaymentFrom: async (current, patch, onlyIf) => payment(await updateRow(db, 'payments', paymentColumns, current.id, patch, onlyIf)),
+    updatePayment,
+    updatePaymentFrom: (current, patch, onlyIf) => updatePayment(current.id, patch, onlyIf),
     recordNotification: async (id, type, at) =>
       (await changes(db, 'INSERT INTO wechatpay_notifications (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, at])) === 1,
 
