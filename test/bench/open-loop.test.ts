@@ -1,0 +1,101 @@
+/**
+ * The benchmark's open-loop driver (bench/open-loop.ts) speaks HTTP/1.1 over plain sockets. These
+ * tests hold it to what the latency goal relies on: every answer is read whatever its framing,
+ * failures are counted, and a stall of the server shows in the latency of each request that was
+ * due during it (counted from its scheduled time, not from when it could be sent).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runOpenLoop } from '../../bench/open-loop';
+
+const servers: http.Server[] = [];
+const folders: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+async function serve(handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A request file as bench/material.ts writes it: method, path, headers, body, tab-separated. */
+function requestFile(lines: string[]): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'open-loop-'));
+  folders.push(folder);
+  const file = path.join(folder, 'requests.txt');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('open-loop driver', () => {
+  it('reads answers framed by length, by chunks and by a closed connection, and counts non-2xx ones', async () => {
+    let seen = 0;
+    const bodies: string[] = [];
+    const url = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(body);
+        seen += 1;
+        const kind = seen % 4;
+        if (kind === 0) res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' }).end('{"ok":true}');
+        else if (kind === 1) {
+          // No length: Node sends it chunked, in two chunks here.
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"part":');
+          setTimeout(() => res.end('2}'), 2);
+        } else if (kind === 2) res.writeHead(200, { connection: 'close', 'content-length': '2' }).end('{}');
+        else res.writeHead(404, { 'content-length': '0' }).end();
+      });
+    });
+    const file = requestFile(['POST\t/echo\tContent-Type: application/json\t{"名":"值"}']);
+    const result = await runOpenLoop({ url, file, rate: 200, seconds: 1, warmup: 0, connections: 4 });
+    expect(result.sent).toBe(200);
+    expect(result.errors).toBe(0);
+    expect(result.completed + result.non2xx).toBe(200);
+    expect(result.non2xx).toBe(50);
+    // The body went out whole, UTF-8 with its byte length.
+    expect(new Set(bodies)).toEqual(new Set(['{"名":"值"}']));
+  });
+
+  it('counts a stall of the server in every request that was due during it', async () => {
+    const stallAt = 100;
+    let seen = 0;
+    let stalledUntil = 0;
+    const url = await serve((_req, res) => {
+      seen += 1;
+      if (seen === stallAt) stalledUntil = Date.now() + 300;
+      // Every request answered after the stall's start waits for its end, like a blocked event loop.
+      const wait = Math.max(0, stalledUntil - Date.now());
+      setTimeout(() => res.writeHead(200, { 'content-length': '2' }).end('{}'), wait);
+    });
+    const file = requestFile(['GET\t/view\t\t']);
+    const result = await runOpenLoop({ url, file, rate: 500, seconds: 1, warmup: 0, connections: 64 });
+    expect(result.completed).toBe(500);
+    // About 150 requests (0.3 s at 500/s) were due during the stall: the slowest waited it out
+    // nearly whole, and more than 1% of all waited long, so the p99 shows it.
+    expect(result.latencyMaxMs).toBeGreaterThan(250);
+    expect(result.latencyP99Ms).toBeGreaterThan(100);
+    expect(result.latencyP50Ms).toBeLessThan(100);
+  });
+
+  it('fails the requests of a server that is not there, without hanging', async () => {
+    const url = await serve((_req, res) => res.end());
+    const port = new URL(url).port;
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const file = requestFile(['GET\t/view\t\t']);
+    const result = await runOpenLoop({ url: `http://127.0.0.1:${port}`, file, rate: 100, seconds: 0.5, warmup: 0, connections: 4 });
+    expect(result.sent).toBe(50);
+    expect(result.errors).toBe(50);
+    expect(result.completed).toBe(0);
+  });
+});
