@@ -91,6 +91,8 @@ function parseResponse(bytes: Buffer): { length: number; status: number; close: 
   const head = bytes.toString('latin1', 0, headerEnd);
   const status = Number(head.slice(9, 12));
   const close = CLOSE.test(head);
+  // These never have a body, whatever their headers say (RFC 9112, section 6.3).
+  if (status === 204 || status === 304) return { length: headerEnd + 4, status, close };
   const length = CONTENT_LENGTH.exec(head);
   if (length !== null) {
     const total = headerEnd + 4 + Number(length[1]);
