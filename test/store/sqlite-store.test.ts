@@ -62,6 +62,37 @@ describe('SQLite store', () => {
     expect(walLeft).toBe(false);
   });
 
+  it('goes on checkpointing after a transaction outlasted the hold the checkpointer asked for', async () => {
+    const file = path.join(dir, 'outlasted.sqlite');
+    const { store, now } = await openWithShop(file);
+    const padding = '付'.repeat(1000);
+    /** One transaction of `count` events of about 3 KiB: 5,500 are past RESTART_PAGES. */
+    const bigWrite = (from: number, count: number): Promise<void> =>
+      store.transaction(async (tx) => {
+        for (let i = from; i < from + count; i++) {
+          const event = eventRecord(`evt_${i}`, 'shop_1', now);
+          await tx.insertEvent(Object.assign(event, { payload: Object.assign(event.payload, { padding }) }));
+        }
+      });
+    await bigWrite(0, 5500);
+    const firstWal = fs.statSync(`${file}-wal`).size;
+    expect(firstWal).toBeGreaterThan(RESTART_PAGES * 4096);
+    // Open before the checkpointer sees the long WAL, and open longer than it holds writes (2 s).
+    await store.transaction(async (tx) => {
+      await tx.insertEvent(eventRecord('evt_slow', 'shop_1', now));
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+    });
+    await bigWrite(10_000, 5500);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const secondWal = fs.statSync(`${file}-wal`).size;
+    const checkpointed = fs.statSync(file).size;
+    await store.close();
+    // The WAL started over before the second write instead of holding both, and the database
+    // file took the first write's pages.
+    expect(secondWal).toBeLessThan(firstWal * 1.5);
+    expect(checkpointed).toBeGreaterThan(firstWal / 2);
+  });
+
   it('commits every transaction still queued when it is closed', async () => {
     const file = path.join(dir, 'closing.sqlite');
     const { store, now } = await openWithShop(file);

@@ -41,7 +41,9 @@ export interface WriteGate {
 /**
  * The worker's program: plain CommonJS, so its thread needs no TypeScript loader. Messages:
  * `long` (to the store: the WAL needs to start over), `held` (from the store: no write is open
- * or will start), `caught-up` (to the store: every page is copied), `stop` (from the store).
+ * or will start), `caught-up` (to the store: every page is copied), `go-on` (from the store: a
+ * transaction outlasted the hold, which ended without `held`; back to checkpointing and asking),
+ * `stop` (from the store).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -58,6 +60,10 @@ const timer = setInterval(() => {
   }
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
+  if (message === 'go-on') {
+    asked = false;
+    return;
+  }
   if (message === 'held') {
     try {
       checkpoint.get();
@@ -101,7 +107,12 @@ export function startWalCheckpointer(db: Database.Database, gate: WriteGate, int
       return;
     }
     if (message !== 'long' || holding !== undefined || stopping) return;
-    holding = setTimeout(release, HOLD_LIMIT_MS).unref();
+    holding = setTimeout(() => {
+      // The open transaction outlasted the hold: writes go on, and so must the worker, which
+      // would otherwise wait for a `held` that no longer comes and never checkpoint again.
+      release();
+      worker.postMessage('go-on');
+    }, HOLD_LIMIT_MS).unref();
     void gate.hold().then(() => {
       if (holding === undefined) return;
       worker.postMessage('held');
