@@ -41,9 +41,9 @@ export interface PaymentStoreTx {
   findPaymentByIdempotencyKey(payerOpenid: string, key: string): Promise<PaymentRecord | undefined>;
   listPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]>;
   insertPayment(payment: PaymentRecord): Promise<void>;
-  /** Applies `patch` if the payment is in one of `onlyIf`; the updated row, or undefined. */
   /** As `updatePayment`, for a row read in this same transaction (`current`): the engine may make the result from it rather than read it back. */
   updatePaymentFrom(current: PaymentRecord, patch: Partial<PaymentRecord>, onlyIf: readonly PaymentStatus[]): Promise<PaymentRecord | undefined>;
+  /** Applies `patch` if the payment is in one of `onlyIf`; the updated row, or undefined. */
   updatePayment(id: string, patch: Partial<PaymentRecord>, onlyIf: readonly PaymentStatus[]): Promise<PaymentRecord | undefined>;
   /**
    * Records a WeChat Pay notification id (of a payment or of its refund); false when it was seen
