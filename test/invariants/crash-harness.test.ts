@@ -60,7 +60,7 @@ describe('crash harness', () => {
 
     /**
      * A client that retries like a phone on a bad network: same request, same Idempotency-Key. A
-     * request killed mid-way leaves its key claimed until the claim goes stale (a minute): keep at it.
+     * request killed mid-way leaves its key claimed until its hold lapses (10 s): keep at it.
      */
     async function call<T>(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
       const until = Date.now() + 75_000;
@@ -113,7 +113,7 @@ describe('crash harness', () => {
     }
     // After payment, money goes back while the server keeps dying: order 4 (paid) is cancelled,
     // 0 and 1 are partly refunded (1 split over its two friends), 5 refunded in full. All at once,
-    // so a request killed mid-way (its key held for a minute) does not hold up the others.
+    // so a request killed mid-way (its key held for 10 s) does not hold up the others.
     const afterSale: Record<number, number | 'cancel'> = { 0: 300, 1: 450, 4: 'cancel', 5: 900 };
     paused = true;
     for (const index of Object.keys(afterSale)) {

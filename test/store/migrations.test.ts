@@ -34,6 +34,8 @@ const LEGACY_ROWS = `
            ('rfd_2', 'pay_2', 'ord_a', 'shop_1', 'o_2', 'FR2', 300, 'link_unpayable', 'succeeded', 'w2', 1, 6, NULL, 6, 8, 8),
            ('rfd_3', 'pay_3', 'ord_b', 'shop_1', 'o_3', 'FR3', 50, 'over_contribution', 'failed', 'w3', 1, 6, 'WeChat Pay refund status ABNORMAL', 6, 8, NULL),
            ('rfd_4', 'pay_3', 'ord_b', 'shop_1', 'o_3', 'FR4', 50, 'over_contribution', 'failed', 'w4', 1, 6, 'WeChat Pay refund status CLOSED', 6, 8, NULL);
+  INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at)
+    VALUES ('shop:shop_1', 'k-pending', 'h', 'pending', NULL, NULL, 1000), ('shop:shop_1', 'k-done', 'h', 'done', 201, '{}', 1000);
 `;
 
 const MIGRATIONS_TABLE = 'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';
@@ -100,6 +102,11 @@ describe.each(engines)('migration 4, after-sale refunds (%s)', (engine) => {
     // Links, payments and refunds still point at their (rebuilt) orders.
     expect(await store.getLinkView('lnk_a')).toMatchObject({ order: { id: 'ord_a' }, shopName: 'S' });
     expect((await store.listPaymentsOfOrder('ord_a')).map((p) => p.id)).toEqual(['pay_1', 'pay_2']);
+    // Migration 8: a claim pending from before is held for the minute the old rule gave it, then lapses.
+    const retry = { scope: 'shop:shop_1', key: 'k-pending', requestHash: 'h', state: 'pending' as const, statusCode: null, responseBody: null, holder: 'retry' };
+    expect((await store.claimIdempotencyKey({ ...retry, createdAt: 60_999, heldUntil: 70_999 })).claimed).toBe(false);
+    expect((await store.claimIdempotencyKey({ ...retry, createdAt: 61_001, heldUntil: 71_001 })).claimed).toBe(true);
+    expect(await store.claimIdempotencyKey({ ...retry, key: 'k-done', createdAt: 61_001, heldUntil: 71_001 })).toMatchObject({ claimed: false, existing: { state: 'done', statusCode: 201 } });
     await store.migrate();
   });
 });

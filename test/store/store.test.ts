@@ -342,15 +342,51 @@ describe.each(engines)('the store contract (%s)', (engine) => {
 
   it('claims an idempotency key once and hands back what the first request stored', async () => {
     const store = await openStore();
-    const record = { scope: 'shop:1', key: 'k-1', requestHash: 'h1', state: 'pending' as const, statusCode: null, responseBody: null, createdAt: 1 };
+    const record = { scope: 'shop:1', key: 'k-1', requestHash: 'h1', state: 'pending' as const, statusCode: null, responseBody: null, createdAt: 1, holder: 'a', heldUntil: 10_001 };
     expect(await store.claimIdempotencyKey(record)).toEqual({ claimed: true });
-    expect(await store.claimIdempotencyKey({ ...record, requestHash: 'h2', createdAt: 2 })).toEqual({ claimed: false, existing: record });
-    await store.completeIdempotencyKey('shop:1', 'k-1', 201, '{"id":"x"}');
-    await store.releaseIdempotencyKey('shop:1', 'k-1'); // a done key is kept
-    expect(await store.claimIdempotencyKey(record)).toEqual({ claimed: false, existing: { ...record, state: 'done', statusCode: 201, responseBody: '{"id":"x"}' } });
+    expect(await store.claimIdempotencyKey({ ...record, requestHash: 'h2', createdAt: 2, holder: 'b' })).toEqual({ claimed: false, existing: record });
+    await store.completeIdempotencyKey('shop:1', 'k-1', 'b', 500, '{"not":"its holder"}'); // only the holder completes
+    await store.completeIdempotencyKey('shop:1', 'k-1', 'a', 201, '{"id":"x"}');
+    await store.releaseIdempotencyKey('shop:1', 'k-1', 'a'); // a done key is kept
+    const done = { ...record, state: 'done', statusCode: 201, responseBody: '{"id":"x"}' };
+    expect(await store.claimIdempotencyKey({ ...record, holder: 'c' })).toEqual({ claimed: false, existing: done });
+    // Long after: a done key is never taken over, whatever its hold said.
+    expect(await store.claimIdempotencyKey({ ...record, holder: 'c', createdAt: 99_999, heldUntil: 109_999 })).toEqual({ claimed: false, existing: done });
     expect(await store.claimIdempotencyKey({ ...record, key: 'k-2' })).toEqual({ claimed: true });
-    await store.releaseIdempotencyKey('shop:1', 'k-2');
-    expect(await store.claimIdempotencyKey({ ...record, key: 'k-2' })).toEqual({ claimed: true });
+    await store.releaseIdempotencyKey('shop:1', 'k-2', 'someone else');
+    expect((await store.claimIdempotencyKey({ ...record, key: 'k-2', holder: 'b' })).claimed).toBe(false);
+    await store.releaseIdempotencyKey('shop:1', 'k-2', 'a');
+    expect(await store.claimIdempotencyKey({ ...record, key: 'k-2', holder: 'b' })).toEqual({ claimed: true });
+  });
+
+  it('lets a retry take over a pending claim once its hold ran out, never while it is renewed, and only for the same request', async () => {
+    const store = await openStore();
+    const record = { scope: 'shop:1', key: 'k-1', requestHash: 'h1', state: 'pending' as const, statusCode: null, responseBody: null, createdAt: 1_000, holder: 'crashed', heldUntil: 11_000 };
+    expect(await store.claimIdempotencyKey(record)).toEqual({ claimed: true });
+    // Renewed by its holder (a slow request on a live instance): still held at 15 s.
+    expect(await store.holdIdempotencyKey('shop:1', 'k-1', 'crashed', 20_000)).toBe(true);
+    expect(await store.holdIdempotencyKey('shop:1', 'k-1', 'stranger', 90_000)).toBe(false);
+    expect((await store.claimIdempotencyKey({ ...record, holder: 'retry', createdAt: 15_000, heldUntil: 25_000 })).claimed).toBe(false);
+    // No renewal after 20 s (its instance died): another request's body gets no takeover; the same request does.
+    const other = await store.claimIdempotencyKey({ ...record, requestHash: 'h2', holder: 'retry', createdAt: 20_001, heldUntil: 30_001 });
+    expect(other).toEqual({ claimed: false, existing: { ...record, heldUntil: 20_000 } });
+    expect(await store.claimIdempotencyKey({ ...record, holder: 'retry', createdAt: 20_001, heldUntil: 30_001 })).toEqual({ claimed: true });
+    // The old holder, if it was only stalled, has lost the claim: it cannot renew, complete or release it.
+    expect(await store.holdIdempotencyKey('shop:1', 'k-1', 'crashed', 40_000)).toBe(false);
+    await store.completeIdempotencyKey('shop:1', 'k-1', 'crashed', 201, '{"from":"crashed"}');
+    await store.releaseIdempotencyKey('shop:1', 'k-1', 'crashed');
+    await store.completeIdempotencyKey('shop:1', 'k-1', 'retry', 201, '{"from":"retry"}');
+    const after = await store.claimIdempotencyKey({ ...record, holder: 'late', createdAt: 50_000, heldUntil: 60_000 });
+    expect(after).toMatchObject({ claimed: false, existing: { state: 'done', holder: 'retry', responseBody: '{"from":"retry"}' } });
+  });
+
+  it('gives a lapsed claim to one of several retries taking it over at once', async () => {
+    const instances = (await openInstances(2)) as [Store, Store];
+    const record = { scope: 'shop:1', key: 'k-race', requestHash: 'h1', state: 'pending' as const, statusCode: null, responseBody: null, createdAt: 1_000, holder: 'crashed', heldUntil: 11_000 };
+    expect(await instances[0].claimIdempotencyKey(record)).toEqual({ claimed: true });
+    const claims = await Promise.all([0, 1, 0, 1, 0, 1].map((i, n) =>
+      instances[i].claimIdempotencyKey({ ...record, holder: `retry-${n}`, createdAt: 12_000, heldUntil: 22_000 })));
+    expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
   });
 
   it('records a WeChat Pay notification id once', async () => {

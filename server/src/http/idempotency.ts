@@ -1,8 +1,9 @@
 /**
  * Idempotent shop writes (README.md, "API (v1)"): the same `Idempotency-Key` with the same request gets
  * the stored response again; with another request, 422 IDEMPOTENCY_MISMATCH. A request that
- * fails releases its key, so the client's retry runs afresh; a claim left by a crash is taken
- * over after a minute.
+ * fails releases its key, so the client's retry runs afresh. A running request renews its claim
+ * every few seconds: a claim left by a crash (no one renews it) is taken over by the retry once
+ * its hold ran out, seconds after the crash rather than a minute.
  */
 import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
@@ -18,7 +19,10 @@ export interface Reply {
 }
 
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
-const STALE_CLAIM_MS = 60_000;
+/** How long a claim holds without renewal: a retry after a crash waits at most this long. */
+const HOLD_MS = 10_000;
+/** How often a running request renews its claim: three chances before the hold runs out. */
+const RENEW_EVERY_MS = 3_000;
 
 function requestHash(req: Request): string {
   return crypto.createHash('sha256').update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
@@ -45,12 +49,9 @@ export function idempotent(store: Store, clock: Clock, handler: (req: Request) =
     if (!keyPattern.test(key)) throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-255 printable ASCII characters.');
     const scope = `shop:${shopOf(req).id}`;
     const hash = requestHash(req);
-    const record = { scope, key, requestHash: hash, state: 'pending' as const, statusCode: null, responseBody: null, createdAt: clock.now() };
-    let claim = await store.claimIdempotencyKey(record);
-    if (!claim.claimed && claim.existing.state === 'pending' && claim.existing.createdAt < clock.now() - STALE_CLAIM_MS) {
-      await store.releaseIdempotencyKey(scope, key);
-      claim = await store.claimIdempotencyKey(record);
-    }
+    const holder = crypto.randomUUID();
+    const now = clock.now();
+    const claim = await store.claimIdempotencyKey({ scope, key, requestHash: hash, state: 'pending', statusCode: null, responseBody: null, createdAt: now, holder, heldUntil: now + HOLD_MS });
     if (!claim.claimed) {
       const existing = claim.existing;
       if (existing.requestHash !== hash) throw new AppError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used with a different request.');
@@ -59,14 +60,22 @@ export function idempotent(store: Store, clock: Clock, handler: (req: Request) =
       res.status(existing.statusCode ?? 200).type('application/json').send(existing.responseBody ?? 'null');
       return;
     }
+    // A renewal that fails (the store is briefly down) is tried again at the next tick: the hold
+    // leaves room for two misses.
+    const renewal = setInterval(() => {
+      store.holdIdempotencyKey(scope, key, holder, clock.now() + HOLD_MS).catch(() => undefined);
+    }, RENEW_EVERY_MS);
+    renewal.unref();
     let reply: Reply;
     try {
       reply = await handler(req);
     } catch (error: unknown) {
-      await store.releaseIdempotencyKey(scope, key);
+      clearInterval(renewal);
+      await store.releaseIdempotencyKey(scope, key, holder);
       throw error;
     }
-    await store.completeIdempotencyKey(scope, key, reply.status, JSON.stringify(reply.body));
+    clearInterval(renewal);
+    await store.completeIdempotencyKey(scope, key, holder, reply.status, JSON.stringify(reply.body));
     send(res, reply);
   };
 }

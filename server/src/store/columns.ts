@@ -137,6 +137,8 @@ export const idempotencyColumns: ColumnMap<IdempotencyRecord> = {
   statusCode: col('status_code', 'int?'),
   responseBody: col('response_body', 'text?'),
   createdAt: col('created_at', 'int'),
+  holder: col('holder', 'text'),
+  heldUntil: col('held_until', 'int'),
 };
 
 /** A scalar value as text: drivers and records hold strings, numbers or bigints here. */

@@ -96,6 +96,10 @@ export interface IdempotencyRecord {
   statusCode: number | null;
   responseBody: string | null;
   createdAt: number;
+  /** Who runs the request (one random id per attempt): only its holder renews, completes or releases a claim. */
+  holder: string;
+  /** Until when a pending claim is held: its holder renews it while the request runs; after, a retry takes it over. */
+  heldUntil: number;
 }
 
 /** One friend's attempt to pay (DESIGN.md §4). `created` holds a lease (single) or a reservation (group). */

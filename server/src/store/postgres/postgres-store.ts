@@ -799,27 +799,35 @@ export class PostgresStore implements Store {
 
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
     // Without SQLite's single writer, a pending claim can be released between our conflicting
-    // INSERT and the SELECT; then the key is free again and the INSERT is tried once more.
+    // INSERT and the SELECT; then the key is free again and the INSERT is tried once more. Two
+    // takeovers at once: the second re-checks the row the first updated (held again) and changes nothing.
     for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const inserted = await changes(
+      const claimed = await changes(
         this.pool,
-        `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at)
-         VALUES ($1, $2, $3, 'pending', NULL, NULL, $4) ON CONFLICT (scope, key) DO NOTHING`,
-        [record.scope, record.key, record.requestHash, record.createdAt],
+        `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at, holder, held_until)
+         VALUES ($1, $2, $3, 'pending', NULL, NULL, $4, $5, $6)
+         ON CONFLICT (scope, key) DO UPDATE SET holder = EXCLUDED.holder, held_until = EXCLUDED.held_until
+         WHERE idempotency_keys.state = 'pending' AND idempotency_keys.request_hash = EXCLUDED.request_hash
+           AND idempotency_keys.held_until < EXCLUDED.created_at`,
+        [record.scope, record.key, record.requestHash, record.createdAt, record.holder, record.heldUntil],
       );
-      if (inserted === 1) return { claimed: true };
+      if (claimed === 1) return { claimed: true };
       const row = await first(this.pool, `SELECT ${IDEMPOTENCY} FROM idempotency_keys WHERE scope = $1 AND key = $2`, [record.scope, record.key]);
       if (row !== undefined) return { claimed: false, existing: idempotencyFromRow(row) };
     }
     throw new Error(`idempotency key ${record.key} kept changing while it was claimed`);
   }
 
-  async completeIdempotencyKey(scope: string, key: string, statusCode: number, responseBody: string): Promise<void> {
-    await changes(this.pool, "UPDATE idempotency_keys SET state = 'done', status_code = $1, response_body = $2 WHERE scope = $3 AND key = $4", [statusCode, responseBody, scope, key]);
+  async holdIdempotencyKey(scope: string, key: string, holder: string, heldUntil: number): Promise<boolean> {
+    return (await changes(this.pool, "UPDATE idempotency_keys SET held_until = $1 WHERE scope = $2 AND key = $3 AND holder = $4 AND state = 'pending'", [heldUntil, scope, key, holder])) === 1;
   }
 
-  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    await changes(this.pool, "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
+  async completeIdempotencyKey(scope: string, key: string, holder: string, statusCode: number, responseBody: string): Promise<void> {
+    await changes(this.pool, "UPDATE idempotency_keys SET state = 'done', status_code = $1, response_body = $2 WHERE scope = $3 AND key = $4 AND holder = $5 AND state = 'pending'", [statusCode, responseBody, scope, key, holder]);
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string, holder: string): Promise<void> {
+    await changes(this.pool, "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND holder = $3 AND state = 'pending'", [scope, key, holder]);
   }
 
   // WeChat: the shared access token and each link's code image and URL Link

@@ -383,4 +383,14 @@ export const sqliteMigrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 8,
+    name: 'idempotency claims held by a renewed lease, so a crashed instance frees its keys in seconds',
+    sql: `
+      ALTER TABLE idempotency_keys ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+      ALTER TABLE idempotency_keys ADD COLUMN held_until INTEGER NOT NULL DEFAULT 0;
+      -- Claims from before: held for the minute the old rule gave them.
+      UPDATE idempotency_keys SET held_until = created_at + 60000 WHERE state = 'pending';
+    `,
+  },
 ];

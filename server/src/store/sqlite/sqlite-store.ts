@@ -858,26 +858,35 @@ export class SqliteStore implements Store {
 
   claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyClaim> {
     return this.#whenIdle(() => this.write((): IdempotencyClaim => {
-      const inserted = this.sql(
-        `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at)
-         VALUES (?, ?, ?, 'pending', NULL, NULL, ?) ON CONFLICT (scope, key) DO NOTHING`,
-      ).run(record.scope, record.key, record.requestHash, record.createdAt);
-      if (inserted.changes === 1) return { claimed: true };
+      const claimed = this.sql(
+        `INSERT INTO idempotency_keys (scope, key, request_hash, state, status_code, response_body, created_at, holder, held_until)
+         VALUES (?, ?, ?, 'pending', NULL, NULL, ?, ?, ?)
+         ON CONFLICT (scope, key) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
+         WHERE idempotency_keys.state = 'pending' AND idempotency_keys.request_hash = excluded.request_hash
+           AND idempotency_keys.held_until < excluded.created_at`,
+      ).run(record.scope, record.key, record.requestHash, record.createdAt, record.holder, record.heldUntil);
+      if (claimed.changes === 1) return { claimed: true };
       const row = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(record.scope, record.key) as Row;
       return { claimed: false, existing: idempotencyFromRow(row) };
     }));
   }
 
-  completeIdempotencyKey(scope: string, key: string, statusCode: number, responseBody: string): Promise<void> {
+  holdIdempotencyKey(scope: string, key: string, holder: string, heldUntil: number): Promise<boolean> {
+    return this.#whenIdle(() =>
+      this.sql("UPDATE idempotency_keys SET held_until = ? WHERE scope = ? AND key = ? AND holder = ? AND state = 'pending'")
+        .run(heldUntil, scope, key, holder).changes === 1);
+  }
+
+  completeIdempotencyKey(scope: string, key: string, holder: string, statusCode: number, responseBody: string): Promise<void> {
     return this.#whenIdle(() => {
-      this.sql("UPDATE idempotency_keys SET state = 'done', status_code = ?, response_body = ? WHERE scope = ? AND key = ?")
-        .run(statusCode, responseBody, scope, key);
+      this.sql("UPDATE idempotency_keys SET state = 'done', status_code = ?, response_body = ? WHERE scope = ? AND key = ? AND holder = ? AND state = 'pending'")
+        .run(statusCode, responseBody, scope, key, holder);
     });
   }
 
-  releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+  releaseIdempotencyKey(scope: string, key: string, holder: string): Promise<void> {
     return this.#whenIdle(() => {
-      this.sql("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'").run(scope, key);
+      this.sql("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND holder = ? AND state = 'pending'").run(scope, key, holder);
     });
   }
 
