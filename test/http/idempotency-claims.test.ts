@@ -87,7 +87,7 @@ describe.each(engines)('idempotency claims across instances (%s)', (engine) => {
     const second = await instance(storeB, clock, () => { ran += 1; return Promise.resolve({ status: 201, body: { id: 'ord_1' } }); });
     open.push(first, second);
     void fetch(first.url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k-1' }, body: '{"amount":900}' }).catch(() => undefined);
-    await vi.waitFor(() => expect(ran).toBe(1));
+    await vi.waitFor(() => expect(ran).toBe(1), { timeout: 10_000 });
     a.kill();
     expect((await post(second.url, 'k-1', { amount: 900 })).json.code).toBe('IDEMPOTENCY_IN_PROGRESS');
     clock.pass(9_000);
@@ -114,7 +114,7 @@ describe.each(engines)('idempotency claims across instances (%s)', (engine) => {
     const other = await instance(storeB, clock, () => { ran += 1; return Promise.resolve({ status: 201, body: { id: 'ord_other' } }); });
     open.push(slow, other);
     const answer = post(slow.url, 'k-slow', { amount: 900 });
-    await vi.waitFor(() => expect(ran).toBe(1));
+    await vi.waitFor(() => expect(ran).toBe(1), { timeout: 10_000 });
     // Renewals are store writes: let each one land before the clock moves on.
     for (let second = 0; second < 90; second += 3) {
       clock.pass(3_000);
