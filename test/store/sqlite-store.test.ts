@@ -108,4 +108,35 @@ describe('SQLite store', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
     expect(stored.n).toBe(300);
   });
+
+  it('shares one commit among concurrent transactions: a refusal costs the others nothing, a failure after writing has them run again whole', async () => {
+    const { store, now } = await openWithShop(path.join(dir, 'group-commit.sqlite'));
+    const runs = new Map<number, number>();
+    /** Eight transactions at once, each writing its event; `failing` throws, before or after its write. */
+    const batch = (round: string, failing: number, when: 'before writing' | 'after writing') =>
+      Promise.allSettled(Array.from({ length: 8 }, (_, index) => store.transaction(async (tx) => {
+        runs.set(index, (runs.get(index) ?? 0) + 1);
+        if (index === failing && when === 'before writing') throw new Error('refused');
+        await tx.insertEvent(eventRecord(`evt_${round}_${index}`, 'shop_1', now));
+        if (index === failing) throw new Error('failed');
+        return index;
+      })));
+    const events = async (round: string) => (await store.listEvents('shop_1', 100)).map((event) => event.id).filter((id) => id.startsWith(`evt_${round}_`)).sort();
+
+    const refused = await batch('a', 2, 'before writing');
+    expect(refused.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await events('a')).toEqual(['evt_a_0', 'evt_a_1', 'evt_a_3', 'evt_a_4', 'evt_a_5', 'evt_a_6', 'evt_a_7']);
+    // Nothing written, nothing to undo: every callback ran once.
+    expect([...runs.values()]).toEqual(Array<number>(8).fill(1));
+
+    runs.clear();
+    const failed = await batch('b', 5, 'after writing');
+    expect(failed.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(failed[5]).toMatchObject({ status: 'rejected', reason: new Error('failed') });
+    expect(await events('b')).toEqual(['evt_b_0', 'evt_b_1', 'evt_b_2', 'evt_b_3', 'evt_b_4', 'evt_b_6', 'evt_b_7']);
+    // Its write could only be undone with the whole commit's: those before it ran again.
+    expect(runs.get(0)).toBe(2);
+    expect(runs.get(5)).toBe(2);
+    await store.close();
+  });
 });

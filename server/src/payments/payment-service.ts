@@ -21,6 +21,8 @@ import { applyPaymentSuccess } from './settlement';
 async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempotencyKey: string, requested: number | undefined, leaseMs: number, payerName: string | null): Promise<PaymentRecord> {
   let created = false;
   const payment = await deps.store.transaction(async (tx) => {
+    // Either engine may run this twice (store.ts): only the run that counts says whether it created.
+    created = false;
     const now = deps.clock.now();
     const byKey = await tx.findPaymentByIdempotencyKey(openid, idempotencyKey);
     if (byKey !== undefined) {
@@ -101,6 +103,7 @@ async function reserve(deps: ServiceDeps, linkId: string, openid: string, idempo
       createdAt: now,
       updatedAt: now,
       payerName,
+      notificationId: null,
     };
     await tx.insertPayment(payment);
     created = true;

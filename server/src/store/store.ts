@@ -39,8 +39,9 @@ export interface Store extends ShopStore, OrderStore, LinkStore, PaymentStore, R
   /**
    * Runs `work` in one transaction: all or nothing. `work` must do no I/O but the store's own
    * (no WeChat calls inside): the SQLite engine holds its write lock for the whole callback.
-   * PostgreSQL may run `work` a second time (after a deadlock, a serialization failure or a
-   * unique violation), so it must have no effect outside `tx` but its return value.
+   * Either engine may run `work` a second time (PostgreSQL after a deadlock, a serialization
+   * failure or a unique violation; SQLite when another callback of its group commit threw after
+   * writing), so it must have no effect outside `tx` but its return value.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
 }

@@ -152,12 +152,18 @@ export function openSqliteStore(file: string, options: { busyTimeoutMs?: number 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   #statements = new Map<string, Database.Statement>();
+  #rawStatements = new Map<string, Database.Statement>();
+  /** Conditional updates' statements by the shape of their patch (conditionalUpdate). */
+  #updates = new Map<string, Database.Statement>();
   /** `transaction` calls not yet started, in the order they were made. */
   #pending: PendingTransaction[] = [];
   /** True between BEGIN and COMMIT of a batch of `transaction` callbacks, which may await between statements. */
   #inTransaction = false;
   /** Settles when the open batch has committed or rolled back. */
   #batchEnded: Promise<void> = Promise.resolve();
+  #totalChanges: Database.Statement | undefined;
+  /** How many of the first queued callbacks are a rolled-back batch, to run again each in a savepoint. */
+  #carefulCount = 0;
   /** True while the WAL checkpointer catches up (wal-checkpointer.ts): no batch begins until it has. */
   #writesHeld = false;
   readonly #checkpointer: WalCheckpointer | undefined;
@@ -197,10 +203,18 @@ export class SqliteStore implements Store {
   /**
    * Group commit: transactions run one after another, as before, but those that queue up while
    * one runs, or arrive in the same turn of the event loop (concurrent notifications, payments),
-   * share one BEGIN IMMEDIATE ... COMMIT, each in a savepoint of its own. A callback that throws rolls back to its savepoint only: the others keep
-   * their writes, and every one is atomic and sees the writes of those before it, exactly as when
-   * run alone. No caller hears of its result before the COMMIT that makes it durable. Saves a
-   * commit (and the WAL write of pages the batch's transactions share) per transaction but one.
+   * share one BEGIN IMMEDIATE ... COMMIT. Each is atomic and sees the writes of those before it,
+   * exactly as when run alone, and no caller hears of its result before the COMMIT that makes it
+   * durable. Saves a commit (and the WAL write of pages the batch's transactions share) per
+   * transaction but one.
+   *
+   * No savepoint per transaction: a savepoint copies every page its transaction first touches
+   * into a journal, which cost a payment notification about a tenth of its server time
+   * (bench/README.md, eleventh pass). A callback that throws having written nothing (a refusal:
+   * link busy, nothing to refund) leaves nothing to undo and the batch goes on. One that throws
+   * after writing cannot be undone alone, so the whole batch is rolled back and run again from
+   * its first transaction, this time each in a savepoint (`#carefulCount`): callbacks may run
+   * twice, which the Store contract allows (no effect outside `tx`).
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -217,6 +231,7 @@ export class SqliteStore implements Store {
     } catch (error: unknown) {
       // The write lock could not be had (another process held it past busy_timeout): this one fails, the next tries again.
       this.#pending.shift();
+      this.#carefulCount = Math.max(0, this.#carefulCount - 1);
       first.reject(asError(error));
       queueMicrotask(() => this.#runBatch());
       return;
@@ -224,7 +239,9 @@ export class SqliteStore implements Store {
     this.#inTransaction = true;
     let endBatch!: () => void;
     this.#batchEnded = new Promise<void>((resolve) => (endBatch = resolve));
-    void this.#fillBatch().finally(() => {
+    const careful = this.#carefulCount;
+    this.#carefulCount = 0;
+    void (careful > 0 ? this.#fillCarefully(careful) : this.#fillBatch()).finally(() => {
       this.#inTransaction = false;
       endBatch();
       // Reads that waited for this batch were queued by endBatch(), so they run before the next batch begins.
@@ -232,12 +249,19 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Rows changed by this connection's statements so far (not by triggers): whether a callback wrote anything. */
+  #changes(): number {
+    this.#totalChanges ??= this.db.prepare('SELECT total_changes()').pluck();
+    return this.#totalChanges.get() as number;
+  }
+
   /** Runs queued callbacks in the open transaction until none is left (or the batch is full), then commits. */
   async #fillBatch(): Promise<void> {
+    const ran: PendingTransaction[] = [];
     const done: { item: PendingTransaction; value: unknown }[] = [];
-    const failed: { item: PendingTransaction; error: Error }[] = [];
-    let lost: Error | undefined;
+    const refused: { item: PendingTransaction; error: Error }[] = [];
     let waited = false;
+    let changes = this.#changes();
     for (let count = 0; count < MAX_BATCH; count++) {
       if (this.#pending.length === 0) {
         // A callback that awaits only the store runs to its end within one turn of the event loop,
@@ -249,6 +273,35 @@ export class SqliteStore implements Store {
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (this.#pending.length === 0) break;
       }
+      const item = this.#pending.shift()!;
+      ran.push(item);
+      try {
+        done.push({ item, value: await item.work(this.#tx) });
+      } catch (error: unknown) {
+        if (this.db.inTransaction && this.#changes() === changes) {
+          refused.push({ item, error: asError(error) });
+          continue;
+        }
+        // Writes of its own that only undoing the whole batch takes back: all of it runs again,
+        // carefully, and nobody has heard anything yet (a refusal too may rest on what is undone).
+        this.#rollBack();
+        this.#pending.unshift(...ran);
+        this.#carefulCount = ran.length;
+        return;
+      }
+      changes = this.#changes();
+    }
+    this.#commit(done, refused);
+  }
+
+  /**
+   * Runs the first `count` queued callbacks, a rolled-back batch, each in a savepoint of its own:
+   * one that throws loses its writes only, the others keep theirs. Then commits.
+   */
+  async #fillCarefully(count: number): Promise<void> {
+    const done: { item: PendingTransaction; value: unknown }[] = [];
+    const failed: { item: PendingTransaction; error: Error }[] = [];
+    for (let taken = 0; taken < count && this.#pending.length > 0; taken++) {
       const item = this.#pending.shift()!;
       let value: unknown;
       try {
@@ -263,31 +316,36 @@ export class SqliteStore implements Store {
           this.sql('RELEASE tx').run();
         } catch (undone: unknown) {
           // SQLite rolled the whole transaction back (e.g. disk full): the batch's earlier writes are gone too.
-          lost = new Error(`SQLite rolled back the transaction: ${asError(undone).message}`);
-          break;
+          const lost = new Error(`SQLite rolled back the transaction: ${asError(undone).message}`);
+          this.#rollBack();
+          for (const { item: failedItem, error: its } of failed) failedItem.reject(its);
+          for (const { item: earlier } of done) earlier.reject(lost);
+          return;
         }
         continue;
       }
       done.push({ item, value });
     }
-    if (lost !== undefined) {
-      try {
-        if (this.db.inTransaction) this.sql('ROLLBACK').run();
-      } catch {
-        // The connection itself is gone (closed): nothing of the batch was committed, as `lost` says.
-      }
+    this.#commit(done, failed);
+  }
+
+  /** Ends the open transaction without keeping anything (nothing to end when SQLite already rolled it back or the connection is gone). */
+  #rollBack(): void {
+    try {
+      if (this.db.inTransaction) this.sql('ROLLBACK').run();
+    } catch {
+      // A closed connection committed nothing.
     }
-    if (lost === undefined) {
-      try {
-        this.sql('COMMIT').run();
-      } catch (error: unknown) {
-        lost = asError(error);
-        try {
-          if (this.db.inTransaction) this.sql('ROLLBACK').run();
-        } catch {
-          // As above: a closed connection committed nothing.
-        }
-      }
+  }
+
+  /** Commits the open batch, then answers: `done` with its value (or the commit's failure), `failed` with its error. */
+  #commit(done: readonly { item: PendingTransaction; value: unknown }[], failed: readonly { item: PendingTransaction; error: Error }[]): void {
+    let lost: Error | undefined;
+    try {
+      this.sql('COMMIT').run();
+    } catch (error: unknown) {
+      lost = asError(error);
+      this.#rollBack();
     }
     for (const { item, error } of failed) item.reject(error);
     for (const { item, value } of done) {
@@ -344,6 +402,8 @@ export class SqliteStore implements Store {
     }
     return settled(() => {
       this.#statements.clear();
+      this.#rawStatements.clear();
+      this.#updates.clear();
       this.db.close();
     })();
   }
@@ -360,11 +420,12 @@ export class SqliteStore implements Store {
 
   /** As `sql`, returning rows positionally (arrays, not objects): compiled and cached apart from the object form. */
   private rawSql(text: string): Database.Statement {
-    const key = `raw\u0000${text}`;
-    let statement = this.#statements.get(key);
+    // A map of its own rather than a prefixed key: a key built per call is a new string to hash
+    // (the settlement's read is a kilobyte of SQL), where `text`, a constant, keeps its hash.
+    let statement = this.#rawStatements.get(text);
     if (statement === undefined) {
       statement = this.db.prepare(text).raw(true);
-      this.#statements.set(key, statement);
+      this.#rawStatements.set(text, statement);
     }
     return statement;
   }
@@ -376,30 +437,35 @@ export class SqliteStore implements Store {
 
   /**
    * A conditional UPDATE of the patched fields of one row, applied only while its status is one of
-   * `onlyIf`, returning `returning` (nothing when undefined): its text (one per shape of patch,
-   * compiled once) and values.
+   * `onlyIf`, returning nothing, the row as an object (`*`) or positionally (`fields`): its
+   * statement (one per shape of patch, compiled once) and values. The statement is found by a
+   * short key of the shape, not by its SQL: a text built per call is a new string to hash.
    */
-  private conditionalUpdate<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, onlyIf: readonly string[], returning: string | undefined): { text: string; params: unknown[] } {
+  private conditionalUpdate<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, onlyIf: readonly string[], returning: { fields: string; raw: boolean } | undefined): { statement: Database.Statement; params: unknown[] } {
     const keys = (Object.keys(patch) as (keyof T & string)[]).filter((key) => key in columns);
     if (keys.length === 0) throw new Error(`empty update of ${table}`);
-    const sets = keys.map((key) => `${columns[key].column} = ?`).join(', ');
-    const statuses = onlyIf.map(() => '?').join(', ');
-    return {
-      text: `UPDATE ${table} SET ${sets} WHERE id = ? AND status IN (${statuses})${returning === undefined ? '' : ` RETURNING ${returning}`}`,
-      params: [...keys.map((key) => toColumnValue(columns[key], patch[key])), id, ...onlyIf],
-    };
+    const shape = `${table}|${keys.join(',')}|${onlyIf.length}|${returning === undefined ? '' : returning.raw ? 'values' : returning.fields}`;
+    let statement = this.#updates.get(shape);
+    if (statement === undefined) {
+      const sets = keys.map((key) => `${columns[key].column} = ?`).join(', ');
+      const statuses = onlyIf.map(() => '?').join(', ');
+      const text = `UPDATE ${table} SET ${sets} WHERE id = ? AND status IN (${statuses})${returning === undefined ? '' : ` RETURNING ${returning.fields}`}`;
+      statement = returning?.raw === true ? this.rawSql(text) : this.sql(text);
+      this.#updates.set(shape, statement);
+    }
+    return { statement, params: [...keys.map((key) => toColumnValue(columns[key], patch[key])), id, ...onlyIf] };
   }
 
   /** A conditional UPDATE (`conditionalUpdate`), returning the row as an object. */
   private update<T extends object>(table: string, columns: ColumnMap<T>, id: string, patch: Partial<T>, onlyIf: readonly string[]): Row | undefined {
-    const { text, params } = this.conditionalUpdate(table, columns, id, patch, onlyIf, '*');
-    return this.sql(text).get(...params) as Row | undefined;
+    const { statement, params } = this.conditionalUpdate(table, columns, id, patch, onlyIf, { fields: '*', raw: false });
+    return statement.get(...params) as Row | undefined;
   }
 
-  /** As `update`, for a hot table: the row comes back positionally, as `fields` lists its columns. */
+  /** As `update`, for a hot table: the row comes back positionally, as `fields` (the table's own list, one per table) lists its columns. */
   private updateValues<T extends object>(table: string, columns: ColumnMap<T>, fields: string, id: string, patch: Partial<T>, onlyIf: readonly string[]): unknown[] | undefined {
-    const { text, params } = this.conditionalUpdate(table, columns, id, patch, onlyIf, fields);
-    return this.rawSql(text).get(...params) as unknown[] | undefined;
+    const { statement, params } = this.conditionalUpdate(table, columns, id, patch, onlyIf, { fields, raw: true });
+    return statement.get(...params) as unknown[] | undefined;
   }
 
   /**
@@ -408,8 +474,8 @@ export class SqliteStore implements Store {
    * half again its own time; the transaction holds the write lock, so nothing else changed it.
    */
   private updateFrom<T extends { id: string }>(table: string, columns: ColumnMap<T>, current: T, patch: Partial<T>, onlyIf: readonly string[]): T | undefined {
-    const { text, params } = this.conditionalUpdate(table, columns, current.id, patch, onlyIf, undefined);
-    return this.sql(text).run(...params).changes === 1 ? Object.assign({}, current, patch) : undefined;
+    const { statement, params } = this.conditionalUpdate(table, columns, current.id, patch, onlyIf, undefined);
+    return statement.run(...params).changes === 1 ? Object.assign({}, current, patch) : undefined;
   }
 
   /** A positional read of one row of a hot table (`…FromValues` maps it). */
