@@ -19,4 +19,14 @@ describe('random identifiers', () => {
     expect(long).toMatch(/^[0-9A-Za-z]{10000}$/);
     expect(randomBase62(10_000)).not.toBe(long);
   });
+
+  it('makes time-ordered ids (webhook events) that sort by when they were made, as SQLite compares text, and never repeat', () => {
+    const times = [0, 1, 61, 62, 3_843, 1_700_000_000_000, 1_700_000_000_001, Date.now(), 99_999_999_999_999];
+    const ids = times.map((at) => randomIds.newTimeOrderedId('evt', at));
+    for (const id of ids) expect(id).toMatch(/^evt_[0-9A-Za-z]{16}$/);
+    // Byte order (SQLite's BINARY collation, PostgreSQL's "C"), not the locale's.
+    expect([...ids].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))))).toEqual(ids);
+    const same = Array.from({ length: 10_000 }, () => randomIds.newTimeOrderedId('evt', 1_700_000_000_000));
+    expect(new Set(same).size).toBe(same.length);
+  });
 });

@@ -13,7 +13,7 @@ import type { LinkRecord, NewEvent, OrderRecord, PaymentRecord, RefundRecord } f
 
 /** The outbox record of an event for a shop, at `at`. */
 function outboxEvent(ids: IdSource, shopId: string, event: ShopEvent, at: number): NewEvent {
-  return { id: ids.newId('evt'), shopId, type: event.type, payload: event.data, createdAt: at };
+  return { id: ids.newTimeOrderedId('evt', at), shopId, type: event.type, payload: event.data, createdAt: at };
 }
 
 /** `link.expired`: the link's time ran out (applied lazily on a read, or by the sweeper). */
