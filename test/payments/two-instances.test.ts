@@ -111,12 +111,13 @@ describe('two server instances on one PostgreSQL database', () => {
         expect(seen).toMatchObject({ status: 'paid', amount_paid: 880, amount_refunded: 0 });
         expect(seen.refunds).toEqual([]);
       }
-      const counts = await admin.query<{ paid_events: string; notifications: string; refunds: string }>(
+      const counts = await admin.query<{ paid_events: string; settled_by: string; refunds: string }>(
         `SELECT (SELECT count(*) FROM ${table('events')} WHERE type = 'link.paid') AS paid_events,
-                (SELECT count(*) FROM ${table('wechatpay_notifications')}) AS notifications,
+                (SELECT notification_id FROM ${table('payments')} WHERE id = $1) AS settled_by,
                 (SELECT count(*) FROM ${table('refunds')}) AS refunds`,
+        [created.payment.id],
       );
-      expect(counts.rows[0]).toEqual({ paid_events: '1', notifications: '1', refunds: '0' });
+      expect(counts.rows[0]).toEqual({ paid_events: '1', settled_by: 'evt-two-instances-1', refunds: '0' });
 
       // 3. While both instances' sweepers, reconcilers and webhook deliverers run: a friend pays
       // and WeChat's notification is lost (both reconcilers find the payment by asking WeChat),

@@ -30,7 +30,7 @@ export function paymentRecord(id: string, link: LinkRecord, payerOpenid: string,
     id, linkId: link.id, orderId: link.orderId, shopId: link.shopId, mode: link.mode, payerOpenid, idempotencyKey: `key-${id}`,
     amount: 100, status: 'created', outTradeNo: `FP${id}`, prepayId: null, requestPayment: null, payableUntil: now + 7_200_000,
     leaseExpiresAt: now + 300_000, transactionId: null, paidAt: null, closedAt: null, keptAmount: 0, refundedAmount: 0,
-    checkedAt: null, createdAt: now, updatedAt: now, payerName: null, ...overrides,
+    checkedAt: null, createdAt: now, updatedAt: now, payerName: null, notificationId: null, ...overrides,
   };
 }
 

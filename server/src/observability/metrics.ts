@@ -45,13 +45,25 @@ export function createMetrics(outboxLagSeconds: () => Promise<number>): Metrics 
     },
   });
   for (const event of ['issued', 'viewed', 'paid', 'expired']) links.inc({ event }, 0);
+  // Counters bound to their labels once: a hot request (a friend view, a notification) then
+  // does not hash its labels to find its series every time.
+  const linkEvents = { issued: links.labels('issued'), viewed: links.labels('viewed'), paid: links.labels('paid'), expired: links.labels('expired') };
+  const paymentOutcomes = new Map<PaymentOutcome, client.Counter.Internal>();
+  const paymentCounter = (outcome: PaymentOutcome): client.Counter.Internal => {
+    let counter = paymentOutcomes.get(outcome);
+    if (counter === undefined) {
+      counter = payments.labels(outcome);
+      paymentOutcomes.set(outcome, counter);
+    }
+    return counter;
+  };
   return {
     registry,
-    linkIssued: () => links.inc({ event: 'issued' }),
-    linkViewed: () => links.inc({ event: 'viewed' }),
-    linkPaid: () => links.inc({ event: 'paid' }),
-    linksExpired: (count) => links.inc({ event: 'expired' }, count),
-    payment: (outcome) => payments.inc({ outcome }),
+    linkIssued: () => linkEvents.issued.inc(),
+    linkViewed: () => linkEvents.viewed.inc(),
+    linkPaid: () => linkEvents.paid.inc(),
+    linksExpired: (count) => linkEvents.expired.inc(count),
+    payment: (outcome) => paymentCounter(outcome).inc(),
     notificationRejected: (reason) => rejected.inc({ reason }),
     request: (method, route, status, seconds) => duration.observe({ method, route, status: String(status) }, seconds),
   };

@@ -91,6 +91,7 @@ export const paymentColumns: ColumnMap<PaymentRecord> = {
   createdAt: col('created_at', 'int'),
   updatedAt: col('updated_at', 'int'),
   payerName: col('payer_name', 'text?'),
+  notificationId: col('notification_id', 'text?'),
 };
 
 /** The `refunds` table. */

@@ -46,8 +46,8 @@ export interface PaymentStoreTx {
   /** Applies `patch` if the payment is in one of `onlyIf`; the updated row, or undefined. */
   updatePayment(id: string, patch: Partial<PaymentRecord>, onlyIf: readonly PaymentStatus[]): Promise<PaymentRecord | undefined>;
   /**
-   * Records a WeChat Pay notification id (of a payment or of its refund); false when it was seen
-   * before (a duplicate).
+   * Records a WeChat Pay refund notification's id; false when it was seen before (a duplicate).
+   * A payment notification's id is recorded on the payment it paid (`notificationId`).
    */
   recordNotification(id: string, type: string, at: number): Promise<boolean>;
 }

@@ -136,6 +136,11 @@ export interface PaymentRecord {
   updatedAt: number;
   /** The name the friend gave when paying, shown to the shopper; null: shown as "微信好友 N". */
   payerName: string | null;
+  /**
+   * The id of the WeChat Pay notification that moved it to paid (or refunding), recorded by that
+   * very update; null before, and when the reconciler's query found the payment first.
+   */
+  notificationId: string | null;
 }
 
 /** Why money goes back (shared/states.ts, `refundKinds`). */

@@ -346,4 +346,16 @@ export const postgresMigrations: readonly Migration[] = [
       UPDATE idempotency_keys SET held_until = created_at + 60000 WHERE state = 'pending';
     `,
   },
+  {
+    version: 9,
+    name: 'a payment records the notification that paid it; paying it no longer moves it within payments_link',
+    sql: `
+      -- Instead of a row of wechatpay_notifications keyed by WeChat's random id (a random index
+      -- page written by every payment notification's commit).
+      ALTER TABLE payments ADD COLUMN notification_id TEXT COLLATE "C";
+      -- By link alone: with the status in the key, every payment paid or closed moved its entry.
+      DROP INDEX payments_link;
+      CREATE INDEX payments_link ON payments (link_id);
+    `,
+  },
 ];

@@ -79,6 +79,7 @@ export const PAYMENT_FIELDS = [
   'id', 'link_id', 'order_id', 'shop_id', 'mode', 'payer_openid', 'idempotency_key', 'amount', 'status', 'out_trade_no',
   'prepay_id', 'request_payment_json', 'payable_until', 'lease_expires_at', 'transaction_id', 'paid_at', 'closed_at',
   'kept_amount', 'refunded_amount', 'checked_at', 'created_at', 'updated_at', 'payer_name',
+  'notification_id',
 ] as const;
 
 export function paymentFromValues(v: readonly unknown[], at = 0): PaymentRecord {
@@ -106,5 +107,6 @@ export function paymentFromValues(v: readonly unknown[], at = 0): PaymentRecord 
     createdAt: num(v[at + 20]),
     updatedAt: num(v[at + 21]),
     payerName: strOrNull(v[at + 22]),
+    notificationId: strOrNull(v[at + 23]),
   };
 }
