@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,7 +70,8 @@ describe('open-loop driver', () => {
   });
 
   it('counts a stall of the server in every request that was due during it', async () => {
-    const stallAt = 100;
+    // The 64 connections' priming requests come first; the stall starts at the 100th scheduled one.
+    const stallAt = 64 + 100;
     let seen = 0;
     let stalledUntil = 0;
     const url = await serve((_req, res) => {
@@ -88,6 +89,23 @@ describe('open-loop driver', () => {
     expect(result.latencyMaxMs).toBeGreaterThan(250);
     expect(result.latencyP99Ms).toBeGreaterThan(100);
     expect(result.latencyP50Ms).toBeLessThan(100);
+  });
+
+  it('opens every connection and has it answer one request before the first scheduled one', async () => {
+    // At 50 requests a second a fast server needs one connection: a driver opening them as needed
+    // would still be opening connections during the run, and measuring its own handshakes.
+    const sockets: Socket[] = [];
+    const url = await serve((req, res) => {
+      sockets.push(req.socket);
+      res.writeHead(200, { 'content-length': '2' }).end('{}');
+    });
+    const file = requestFile(['GET\t/view\t\t']);
+    const result = await runOpenLoop({ url, file, rate: 50, seconds: 0.5, warmup: 0, connections: 8 });
+    expect(result.completed).toBe(25);
+    expect(sockets).toHaveLength(8 + 25);
+    // The first 8 requests came on 8 different connections, and the schedule used no others.
+    expect(new Set(sockets.slice(0, 8)).size).toBe(8);
+    expect(new Set(sockets).size).toBe(8);
   });
 
   it('fails the requests of a server that is not there, without hanging', async () => {
