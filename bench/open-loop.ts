@@ -275,8 +275,8 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
     };
     // Every connection is opened and has carried one answered request before the schedule starts:
     // a load generator that opens its connections during the run measures its own start (64 TCP
-    // handshakes and cold code paths at once, here a backlog of up to 160 ms that outlived the
-    // 1 s warm-up in a third of the PostgreSQL runs).
+    // handshakes and cold code paths at once: in first rounds a backlog of up to 160 ms, which
+    // twice in 24 PostgreSQL runs outlived the 1 s warm-up).
     let primed = 0;
     const primeDone = (): void => {
       primed += 1;
