@@ -37,6 +37,10 @@ describe('SQLite store', () => {
     const padding = '付'.repeat(1000);
     const count = 30_000;
     let largestWal = 0;
+    // The WAL header's checkpoint sequence number (bytes 12-15, big-endian) goes up each time the
+    // WAL starts over from its first frame.
+    const restarts = new Set<number>();
+    const header = Buffer.alloc(16);
     for (let start = 0; start < count; start += 200) {
       await Promise.all(
         Array.from({ length: 200 }, (_, offset) => {
@@ -45,6 +49,10 @@ describe('SQLite store', () => {
         }),
       );
       largestWal = Math.max(largestWal, fs.statSync(`${file}-wal`).size);
+      const wal = fs.openSync(`${file}-wal`, 'r');
+      fs.readSync(wal, header, 0, 16, 0);
+      fs.closeSync(wal);
+      restarts.add(header.readUInt32BE(12));
     }
     await store.close();
     const walLeft = fs.existsSync(`${file}-wal`);
@@ -54,11 +62,13 @@ describe('SQLite store', () => {
     const stored = database.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
     database.close();
     expect(stored.n).toBe(count);
-    // Started over: never more than half of all that was written (a WAL that is never restarted
-    // ends as large as everything written). Past RESTART_PAGES, how far it grows depends on how
-    // fast the worker thread catches up on a busy machine.
+    // Started over: a WAL that is never restarted keeps one sequence number and ends as large as
+    // everything written. Past RESTART_PAGES, how far it grows before it starts over depends on
+    // how fast the worker thread catches up on a busy machine (48% of all that was written with
+    // the test alone, 55% with the whole suite on two cores), so its size is held to less than all.
+    expect(restarts.size).toBeGreaterThanOrEqual(2);
     expect(largestWal).toBeGreaterThan(RESTART_PAGES * 4096);
-    expect(largestWal).toBeLessThan(written / 2);
+    expect(largestWal).toBeLessThan(written);
     expect(walLeft).toBe(false);
   });
 
