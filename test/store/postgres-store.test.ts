@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../server/src/store/open-store';
 import { postgresMigrations } from '../../server/src/store/postgres/migrations';
@@ -127,6 +128,46 @@ describe('PostgreSQL store', () => {
       return Promise.resolve();
     });
     await expect(kept!.getOrder('ord_1')).rejects.toThrow('after its transaction ended');
+  });
+
+  it('closes an unused connection after idleConnectionMs, and keeps it with 0', async () => {
+    // A TCP relay in front of PostgreSQL counts this test's connections, whatever else runs.
+    const target = new URL(POSTGRES_URL);
+    const open = new Set<net.Socket>();
+    const relay = net.createServer((client) => {
+      open.add(client);
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      client.pipe(upstream).pipe(client);
+      const end = (): void => {
+        open.delete(client);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const relayed = new URL(POSTGRES_URL);
+      relayed.host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+      const closing = openPostgresStore({ url: relayed.toString(), idleConnectionMs: 100 });
+      stores.push(closing);
+      await closing.ping();
+      expect(open.size).toBe(1);
+      const deadline = Date.now() + 5000;
+      while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(open.size).toBe(0);
+
+      const keeping = openPostgresStore({ url: relayed.toString(), idleConnectionMs: 0 });
+      stores.push(keeping);
+      await keeping.ping();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(open.size).toBe(1);
+      await keeping.close();
+      stores.pop();
+    } finally {
+      relay.close();
+    }
   });
 
   it('fails with how to start PostgreSQL when nothing answers at the address', async () => {

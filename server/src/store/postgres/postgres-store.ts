@@ -86,6 +86,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Most connections the pool opens (default 10). */
   maxConnections?: number;
+  /** How long an unused connection stays open before the pool closes it (default 10 s, node-postgres's); 0 keeps it open. */
+  idleConnectionMs?: number;
 }
 
 /**
@@ -388,6 +390,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections ?? 10,
+    ...(options.idleConnectionMs === undefined ? {} : { idleTimeoutMillis: options.idleConnectionMs }),
     connectionTimeoutMillis: 10_000,
     application_name: 'friend-pay',
     ...(connectionOptions === '' ? {} : { options: connectionOptions }),
