@@ -671,7 +671,8 @@ async function main(): Promise<void> {
         }
         // A route's first run on its server warmed up for 1 s measured the server still growing into
         // its working set (page faults, JIT): payment creation's round 1 was the lowest of five in
-        // 7 of 8 reports (0.66-0.79 of its floor against 0.80-1.00), 0.93 with 5 s (thirteenth pass).
+        // 6 of 7 reports (0.66-0.79 of its floor, other rounds mostly 0.80-1.00), 0.93 with 5 s
+        // (bench/README, thirteenth pass).
         await drive(scenario, round, round === 1 ? Math.max(options.warmup, options.firstWarmup) : options.warmup, false);
         const result = await drive(scenario, round, options.seconds, true);
         const measuredRun = runs.find((run) => run.round === round && run.scenario === scenario.id);
