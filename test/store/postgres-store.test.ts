@@ -1,10 +1,10 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../server/src/store/open-store';
 import { postgresMigrations } from '../../server/src/store/postgres/migrations';
 import { openPostgresStore, parsePostgresUrl } from '../../server/src/store/postgres/postgres-store';
 import { sqliteMigrations } from '../../server/src/store/sqlite/migrations';
 import type { Store, StoreTx } from '../../server/src/store/store';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { connectPostgres, createTestDatabase, postgresAdmin, POSTGRES_URL, type TestDatabase } from '../support/test-database';
 import { orderRecord, paymentRecord, seedLink, shopRecord } from './records';
 
@@ -23,8 +23,8 @@ describe('PostgreSQL store', () => {
     return database;
   }
 
-  function open(url: string): Store {
-    const store = openPostgresStore({ url });
+  function open(url: string, idleConnectionMs?: number): Store {
+    const store = openPostgresStore({ url, ...(idleConnectionMs === undefined ? {} : { idleConnectionMs }) });
     stores.push(store);
     return store;
   }
@@ -131,42 +131,25 @@ describe('PostgreSQL store', () => {
   });
 
   it('closes an unused connection after idleConnectionMs, and keeps it with 0', async () => {
-    // A TCP relay in front of PostgreSQL counts this test's connections, whatever else runs.
+    // A TCP proxy in front of PostgreSQL counts this test's connections, whatever else runs.
     const target = new URL(POSTGRES_URL);
-    const open = new Set<net.Socket>();
-    const relay = net.createServer((client) => {
-      open.add(client);
-      const upstream = net.connect(Number(target.port || 5432), target.hostname);
-      client.pipe(upstream).pipe(client);
-      const end = (): void => {
-        open.delete(client);
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('close', end).on('error', end);
-      upstream.on('close', end).on('error', end);
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     try {
-      const relayed = new URL(POSTGRES_URL);
-      relayed.host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
-      const closing = openPostgresStore({ url: relayed.toString(), idleConnectionMs: 100 });
-      stores.push(closing);
+      const proxied = new URL(POSTGRES_URL);
+      proxied.host = `127.0.0.1:${proxy.port}`;
+      const closing = open(proxied.toString(), 100);
       await closing.ping();
-      expect(open.size).toBe(1);
+      expect(proxy.connections).toBe(1);
       const deadline = Date.now() + 5000;
-      while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(open.size).toBe(0);
+      while (proxy.connections > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(proxy.connections).toBe(0);
 
-      const keeping = openPostgresStore({ url: relayed.toString(), idleConnectionMs: 0 });
-      stores.push(keeping);
+      const keeping = open(proxied.toString(), 0);
       await keeping.ping();
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(open.size).toBe(1);
-      await keeping.close();
-      stores.pop();
+      expect(proxy.connections).toBe(1);
     } finally {
-      relay.close();
+      await proxy.close();
     }
   });
 
