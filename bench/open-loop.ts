@@ -145,6 +145,12 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   let settled = 0;
   let measuredStart = Number.NaN;
   let measuredEnd = 0;
+  // Diagnosis (OPEN_LOOP_TIMELINE=<dir>): the worst latency of each 20 ms of schedule, to line a
+  // run's late requests up with what the server's threads did at that moment.
+  const timelineDir = process.env.OPEN_LOOP_TIMELINE;
+  const TIMELINE_BIN_MS = 20;
+  const timeline = new Float64Array(Math.ceil(((total / options.rate) * 1000) / TIMELINE_BIN_MS) + 1);
+  let startEpochMs = 0;
 
   const idle: Connection[] = [];
   const all = new Set<Connection>();
@@ -163,6 +169,9 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       for (const connection of all) connection.socket.destroy();
       const sorted = latencies.subarray(0, latencyCount).sort();
       const sortedLags = lags.subarray(0, lagCount).sort();
+      if (timelineDir !== undefined) {
+        fs.writeFileSync(`${timelineDir}/${Math.round(startEpochMs)}-${options.rate}.json`, JSON.stringify({ startEpochMs, warmupMs: options.warmup * 1000, binMs: TIMELINE_BIN_MS, maxLatencyMs: Array.from(timeline, (v) => Math.round(v * 10) / 10) }));
+      }
       const window = (measuredEnd - measuredStart) / 1000;
       resolve({
         targetRate: options.rate,
@@ -249,6 +258,8 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       const wire = requests[Math.floor(Math.random() * requests.length)];
       const done = (status: number | undefined): void => {
         const now = performance.now();
+        const bin = Math.floor((scheduled - start) / TIMELINE_BIN_MS);
+        if (now - scheduled > (timeline[bin] ?? 0)) timeline[bin] = now - scheduled;
         if (measured) {
           // A failed request counts at its failure time: it was not served faster for failing.
           latencies[latencyCount++] = now - scheduled;
@@ -282,6 +293,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       primed += 1;
       if (primed < options.connections) return;
       start = performance.now() + 20;
+      startEpochMs = performance.timeOrigin + start;
       setTimeout(tick, 20);
     };
     for (let index = 0; index < options.connections; index += 1) {

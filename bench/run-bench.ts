@@ -220,19 +220,27 @@ async function loginFriends(url: string, count: number, loginUrl = url): Promise
 }
 
 /**
- * Pins the local PostgreSQL's processes (the postmaster, so the backends it forks too) to `core`;
- * returns what puts them back on every core. On one machine its backends would otherwise run on
- * the server's core now and then and slow whichever scenario was running: in production it has a
- * host of its own. Leaves PostgreSQL as it is (and says so) when it cannot.
+ * The machine's services, by process name: PostgreSQL (the bench's own database) and the brokers
+ * and databases this kind of machine runs for other projects' tests (RabbitMQ's Erlang VM, Redis,
+ * MariaDB, Mosquitto, NATS).
  */
-function pinPostgres(core: number): () => void {
-  const pids = spawnSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => /^\d+$/.test(pid));
-  const setAll = (cores: string): boolean => pids.map((pid) => spawnSync('taskset', ['-p', '-c', cores, pid]).status === 0).every(Boolean);
-  if (pids.length === 0 || !setAll(String(core))) {
-    log(`PostgreSQL's processes could not be pinned to core ${core} (${pids.length} found): they share the server's core`);
-    return () => undefined;
-  }
-  log(`PostgreSQL's ${pids.length} processes pinned to core ${core} while measuring`);
+const MACHINE_SERVICES = ['postgres', 'beam.smp', 'erl_child_setup', 'epmd', 'redis-server', 'mariadbd', 'mysqld', 'mosquitto', 'nats-server'];
+
+/**
+ * Pins the machine's services (every thread; PostgreSQL's postmaster, so the backends it forks
+ * too) to `core`; returns what puts them back on every core. In production they have hosts of
+ * their own; here they would run on the server's core now and then and slow whichever scenario
+ * was running: PostgreSQL's backends did (bench/README), and RabbitMQ's schedulers took 46-62 ms
+ * of the server's core in a 0.8 s window of one open-loop run (fourteenth pass). Leaves a
+ * service as it is (and says so) when it cannot.
+ */
+function pinServices(core: number): () => void {
+  const pids = spawnSync('pgrep', ['-x', MACHINE_SERVICES.join('|')], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => /^\d+$/.test(pid));
+  const setAll = (cores: string): string[] => pids.filter((pid) => spawnSync('taskset', ['-a', '-p', '-c', cores, pid]).status !== 0);
+  const names = (list: string[]): string => [...new Set(list.map((pid) => spawnSync('ps', ['-o', 'comm=', '-p', pid], { encoding: 'utf8' }).stdout.trim()))].join(', ');
+  const failed = setAll(String(core));
+  const pinned = pids.filter((pid) => !failed.includes(pid));
+  log(`the machine's services pinned to core ${core} while measuring: ${pinned.length} processes (${names(pinned) || 'none found'})${failed.length ? `; could not pin ${names(failed)}, which share the server's core` : ''}`);
   let restored = false;
   return () => {
     if (restored) return;
@@ -473,9 +481,38 @@ async function main(): Promise<void> {
 
   const servers = new Map<ServerName, BenchServer>();
   let stopSimulator: (() => Promise<void>) | undefined;
-  let unpinPostgres: (() => void) | undefined;
+  // Only the server being measured runs; the others are stopped (SIGSTOP) meanwhile. They share
+  // its core, and an idle Node process is not idle: V8 collects its heap a while after its last
+  // request (the memory reducer), on the main thread and four helper threads, and a PostgreSQL
+  // server's helpers took 16-24 ms of the measured server's core in one second of its open-loop
+  // run (fourteenth pass). In production each instance has its core to itself.
+  const paused = new Set<ServerName>();
+  const signal = (name: ServerName, which: 'SIGSTOP' | 'SIGCONT'): void => {
+    const server = servers.get(name);
+    if (server === undefined) return;
+    try {
+      process.kill(server.pid, which);
+    } catch {
+      // Already gone: its scenarios will say so.
+    }
+  };
+  const resumeAll = (): void => {
+    for (const name of paused) signal(name, 'SIGCONT');
+    paused.clear();
+  };
+  const runOnly = (active: ServerName | undefined): void => {
+    for (const name of servers.keys()) {
+      if (name === active && paused.delete(name)) signal(name, 'SIGCONT');
+      else if (name !== active && !paused.has(name)) {
+        paused.add(name);
+        signal(name, 'SIGSTOP');
+      }
+    }
+  };
+  let unpinServices: (() => void) | undefined;
   const cleanup = async (): Promise<void> => {
-    unpinPostgres?.();
+    unpinServices?.();
+    resumeAll();
     for (const server of servers.values()) await server.stop().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     for (const database of activeDatabases) {
@@ -635,10 +672,11 @@ async function main(): Promise<void> {
       return result;
     };
 
-    if (pin && activeDatabases.some((database) => database.url.startsWith('postgres'))) unpinPostgres = pinPostgres(LOAD_CORE);
+    if (pin) unpinServices = pinServices(LOAD_CORE);
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of scenarios) {
         if (!wanted(scenario.id)) continue;
+        runOnly(scenario.server);
         if (scenario.id === 'rsa') {
           const out = spawnSync(pin ? 'taskset' : process.execPath, [...(pin ? ['-c', String(SERVER_CORE), process.execPath] : []), '--import', 'tsx', path.join(__dirname, 'rsa-rate.ts'), String(options.seconds)], { cwd: ROOT, encoding: 'utf8' });
           const rate = (JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as { signsPerSecond?: number }).signsPerSecond;
@@ -681,6 +719,8 @@ async function main(): Promise<void> {
         if (result !== undefined) log(`round ${round} ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms${cpu}${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
       }
     }
+
+    resumeAll();
 
     // What the write paths really did, read back from the database.
     if (ops !== undefined) {
