@@ -43,6 +43,8 @@ export interface OpenLoopResult {
   completed: number;
   non2xx: number;
   errors: number;
+  /** Requests sent again on a new connection because the server closed an idle kept-alive one under them. */
+  resent: number;
   latencyP50Ms: number;
   latencyP90Ms: number;
   latencyP99Ms: number;
@@ -112,8 +114,9 @@ interface Connection {
   socket: net.Socket;
   /** Unconsumed response bytes. */
   pending: Buffer;
-  /** The request in flight: its completion callback and when it was sent. */
+  /** The request in flight: its completion callback, its bytes and when it was sent. */
   inFlight: ((status: number | undefined) => void) | undefined;
+  wire: WireRequest | undefined;
   sentAt: number;
 }
 
@@ -141,6 +144,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   let lagCount = 0;
   let non2xx = 0;
   let errors = 0;
+  let resent = 0;
   let completed = 0;
   let settled = 0;
   let measuredStart = Number.NaN;
@@ -157,6 +161,8 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   /** Requests due while every connection was busy, in order: [request, its completion]. */
   const waiting: { wire: WireRequest; done: (status: number | undefined) => void }[] = [];
   let waitingHead = 0;
+  /** Requests already sent again once after their connection closed under them. */
+  const retried = new WeakSet<(status: number | undefined) => void>();
 
   const watch = createStallWatch();
   watch.start();
@@ -180,6 +186,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
         completed,
         non2xx,
         errors,
+        resent,
         latencyP50Ms: quantile(sorted, 0.5),
         latencyP90Ms: quantile(sorted, 0.9),
         latencyP99Ms: quantile(sorted, 0.99),
@@ -205,21 +212,32 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       }
     };
 
-    const fail = (connection: Connection): void => {
+    const fail = (connection: Connection, mayResend = true): void => {
       if (!all.delete(connection)) return;
       const index = idle.indexOf(connection);
       if (index >= 0) idle.splice(index, 1);
       connection.socket.destroy();
       const done = connection.inFlight;
+      const wire = connection.wire;
       connection.inFlight = undefined;
-      done?.(undefined);
+      if (mayResend && done !== undefined && wire !== undefined && connection.pending.length === 0 && !retried.has(done)) {
+        // Closed before any byte of the answer: the server closed a kept-alive connection that
+        // had been idle for its keep-alive timeout (Node's 5 s) as the request went out on it. A
+        // browser sends such a request again on a new connection (RFC 9112, section 9.3.1: the
+        // views are GETs); so does the driver, once, its latency still counted from the schedule.
+        retried.add(done);
+        resent += 1;
+        waiting.splice(waitingHead, 0, { wire, done });
+      } else {
+        done?.(undefined);
+      }
       // The requests waiting for a connection get a new one in its place.
       if (waitingHead < waiting.length) release(open());
     };
 
     const open = (): Connection => {
       const socket = net.connect({ host: hostname, port: Number(port), noDelay: true });
-      const connection: Connection = { socket, pending: Buffer.alloc(0), inFlight: undefined, sentAt: 0 };
+      const connection: Connection = { socket, pending: Buffer.alloc(0), inFlight: undefined, wire: undefined, sentAt: 0 };
       all.add(connection);
       socket.on('data', (chunk: Buffer) => {
         connection.pending = connection.pending.length === 0 ? chunk : Buffer.concat([connection.pending, chunk]);
@@ -228,6 +246,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
         connection.pending = connection.pending.subarray(answer.length);
         const done = connection.inFlight;
         connection.inFlight = undefined;
+        connection.wire = undefined;
         if (answer.close) fail(connection);
         else release(connection);
         done?.(answer.status);
@@ -239,6 +258,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
 
     const write = (connection: Connection, wire: WireRequest, done: (status: number | undefined) => void): void => {
       connection.inFlight = done;
+      connection.wire = wire;
       connection.sentAt = performance.now();
       connection.socket.write(wire);
     };
@@ -246,7 +266,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
     // A request unanswered for 30 s fails (its connection is closed), as the agent's timeout did.
     const timeouts = setInterval(() => {
       const now = performance.now();
-      for (const connection of all) if (connection.inFlight !== undefined && now - connection.sentAt > 30_000) fail(connection);
+      for (const connection of all) if (connection.inFlight !== undefined && now - connection.sentAt > 30_000) fail(connection, false);
     }, 1000);
 
     const send = (index: number, scheduled: number): void => {

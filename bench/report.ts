@@ -166,10 +166,11 @@ function latencyGoal(results: BenchResults, label: string, scenario: string, flo
   if (runs.length === 0) return { goal: label, target: `≤ ${limitMs} ms`, measured: results.skipped.get(scenario) ?? 'not measured', route: '', base: '', met: undefined };
   const p99 = figure(runs.map((run) => run.result.latencyP99Ms));
   const failed = runs.reduce((sum, run) => sum + run.result.errors + run.result.non2xx, 0);
+  const resent = runs.reduce((sum, run) => sum + run.result.resent, 0);
   return {
     goal: label,
     target: `≤ ${limitMs} ms`,
-    measured: `**p99 ${fmt(p99.median, 1)} ms** (rounds ${spread(p99.values, 1)}; p50 ${fmt(median(runs.map((run) => run.result.latencyP50Ms)), 1)}, p99.9 ${fmt(median(runs.map((run) => run.result.latencyP999Ms)), 1)}, max ${fmt(max(runs.map((run) => run.result.latencyMaxMs)), 1)} ms${failed > 0 ? `; ${failed} failed` : ''})`,
+    measured: `**p99 ${fmt(p99.median, 1)} ms** (rounds ${spread(p99.values, 1)}; p50 ${fmt(median(runs.map((run) => run.result.latencyP50Ms)), 1)}, p99.9 ${fmt(median(runs.map((run) => run.result.latencyP999Ms)), 1)}, max ${fmt(max(runs.map((run) => run.result.latencyMaxMs)), 1)} ms${failed > 0 ? `; ${failed} failed` : ''}${resent > 0 ? `; ${resent} sent again on a new connection when the server closed an idle one under them` : ''})`,
     route: `${fmt(median(runs.map((run) => run.result.targetRate)))} req/s scheduled, ${fmt(median(runs.map((run) => run.result.achievedRate)))} answered`,
     base: `70% of the closed-loop ${fmt(median(runs.map((run) => run.capacity)))} req/s; floor on the same schedule: ${floorP99(results, floorScenario)}`,
     met: p99.median <= limitMs && failed === 0,
@@ -303,7 +304,7 @@ function openLoopTable(results: BenchResults): string[] {
   ];
   for (const run of [...results.openLoop].sort((a, b) => a.round - b.round)) {
     const r = run.result;
-    lines.push(`| ${run.round} | ${run.scenario} | ${fmt(run.capacity)} req/s | ${fmt(r.targetRate)} req/s | ${fmt(r.achievedRate)} req/s | ${fmt(r.latencyP50Ms, 1)} ms | ${fmt(r.latencyP90Ms, 1)} ms | ${fmt(r.latencyP99Ms, 1)} ms | ${fmt(r.latencyP999Ms, 1)} ms | ${fmt(r.latencyMaxMs, 1)} ms | ${r.errors + r.non2xx} | ${fmt(r.sendLagP99Ms, 1)} / ${fmt(r.sendLagMaxMs, 1)} ms | ${run.usage ? pct(run.usage.stealOnServerCore) : 'n/a'} | ${stallCells(run.serverStalls)} | ${stallCells(r.driver)} |`);
+    lines.push(`| ${run.round} | ${run.scenario} | ${fmt(run.capacity)} req/s | ${fmt(r.targetRate)} req/s | ${fmt(r.achievedRate)} req/s | ${fmt(r.latencyP50Ms, 1)} ms | ${fmt(r.latencyP90Ms, 1)} ms | ${fmt(r.latencyP99Ms, 1)} ms | ${fmt(r.latencyP999Ms, 1)} ms | ${fmt(r.latencyMaxMs, 1)} ms | ${r.errors + r.non2xx}${r.resent > 0 ? ` (${r.resent} sent again)` : ''} | ${fmt(r.sendLagP99Ms, 1)} / ${fmt(r.sendLagMaxMs, 1)} ms | ${run.usage ? pct(run.usage.stealOnServerCore) : 'n/a'} | ${stallCells(run.serverStalls)} | ${stallCells(r.driver)} |`);
   }
   lines.push('');
   return lines;

@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOpenLoop } from '../../bench/open-loop';
 
-const servers: http.Server[] = [];
+const servers: net.Server[] = [];
 const folders: string[] = [];
 
 afterEach(async () => {
@@ -106,6 +106,37 @@ describe('open-loop driver', () => {
     // The first 8 requests came on 8 different connections, and the schedule used no others.
     expect(new Set(sockets.slice(0, 8)).size).toBe(8);
     expect(new Set(sockets).size).toBe(8);
+  });
+
+  it('sends a request again on a new connection when the server closed the kept-alive one under it, and only then', async () => {
+    // A raw server that answers the first request of each connection and closes the connection,
+    // answering nothing, when a second one comes on it: what a request meets when it goes out on a
+    // kept-alive connection just as the server's keep-alive timeout closes it. With `partial`, the
+    // close comes after part of the answer instead: that request was being answered and failed.
+    const rawServer = (partial: boolean): Promise<string> => {
+      const server = net.createServer((socket) => {
+        let requests = 0;
+        socket.on('data', (chunk: Buffer) => {
+          requests += chunk.toString('latin1').split('\r\n\r\n').length - 1;
+          if (requests === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
+          else if (partial) socket.end('HTTP/1.1 200 OK\r\nContent-Le');
+          else socket.destroy();
+        });
+        socket.on('error', () => undefined);
+      });
+      servers.push(server);
+      return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+    };
+    const file = requestFile(['GET\t/view\t\t']);
+    // Every connection carries its priming request, so each scheduled request is a connection's
+    // second: it is closed under it, sent again on a new connection and answered there.
+    const resent = await runOpenLoop({ url: await rawServer(false), file, rate: 100, seconds: 0.2, warmup: 0, connections: 2 });
+    expect(resent.completed).toBe(20);
+    expect(resent.errors).toBe(0);
+    expect(resent.resent).toBeGreaterThanOrEqual(2);
+    const cut = await runOpenLoop({ url: await rawServer(true), file, rate: 100, seconds: 0.2, warmup: 0, connections: 2 });
+    expect(cut.resent).toBe(0);
+    expect(cut.errors).toBeGreaterThan(0);
   });
 
   it('fails the requests of a server that is not there, without hanging', async () => {
