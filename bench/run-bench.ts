@@ -230,9 +230,9 @@ const MACHINE_SERVICES = ['postgres', 'beam.smp', 'erl_child_setup', 'epmd', 're
  * Pins the machine's services (every thread; PostgreSQL's postmaster, so the backends it forks
  * too) to `core`; returns what puts them back on every core. In production they have hosts of
  * their own; here they would run on the server's core now and then and slow whichever scenario
- * was running: PostgreSQL's backends did (bench/README), and RabbitMQ's schedulers took 46-62 ms
- * of the server's core in a 0.8 s window of one open-loop run (fourteenth pass). Leaves a
- * service as it is (and says so) when it cannot.
+ * was running: PostgreSQL's backends did (bench/README), and an Erlang VM's threads took 88 ms of
+ * the server's core in a 0.8 s stretch of one open-loop run (fourteenth pass). A process started
+ * after this ran is not pinned. Leaves a service as it is (and says so) when it cannot.
  */
 function pinServices(core: number): () => void {
   const pids = spawnSync('pgrep', ['-x', MACHINE_SERVICES.join('|')], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => /^\d+$/.test(pid));
@@ -485,12 +485,11 @@ async function main(): Promise<void> {
   // SCHED_IDLE (`chrt --idle`, every thread), so they get the core only when it has nothing else
   // to do. An idle Node process is not idle: V8 collects its heap a while after its last request
   // (the memory reducer), on the main thread and its GC helper threads: the idle ops server took
-  // 24 ms (main thread) and 13-16 ms (each of four helpers) of the PostgreSQL 1k server's core
-  // within one second of its open-loop run (bench/README, fourteenth pass). Stopping them instead
-  // (SIGSTOP), in one full run the PostgreSQL 1k server, the first measured after the longest
-  // stop, used 224-274 us a request against 174-182 in a run of the PostgreSQL part alone; why is
-  // not found (timers overdue when its load began, the memory reducer's among them, would fit).
-  // In production each instance has its core to itself.
+  // 24 ms (main thread) and 13-16 ms (each of three helpers) of the PostgreSQL 1k server's core
+  // within one second of its open-loop run (bench/README, fourteenth pass). They are not stopped
+  // (SIGSTOP, tried first): a stopped server's timers and collector do not run at all, which is
+  // not how an idle instance behaves in production. In production each instance has its core to
+  // itself.
   const background = new Set<ServerName>();
   const policy = (name: ServerName, which: '--idle' | '--other'): void => {
     const server = servers.get(name);
