@@ -153,7 +153,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   // run's late requests up with what the server's threads did at that moment.
   const timelineDir = process.env.OPEN_LOOP_TIMELINE;
   const TIMELINE_BIN_MS = 20;
-  const timeline = new Float64Array(Math.ceil(((total / options.rate) * 1000) / TIMELINE_BIN_MS) + 1);
+  const timeline = timelineDir === undefined ? undefined : new Float64Array(Math.ceil(((total / options.rate) * 1000) / TIMELINE_BIN_MS) + 1);
   let startEpochMs = 0;
 
   const idle: Connection[] = [];
@@ -175,7 +175,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       for (const connection of all) connection.socket.destroy();
       const sorted = latencies.subarray(0, latencyCount).sort();
       const sortedLags = lags.subarray(0, lagCount).sort();
-      if (timelineDir !== undefined) {
+      if (timelineDir !== undefined && timeline !== undefined) {
         fs.writeFileSync(`${timelineDir}/${Math.round(startEpochMs)}-${options.rate}.json`, JSON.stringify({ startEpochMs, warmupMs: options.warmup * 1000, binMs: TIMELINE_BIN_MS, maxLatencyMs: Array.from(timeline, (v) => Math.round(v * 10) / 10) }));
       }
       const window = (measuredEnd - measuredStart) / 1000;
@@ -278,8 +278,10 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       const wire = requests[Math.floor(Math.random() * requests.length)];
       const done = (status: number | undefined): void => {
         const now = performance.now();
-        const bin = Math.floor((scheduled - start) / TIMELINE_BIN_MS);
-        if (now - scheduled > (timeline[bin] ?? 0)) timeline[bin] = now - scheduled;
+        if (timeline !== undefined) {
+          const bin = Math.floor((scheduled - start) / TIMELINE_BIN_MS);
+          if (now - scheduled > (timeline[bin] ?? 0)) timeline[bin] = now - scheduled;
+        }
         if (measured) {
           // A failed request counts at its failure time: it was not served faster for failing.
           latencies[latencyCount++] = now - scheduled;
